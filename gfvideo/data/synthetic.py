@@ -1,0 +1,271 @@
+"""The spatial-redundancy benchmark: clips whose evidence sits in one small moving object.
+
+Each clip shows a cluttered, textured background with static distractor blocks and one
+*actor* block (about a tenth of the frame wide) that moves in one direction. The class is
+(actor identity) x (direction): the identity is a one-pixel pattern (vertical stripes,
+horizontal bands, checks or rings) that averages away at half resolution, so a low-resolution
+glance sees *that* something moves and where, and only a full-resolution focus on the actor
+tells *what* it is; the direction needs temporal modelling. Distractors wear the same patterns
+and never move. Left/right classes form flip pairs, like Something-Something's.
+
+The dataset is written in the official layout of Something-Something V1 (JPEG folders + CSVs),
+V2 (VP9 WebM + JSONs) or Kinetics-400 (H.264 MP4 under class folders + CSVs), so the real
+parsers and decoders read it. Everything is deterministic for a seed.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import string
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .annotations import kinetics_clip_name
+from .video_writer import write_frame_folder, write_video
+
+IDENTITIES = ('striped', 'banded', 'checkered', 'ringed')
+DIRECTIONS = ('from left to right', 'from right to left', 'up', 'down')
+LAYOUTS = ('sthv1', 'sthv2', 'kinetics')
+SPLITS = ('train', 'val', 'test')
+FPS = 12
+#: Fraction of the frame side the actor travels over a clip.
+TRAVEL = 0.5
+NUM_DISTRACTORS = 5
+
+
+def class_names() -> list[str]:
+    """The class list in index order (sorted names, as Kinetics and Something-Something sort)."""
+    return sorted(f'Moving {identity} block {direction}' for identity in IDENTITIES for direction in DIRECTIONS)
+
+
+def flip_pairs() -> list[tuple[str, str]]:
+    """Classes a horizontal flip exchanges: each identity's left-to-right and right-to-left."""
+    return [(f'Moving {identity} block from left to right', f'Moving {identity} block from right to left')
+            for identity in IDENTITIES]
+
+
+def _pattern(identity: str, side: int) -> np.ndarray:
+    """A boolean ``side x side`` one-pixel pattern."""
+    rows, cols = np.mgrid[:side, :side]
+    if identity == 'striped':
+        return cols % 2 == 0
+    if identity == 'banded':
+        return rows % 2 == 0
+    if identity == 'checkered':
+        return (rows + cols) % 2 == 0
+    radius = np.hypot(rows - (side - 1) / 2, cols - (side - 1) / 2)
+    return np.round(radius).astype(int) % 2 == 0
+
+
+def _block(identity: str, side: int, rng: np.random.Generator) -> np.ndarray:
+    colors = rng.integers(0, 256, size=(2, 3))
+    while np.abs(colors[0] - colors[1]).sum() < 180:  # patterns stay visible at full resolution
+        colors = rng.integers(0, 256, size=(2, 3))
+    return np.where(_pattern(identity, side)[..., None], colors[0], colors[1]).astype(np.uint8)
+
+
+def _background(size: int, rng: np.random.Generator) -> np.ndarray:
+    """Low-contrast gratings, noise and rectangle outlines: clutter without one-pixel patterns."""
+    rows, cols = np.mgrid[:size, :size].astype(np.float32)
+    image = np.tile(rng.uniform(60, 190, size=3).astype(np.float32), (size, size, 1))
+    for _ in range(3):
+        angle, period = rng.uniform(0, np.pi), rng.uniform(size / 8, size / 2)
+        wave = np.sin((cols * np.cos(angle) + rows * np.sin(angle)) * 2 * np.pi / period + rng.uniform(0, 2 * np.pi))
+        image += wave[..., None] * rng.uniform(-25, 25, size=3).astype(np.float32)
+    image += rng.normal(0, 6, size=image.shape).astype(np.float32)
+    for _ in range(8):
+        x0, y0 = rng.integers(0, size - 8, size=2)
+        x1, y1 = x0 + rng.integers(6, size // 3), y0 + rng.integers(6, size // 3)
+        color = rng.uniform(0, 255, size=3)
+        image[y0:y1, [x0, min(x1, size - 1)]] = color
+        image[[y0, min(y1, size - 1)], x0:x1] = color
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class SyntheticClip:
+    """One rendered clip: frames ``(T, S, S, 3)`` uint8 and the actor box per frame (x0, y0, x1, y1)."""
+
+    frames: np.ndarray
+    boxes: np.ndarray
+    label: int
+
+
+def render_clip(label: int, num_frames: int, size: int, rng: np.random.Generator) -> SyntheticClip:
+    """Render a clip of class ``label`` (an index into :func:`class_names`)."""
+    identity, direction = next((i, d) for i in IDENTITIES for d in DIRECTIONS
+                               if f'Moving {i} block {d}' == class_names()[label])
+    side = max(6, size // 10)
+    frame = _background(size, rng)
+    for _ in range(NUM_DISTRACTORS):
+        x, y = rng.integers(0, size - side, size=2)
+        frame[y:y + side, x:x + side] = _block(IDENTITIES[rng.integers(len(IDENTITIES))], side, rng)
+    actor = _block(identity, side, rng)
+    travel = int(TRAVEL * size)
+    along = rng.integers(0, size - side - travel + 1)
+    across = rng.integers(0, size - side + 1)
+    progress = np.round(np.linspace(0, travel, num_frames)).astype(int)
+    forward = direction in ('from left to right', 'down')
+    positions = along + (progress if forward else travel - progress)
+    horizontal = direction.startswith('from')
+    frames, boxes = np.repeat(frame[None], num_frames, axis=0), []
+    for t, position in enumerate(positions):
+        x, y = (position, across) if horizontal else (across, position)
+        frames[t, y:y + side, x:x + side] = actor
+        boxes.append((x, y, x + side, y + side))
+    return SyntheticClip(frames, np.asarray(boxes, dtype=np.int64), label)
+
+
+@dataclass(frozen=True)
+class _ClipJob:
+    layout: str
+    split: str
+    index: int
+    label: int
+    media_path: str
+    seed: int
+    num_frames: int
+    size: int
+
+
+def _write_clip(job: _ClipJob) -> list[list[int]]:
+    rng = np.random.default_rng((job.seed, SPLITS.index(job.split), job.index))
+    clip = render_clip(job.label, job.num_frames, job.size, rng)
+    if job.layout == 'sthv1':
+        write_frame_folder(job.media_path, clip.frames, '{:05d}.jpg', start_index=1)
+    else:
+        write_video(job.media_path, clip.frames, fps=FPS)
+    return clip.boxes.tolist()
+
+
+def _youtube_id(rng: np.random.Generator) -> str:
+    alphabet = np.array(list(string.ascii_letters + string.digits + '-_'))
+    return ''.join(rng.choice(alphabet, size=11))
+
+
+@dataclass
+class _Video:
+    split: str
+    index: int
+    label: int
+    name: str        # video id (Something-Something) or clip stem (Kinetics)
+    media: str       # path relative to the output folder
+    row: dict
+
+
+def _plan(layout: str, counts: dict[str, int], seed: int) -> list[_Video]:
+    classes = class_names()
+    rng = np.random.default_rng((seed, 1000))
+    videos, next_id = [], 1
+    for split in SPLITS:
+        for index in range(counts.get(split, 0)):
+            label = index % len(classes)
+            if layout == 'kinetics':
+                start = int(rng.integers(0, 300))
+                youtube_id = _youtube_id(rng)
+                name = kinetics_clip_name(youtube_id, str(start), str(start + 10))
+                folder = 'test' if split == 'test' else os.path.join(split, classes[label].replace(' ', '_'))
+                media = os.path.join('videos', folder, name + '.mp4')
+                row = dict(label='' if split == 'test' else classes[label], youtube_id=youtube_id,
+                           time_start=start, time_end=start + 10, split='validate' if split == 'val' else split)
+            else:
+                name = str(next_id)
+                media = os.path.join('frames', name) if layout == 'sthv1' else os.path.join('videos', name + '.webm')
+                row = {}
+            next_id += 1
+            videos.append(_Video(split, index, label, name, media, row))
+    return videos
+
+
+def _write_annotations(layout: str, out: str, videos: list[_Video]) -> None:
+    classes = class_names()
+    directory = os.path.join(out, 'annotations')
+    os.makedirs(directory, exist_ok=True)
+    by_split = {split: [v for v in videos if v.split == split] for split in SPLITS}
+    official = {'train': 'train', 'val': 'validation', 'test': 'test'}
+    if layout == 'sthv1':
+        _write_text(os.path.join(directory, 'something-something-v1-labels.csv'), classes)
+        for split, entries in by_split.items():
+            lines = [v.name if split == 'test' else f'{v.name};{classes[v.label]}' for v in entries]
+            _write_text(os.path.join(directory, f'something-something-v1-{official[split]}.csv'), lines)
+    elif layout == 'sthv2':
+        _write_json(os.path.join(directory, 'something-something-v2-labels.json'),
+                    {name: str(i) for i, name in enumerate(classes)})
+        for split, entries in by_split.items():
+            rows = [{'id': v.name} if split == 'test' else
+                    {'id': v.name, 'label': classes[v.label],
+                     'template': classes[v.label].replace('Moving ', 'Moving [', 1).replace(' block', ' block]', 1),
+                     'placeholders': [classes[v.label].split(' ')[1] + ' block']} for v in entries]
+            _write_json(os.path.join(directory, f'something-something-v2-{official[split]}.json'), rows)
+    else:
+        for split, entries in by_split.items():
+            path = os.path.join(directory, f'kinetics-400_{"val" if split == "val" else split}.csv')
+            with open(path, 'w', newline='', encoding='utf-8') as file:
+                writer = csv.DictWriter(file, fieldnames=['label', 'youtube_id', 'time_start', 'time_end', 'split'])
+                writer.writeheader()
+                writer.writerows(v.row for v in entries)
+    _write_text(os.path.join(directory, 'flip_pairs.tsv'), [f'{a}\t{b}' for a, b in flip_pairs()])
+
+
+def _write_text(path: str, lines: list[str]) -> None:
+    with open(path, 'w', encoding='utf-8') as file:
+        file.write(''.join(line + '\n' for line in lines))
+
+
+def _write_json(path: str, data) -> None:
+    with open(path, 'w', encoding='utf-8') as file:
+        json.dump(data, file, indent=1)
+
+
+@dataclass(frozen=True)
+class SyntheticSummary:
+    """What :func:`make_synthetic_dataset` wrote."""
+
+    layout: str
+    out: str
+    counts: dict[str, int]
+    num_classes: int
+    num_frames: int
+    size: int
+    seconds: float
+    bytes_written: int
+
+
+def make_synthetic_dataset(layout: str, out: str, num_train: int, num_val: int, num_test: int = 0, seed: int = 0,
+                           num_frames: int = 16, size: int = 128, workers: int | None = None,
+                           progress: Callable | None = None) -> SyntheticSummary:
+    """Write the benchmark in ``layout`` under ``out`` (``annotations/`` plus ``frames/`` or ``videos/``).
+
+    ``annotations/actor_boxes.json`` maps each video name to its actor box per frame, the ground
+    truth of where a model should look. ``progress`` wraps the clip iterator (e.g. ``tqdm``).
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f'unknown layout {layout!r}; choose one of {LAYOUTS}')
+    if size < 32 or (layout == 'kinetics' and size % 2):
+        raise ValueError(f'size must be at least 32 (and even for H.264), got {size}')
+    if num_frames < 1:
+        raise ValueError(f'num_frames must be positive, got {num_frames}')
+    start = time.perf_counter()
+    counts = {'train': num_train, 'val': num_val, 'test': num_test}
+    videos = _plan(layout, counts, seed)
+    jobs = [_ClipJob(layout, v.split, v.index, v.label, os.path.join(out, v.media), seed, num_frames, size)
+            for v in videos]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(jobs) > 1:
+        with multiprocessing.get_context('spawn' if os.name == 'nt' else 'fork').Pool(workers) as pool:
+            results = pool.imap(_write_clip, jobs, chunksize=4)
+            boxes = list(progress(results, total=len(jobs)) if progress else results)
+    else:
+        results = map(_write_clip, jobs)
+        boxes = list(progress(results, total=len(jobs)) if progress else results)
+    _write_annotations(layout, out, videos)
+    _write_json(os.path.join(out, 'annotations', 'actor_boxes.json'),
+                {video.name: clip_boxes for video, clip_boxes in zip(videos, boxes)})
+    written = sum(os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(out) for name in names)
+    return SyntheticSummary(layout, out, counts, len(class_names()), num_frames, size,
+                            time.perf_counter() - start, written)
