@@ -1,0 +1,96 @@
+"""Videos to JPEG frame folders or resized H.264 files (TSM's ``vid2img`` step), resumably."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterator
+
+import av
+import cv2
+import numpy as np
+
+from .list_builder import VIDEO_EXTENSIONS
+from .readers import VideoReadError
+from .video_writer import write_frame_folder, write_video
+
+
+def find_videos(video_dir: str) -> list[str]:
+    """Video files under ``video_dir`` (recursive, sorted), relative to it."""
+    if not os.path.isdir(video_dir):
+        raise FileNotFoundError(f'{video_dir}: no such folder')
+    found = []
+    for root, folders, files in os.walk(video_dir):
+        folders[:] = sorted(name for name in folders if not name.startswith('.'))
+        found += [os.path.relpath(os.path.join(root, name), video_dir) for name in files
+                  if os.path.splitext(name)[1].lower() in VIDEO_EXTENSIONS and not name.startswith('.')]
+    return sorted(found)
+
+
+def _resized_size(width: int, height: int, short_side: int, even: bool) -> tuple[int, int]:
+    if short_side <= 0:
+        new_width, new_height = width, height
+    else:
+        scale = short_side / min(width, height)
+        new_width, new_height = round(width * scale), round(height * scale)
+    if even:
+        new_width, new_height = new_width + new_width % 2, new_height + new_height % 2
+    return new_width, new_height
+
+
+def iter_resized_frames(path: str, short_side: int = 256, even: bool = False) -> Iterator[np.ndarray]:
+    """Decode every frame of ``path`` in order, resized so its short side is ``short_side``
+    (0 keeps the size; ``even`` rounds the size up to even numbers, as H.264 needs)."""
+    try:
+        with av.open(path) as container:
+            for frame in container.decode(video=0):
+                image = frame.to_ndarray(format='rgb24')
+                height, width = image.shape[:2]
+                size = _resized_size(width, height, short_side, even)
+                yield image if size == (width, height) else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    except av.FFmpegError as error:
+        raise VideoReadError(path, f'decoding failed: {error}') from error
+
+
+@dataclass(frozen=True)
+class ExtractionJob:
+    """Extract one video: ``source`` to ``target`` (a frame folder, or an ``.mp4`` when re-encoding)."""
+
+    source: str
+    target: str
+    short_side: int = 256
+    reencode: bool = False
+    filename_tmpl: str = '{:06d}.jpg'
+    start_index: int = 1
+    quality: int = 95
+
+
+def run_extraction(job: ExtractionJob) -> tuple[str, int, str | None]:
+    """Run one job unless its output exists: ``(source, frames written (0 if skipped), error)``.
+
+    Outputs are written atomically, so an existing output is complete and a killed run resumes.
+    """
+    if os.path.exists(job.target):
+        return job.source, 0, None
+    try:
+        frames = iter_resized_frames(job.source, job.short_side, even=job.reencode)
+        if job.reencode:
+            with av.open(job.source) as container:
+                rate = container.streams.video[0].average_rate or 25
+            count = write_video(job.target, frames, fps=float(rate), codec='h264')
+        else:
+            count = write_frame_folder(job.target, frames, job.filename_tmpl, job.start_index, job.quality)
+        return job.source, count, None
+    except (VideoReadError, ValueError, OSError, av.FFmpegError) as error:
+        return job.source, 0, str(error)
+
+
+def plan_extraction(video_dir: str, out_dir: str, short_side: int = 256, reencode: bool = False,
+                    filename_tmpl: str = '{:06d}.jpg', start_index: int = 1) -> list[ExtractionJob]:
+    """One job per video under ``video_dir``, mirroring its sub-folders under ``out_dir``."""
+    jobs = []
+    for relative in find_videos(video_dir):
+        stem = os.path.splitext(relative)[0]
+        target = os.path.join(out_dir, stem + '.mp4' if reencode else stem)
+        jobs.append(ExtractionJob(os.path.join(video_dir, relative), target, short_side, reencode,
+                                  filename_tmpl, start_index))
+    return jobs

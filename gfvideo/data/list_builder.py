@@ -1,0 +1,153 @@
+"""Turn official annotations plus a media folder into gfvideo/TSM/mmaction2 list files."""
+from __future__ import annotations
+
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .annotations import VideoRecord, format_list_line, load_official
+from .readers import FRAME_FILE_PATTERN, VideoReadError, detect_frame_layout, open_video
+
+VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """A video file or frame folder found under the media root."""
+
+    path: str      # relative to the media root
+    is_folder: bool
+
+
+def index_media(media_root: str) -> tuple[dict[str, MediaItem], list[str]]:
+    """Map media names (file stems, frame-folder names) to what lies under ``media_root``.
+
+    Returns the map and the relative paths of names found more than once (the first one, in
+    sorted order, is used). Hidden files and folders (temporary outputs) are ignored.
+    """
+    if not os.path.isdir(media_root):
+        raise FileNotFoundError(f'{media_root}: no such media folder')
+    found: dict[str, MediaItem] = {}
+    duplicates: list[str] = []
+    for root, folders, files in os.walk(media_root):
+        folders[:] = sorted(name for name in folders if not name.startswith('.'))
+        relative = os.path.relpath(root, media_root)
+        candidates = []
+        if relative != '.' and any(FRAME_FILE_PATTERN.match(name) for name in files):
+            candidates.append((os.path.basename(root), MediaItem(relative, True)))
+        for name in sorted(files):
+            stem, extension = os.path.splitext(name)
+            if extension.lower() in VIDEO_EXTENSIONS and not name.startswith('.'):
+                candidates.append((stem, MediaItem(os.path.normpath(os.path.join(relative, name)), False)))
+        for name, item in candidates:
+            if name in found:
+                duplicates.append(item.path)
+            else:
+                found[name] = item
+    return found, duplicates
+
+
+@dataclass(frozen=True)
+class _Check:
+    item: MediaItem
+    media_root: str
+    probe: bool
+
+
+def _inspect(check: _Check) -> tuple[int | None, str | None, str | None]:
+    """``(num_frames, filename template, error)`` of one media item."""
+    path = os.path.join(check.media_root, check.item.path)
+    try:
+        if check.item.is_folder:
+            layout = detect_frame_layout(path)
+            return layout.num_frames, f'{layout.filename_tmpl} from {layout.start_index}', None
+        if check.probe:
+            with open_video(path) as reader:
+                reader.get_frames([0, len(reader) - 1])
+        return None, None, None
+    except VideoReadError as error:
+        return None, None, str(error)
+
+
+@dataclass
+class ListBuildReport:
+    """What :func:`build_lists` wrote and what it could not list."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    frame_templates: set[str] = field(default_factory=set)
+    num_classes: int = 0
+
+
+def _write_lines(path: str, lines: Iterable[str]) -> None:
+    """Write text lines atomically."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix='.tmp-', dir=directory)
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as file:
+            file.writelines(line + '\n' for line in lines)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe: bool = False,
+                class_order: str = 'sorted', workers: int = 1,
+                progress: Callable[[Iterable, int], Iterable] | None = None) -> ListBuildReport:
+    """Write ``train.txt``, ``val.txt`` (``test.txt``) and ``classes.txt`` under ``out``.
+
+    Frame folders are listed as ``path num_frames label`` (only files matching the folder's
+    frame template count), videos as ``path label``; paths are relative to ``media_root``.
+    Videos named by the annotations but absent from ``media_root`` go to ``missing.txt``;
+    folders with broken frame numbering (and, with ``probe``, videos whose first or last frame
+    cannot be decoded) go to ``unreadable.txt``. Neither is listed.
+    """
+    official = load_official(dataset, annotations, class_order)
+    media, duplicates = index_media(media_root)
+    os.makedirs(out, exist_ok=True)
+    report = ListBuildReport(duplicates=duplicates, num_classes=len(official.classes))
+    _write_lines(os.path.join(out, 'classes.txt'), official.classes)
+    with ProcessPoolExecutor(workers) if workers > 1 else _Inline() as executor:
+        for split, videos in official.splits.items():
+            present = [video for video in videos if video.name in media]
+            report.missing += [f'{split}\t{video.name}\t{video.origin}' for video in videos if video.name not in media]
+            checks = [_Check(media[video.name], media_root, probe) for video in present]
+            results = executor.map(_inspect, checks, chunksize=16)
+            if progress is not None:
+                results = progress(results, len(checks))
+            lines = []
+            for video, check, (num_frames, template, error) in zip(present, checks, results):
+                if error is not None:
+                    report.unreadable.append(f'{split}\t{check.item.path}\t{error}')
+                    continue
+                if template is not None:
+                    report.frame_templates.add(template)
+                lines.append(format_list_line(VideoRecord(check.item.path, video.label, num_frames)))
+            _write_lines(os.path.join(out, f'{split}.txt'), lines)
+            report.counts[split] = len(lines)
+    for name, entries in (('missing.txt', report.missing), ('unreadable.txt', report.unreadable)):
+        path = os.path.join(out, name)
+        if entries:
+            _write_lines(path, entries)
+        elif os.path.exists(path):
+            os.remove(path)
+    return report
+
+
+class _Inline:
+    """The executor interface, run in this process."""
+
+    def __enter__(self) -> '_Inline':
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    @staticmethod
+    def map(function, items, chunksize: int = 1):
+        return map(function, items)

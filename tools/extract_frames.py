@@ -1,0 +1,59 @@
+"""Extract JPEG frame folders (or re-encode to resized H.264) from a folder of videos.
+
+Resumable: finished outputs are skipped, and outputs are written atomically, so a killed run
+leaves no partial folder or file. Failures are listed in OUT_DIR/extract_errors.txt.
+
+Examples::
+
+    python tools/extract_frames.py data/sthv2/videos data/sthv2/frames --short-side 256 --workers 8
+    python tools/extract_frames.py data/k400/videos data/k400/videos_256p --reencode
+"""
+import argparse
+import os
+import sys
+from multiprocessing import Pool
+
+from tqdm import tqdm
+
+from gfvideo.data.frame_extraction import plan_extraction, run_extraction
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('video_dir')
+    parser.add_argument('out_dir')
+    parser.add_argument('--short-side', type=int, default=256, help='resize the short side (0: keep; default 256)')
+    parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    parser.add_argument('--reencode', action='store_true', help='write resized H.264 .mp4 files instead of JPEGs')
+    parser.add_argument('--filename-tmpl', default='{:06d}.jpg', help="frame names (default '{:06d}.jpg', TSM's)")
+    parser.add_argument('--start-index', type=int, default=1, help='number of the first frame file (default 1)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    jobs = plan_extraction(args.video_dir, args.out_dir, args.short_side, args.reencode, args.filename_tmpl,
+                           args.start_index)
+    os.makedirs(args.out_dir, exist_ok=True)
+    errors, done, skipped = [], 0, 0
+    with Pool(max(1, args.workers)) as pool:
+        for source, count, error in tqdm(pool.imap_unordered(run_extraction, jobs), total=len(jobs), unit='video'):
+            if error:
+                errors.append(f'{source}\t{error}')
+            elif count:
+                done += 1
+            else:
+                skipped += 1
+    error_file = os.path.join(args.out_dir, 'extract_errors.txt')
+    if errors:
+        with open(error_file, 'w', encoding='utf-8') as file:
+            file.write('\n'.join(sorted(errors)) + '\n')
+    elif os.path.exists(error_file):
+        os.remove(error_file)
+    print(f'{len(jobs)} videos: {done} extracted, {skipped} already done, {len(errors)} failed'
+          + (f' (see {error_file})' if errors else ''))
+    return 1 if errors else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
