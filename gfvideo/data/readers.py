@@ -115,12 +115,15 @@ class StreamIndex:
         keyframes: sorted frame indices of the keyframes (seek targets).
         codec: the codec's short name (``h264``, ``vp9`` ...).
         num_frames: number of frames (packets that carry a picture).
+        width, height: frame size the stream declares.
     """
 
     pts: np.ndarray | None
     keyframes: np.ndarray
     codec: str
     num_frames: int
+    width: int = 0
+    height: int = 0
 
 
 def index_stream(path: str) -> StreamIndex:
@@ -135,6 +138,7 @@ def index_stream(path: str) -> StreamIndex:
                 raise VideoReadError(path, 'the file has no video stream')
             stream = container.streams.video[0]
             codec = stream.codec_context.name
+            width, height = stream.codec_context.width, stream.codec_context.height
             packet_pts, packet_key = [], []
             for packet in container.demux(stream):
                 if packet.size:
@@ -145,7 +149,7 @@ def index_stream(path: str) -> StreamIndex:
     if not packet_pts:
         raise VideoReadError(path, 'the video stream has no frames')
     if any(p is None for p in packet_pts) or len(set(packet_pts)) != len(packet_pts):
-        return StreamIndex(None, np.zeros(1, np.int64), codec, len(packet_pts))
+        return StreamIndex(None, np.zeros(1, np.int64), codec, len(packet_pts), width, height)
     pts = np.asarray(packet_pts, dtype=np.int64)
     order = np.argsort(pts, kind='stable')
     frame_of_packet = np.empty_like(order)
@@ -153,7 +157,7 @@ def index_stream(path: str) -> StreamIndex:
     keyframes = np.sort(frame_of_packet[np.asarray(packet_key, dtype=bool)])
     if keyframes.size == 0 or keyframes[0] != 0:
         keyframes = np.concatenate([[0], keyframes])
-    return StreamIndex(pts[order], keyframes, codec, len(pts))
+    return StreamIndex(pts[order], keyframes, codec, len(pts), width, height)
 
 
 class PyAVReader(VideoReader):
@@ -226,7 +230,9 @@ class DecordReader(VideoReader):
     """decord's batched decoding, bounded by the demuxed frame count.
 
     With ``fallback=True`` (what ``backend='auto'`` uses) a decord failure on this file hands
-    the reader over to PyAV instead of raising.
+    the reader over to PyAV instead of raising. Streams with an odd width or height are always
+    read by PyAV: decord's colour conversion rounds the last chroma column/row differently, and
+    frames must be bit-identical whichever backend reads them.
     """
 
     backend = 'decord'
@@ -240,11 +246,14 @@ class DecordReader(VideoReader):
         self.num_threads = num_threads
         self._pyav: PyAVReader | None = None
         self._fallback = fallback
-        try:
-            self._video = decord.VideoReader(self.path, num_threads=num_threads)
-        except decord.DECORDError as error:
-            self._video = None
-            self._give_up_or_fall_back(error)
+        self._video = None
+        if self.index.width % 2 or self.index.height % 2:
+            self._pyav = PyAVReader(self.path, num_threads, self.index)
+        else:
+            try:
+                self._video = decord.VideoReader(self.path, num_threads=num_threads)
+            except decord.DECORDError as error:
+                self._give_up_or_fall_back(error)
         self._length = self.index.num_frames if self._video is None else min(len(self._video), self.index.num_frames)
 
     def _give_up_or_fall_back(self, error: Exception) -> None:

