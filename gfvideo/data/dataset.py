@@ -10,8 +10,9 @@ from mmengine.dataset import BaseDataset
 from torch.utils.data import default_collate
 
 from ..registry import DATASETS, FUNCTIONS
-from .annotations import class_list_hash, parse_list_file, read_class_list
+from .annotations import parse_list_file, read_class_list
 from .readers import VideoReadError
+from .transforms import build_pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,9 @@ class VideoDataset(BaseDataset):
         self.seed = seed
         metainfo = dict(kwargs.pop('metainfo', None) or {})
         if classes is not None:
-            metainfo.update(classes=tuple(classes), classes_hash=class_list_hash(classes))
-        super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root, pipeline=list(pipeline),
+            metainfo.update(classes=tuple(classes))
+        super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root,
+                         pipeline=list(build_pipeline(pipeline).transforms),
                          test_mode=test_mode, **kwargs)
 
     def load_data_list(self) -> list[dict]:

@@ -11,9 +11,12 @@ back to the original video: ``(x * sx + tx, y * sy + ty)``; resizes, crops and f
 """
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 import cv2
 import numpy as np
 import torch
+from mmengine.dataset import Compose
 
 from ..registry import TRANSFORMS
 from .readers import open_video
@@ -22,6 +25,12 @@ from .sampling import sample_segments
 #: TSM's 13 fixed crop positions, in units of a quarter of the free space (x, y).
 FIXED_CROP_POSITIONS = ((0, 0), (4, 0), (0, 4), (4, 4), (2, 2), (0, 2), (4, 2), (2, 4), (2, 0),
                         (1, 1), (3, 1), (1, 3), (3, 3))
+
+
+def build_pipeline(transforms: Sequence[dict | Callable]) -> Compose:
+    """Compose transforms given as configs (``dict(type='Resize', ...)``, looked up in gfvideo's
+    registry) or as callables."""
+    return Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t for t in transforms])
 
 
 def _rng(results: dict) -> np.random.Generator:
