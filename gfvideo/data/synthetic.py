@@ -3,7 +3,7 @@
 Each clip shows a cluttered, textured background with static distractor blocks and one
 *actor* block (about a tenth of the frame wide) that moves in one direction. The class is
 (actor identity) x (direction): the identity is a one-pixel pattern (vertical stripes,
-horizontal bands, checks or rings) that averages away at half resolution, so a low-resolution
+horizontal bands, checks or dots) that averages to a flat colour over any 2x2 window, so a low-resolution
 glance sees *that* something moves and where, and only a full-resolution focus on the actor
 tells *what* it is; the direction needs temporal modelling. Distractors wear the same patterns
 and never move. Left/right classes form flip pairs, like Something-Something's.
@@ -28,7 +28,7 @@ import numpy as np
 from .annotations import kinetics_clip_name
 from .video_writer import write_frame_folder, write_video
 
-IDENTITIES = ('striped', 'banded', 'checkered', 'ringed')
+IDENTITIES = ('striped', 'banded', 'checkered', 'dotted')
 DIRECTIONS = ('from left to right', 'from right to left', 'up', 'down')
 LAYOUTS = ('sthv1', 'sthv2', 'kinetics')
 SPLITS = ('train', 'val', 'test')
@@ -50,7 +50,7 @@ def flip_pairs() -> list[tuple[str, str]]:
 
 
 def _pattern(identity: str, side: int) -> np.ndarray:
-    """A boolean ``side x side`` one-pixel pattern."""
+    """A boolean ``side x side`` pattern of period two: flat after any 2x2 averaging."""
     rows, cols = np.mgrid[:side, :side]
     if identity == 'striped':
         return cols % 2 == 0
@@ -58,8 +58,7 @@ def _pattern(identity: str, side: int) -> np.ndarray:
         return rows % 2 == 0
     if identity == 'checkered':
         return (rows + cols) % 2 == 0
-    radius = np.hypot(rows - (side - 1) / 2, cols - (side - 1) / 2)
-    return np.round(radius).astype(int) % 2 == 0
+    return (rows % 2 == 0) & (cols % 2 == 0)  # dotted
 
 
 def _block(identity: str, side: int, rng: np.random.Generator) -> np.ndarray:

@@ -12,9 +12,11 @@ import numpy as np
 
 #: PyAV encoder settings per codec: fast encodes, as the synthetic benchmark and re-encoding need.
 ENCODERS = {
-    'h264': ('libx264', {'preset': 'veryfast', 'crf': '20', 'tune': 'fastdecode'}),
-    'vp9': ('libvpx-vp9', {'deadline': 'realtime', 'cpu-used': '8', 'crf': '30', 'b': '0'}),
+    'h264': ('libx264', {'preset': 'veryfast', 'crf': '20', 'tune': 'fastdecode', 'flags': '+bitexact'}),
+    'vp9': ('libvpx-vp9', {'deadline': 'realtime', 'cpu-used': '8', 'crf': '30', 'b': '0', 'flags': '+bitexact'}),
 }
+#: Container options: no muxer version strings, dates or random ids, so equal frames give equal bytes.
+MUXER_OPTIONS = {'fflags': '+bitexact'}
 CODEC_OF_EXTENSION = {'.mp4': 'h264', '.mkv': 'h264', '.webm': 'vp9'}
 
 
@@ -47,7 +49,8 @@ def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 12, codec:
     temporary = _temporary_sibling(path, extension)
     count, stream = 0, None
     try:
-        with av.open(temporary, mode='w', format='webm' if codec == 'vp9' else 'mp4') as container:
+        with av.open(temporary, mode='w', format='webm' if codec == 'vp9' else 'mp4',
+                     options=MUXER_OPTIONS) as container:
             for frame in frames:
                 if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
                     raise ValueError(f'{path}: expected uint8 frames (H, W, 3), got {frame.dtype} {frame.shape}')

@@ -1,0 +1,42 @@
+"""The data command-line tools, run as users run them."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run(*args, check=True):
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.mark.parametrize('tool', ['make_synthetic', 'build_lists', 'extract_frames'])
+def test_help(tool):
+    assert 'usage' in run(f'tools/{tool}.py', '--help').stdout
+
+
+def test_synthetic_to_lists_to_frames(tmp_path):
+    out = str(tmp_path / 'sthv2')
+    made = run('tools/make_synthetic.py', '--layout', 'sthv2', '--out', out, '--num-train', '6', '--num-val', '3',
+               '--num-test', '2', '--seed', '1', '--frames', '8', '--size', '48')
+    assert 'train 6, val 3, test 2 clips of 8 frames 48x48, 16 classes' in made.stdout
+    listed = run('tools/build_lists.py', 'sthv2', '--annotations', f'{out}/annotations', '--media-root', out,
+                 '--out', f'{out}/lists', '--probe')
+    assert 'classes.txt (16 classes), train.txt 6, val.txt 3, test.txt 2' in listed.stdout
+    assert open(f'{out}/lists/val.txt').read().splitlines()[0] == 'videos/7.webm 0'
+
+    os.remove(f'{out}/videos/8.webm')
+    strict = run('tools/build_lists.py', 'sthv2', '--annotations', f'{out}/annotations', '--media-root', out,
+                 '--out', f'{out}/lists', '--strict', check=False)
+    assert strict.returncode == 1 and '1 videos referenced by the annotations but missing' in strict.stdout
+
+    extracted = run('tools/extract_frames.py', f'{out}/videos', f'{out}/frames', '--short-side', '32', '--workers', '2')
+    assert '10 videos: 10 extracted, 0 already done, 0 failed' in extracted.stdout
+    again = run('tools/extract_frames.py', f'{out}/videos', f'{out}/frames', '--short-side', '32')
+    assert '10 videos: 0 extracted, 10 already done, 0 failed' in again.stdout
+    assert len(os.listdir(f'{out}/frames/1')) == 8
