@@ -35,9 +35,10 @@ logger = logging.getLogger(__name__)
 BACKENDS = ('auto', 'decord', 'pyav', 'frames')
 
 #: Backend that ``open_video(backend='auto')`` uses per codec: the faster of the two exact
-#: file backends, as measured by ``tools/benchmark.py`` (see BENCHMARKS.md). Codecs not listed
-#: are read by PyAV.
-PREFERRED_BACKEND = {'h264': 'decord', 'hevc': 'decord', 'mpeg4': 'decord', 'vp9': 'pyav', 'vp8': 'pyav'}
+#: file backends, as measured by ``tools/benchmark.py`` (see BENCHMARKS.md; both decode with one
+#: thread). Codecs not listed are read by PyAV. A codec measured faster with decord maps to
+#: ``'decord'``; ``auto`` then falls back to PyAV where decord is missing or fails on a file.
+PREFERRED_BACKEND = {'h264': 'pyav', 'vp9': 'pyav'}
 
 FRAME_FILE_PATTERN = re.compile(r'^(?P<prefix>[A-Za-z_\-]*?)(?P<number>\d+)\.(?P<ext>jpg|jpeg|png)$', re.IGNORECASE)
 
@@ -179,9 +180,9 @@ class PyAVReader(VideoReader):
         if self._container is None:
             self._container = av.open(self.path)
             stream = self._container.streams.video[0]
+            stream.thread_count = self.num_threads  # FFmpeg's own default would start one per core
             if self.num_threads != 1:
                 stream.thread_type = 'AUTO'
-                stream.thread_count = self.num_threads
         return self._container.streams.video[0]
 
     def _frames_from(self, start: int):
@@ -396,7 +397,8 @@ def open_video(path: str | os.PathLike, backend: str = 'auto', num_threads: int 
         backend: ``'auto'`` (frame folders -> ``frames``; files -> the measured fastest exact
             backend for the file's codec, :data:`PREFERRED_BACKEND`, falling back to PyAV when
             decord is missing or fails on the file), ``'decord'``, ``'pyav'`` or ``'frames'``.
-        num_threads: decoder threads for file backends (1 suits DataLoader workers).
+        num_threads: decoder threads for file backends: 1 (default) suits DataLoader workers,
+            0 lets the decoder start one per core.
         filename_tmpl, start_index, num_frames: frame-folder layout; detected when not given.
 
     Raises:

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from gfvideo.data import VideoReadError, decord_available, open_video, read_all_frames_pyav
-from gfvideo.data.readers import DecordReader, FrameFolderReader, PyAVReader, detect_frame_layout, index_stream
+from gfvideo.data.readers import (PREFERRED_BACKEND, DecordReader, FrameFolderReader, PyAVReader, detect_frame_layout,
+                                  index_stream)
 from tests.conftest import NUM_FRAMES, moving_frames
 
 FILE_BACKENDS = ['pyav', 'auto'] + (['decord'] if decord_available() else [])
@@ -52,13 +53,16 @@ def test_webm_count_comes_from_the_content(media_dir):
         assert len(reader) == NUM_FRAMES
 
 
-def test_auto_picks_frames_for_folders_and_a_measured_backend_for_files(media_dir):
+def test_auto_picks_frames_for_folders_and_the_measured_backend_for_files(media_dir, monkeypatch):
     with open_video(os.path.join(media_dir, 'frames_v1')) as reader:
         assert isinstance(reader, FrameFolderReader)
-    with open_video(os.path.join(media_dir, 'clip.webm')) as reader:
-        assert isinstance(reader, PyAVReader)
+    for name, codec in (('clip.webm', 'vp9'), ('clip.mp4', 'h264')):
+        expected = DecordReader if PREFERRED_BACKEND[codec] == 'decord' and decord_available() else PyAVReader
+        with open_video(os.path.join(media_dir, name)) as reader:
+            assert type(reader) is expected
+    monkeypatch.setitem(PREFERRED_BACKEND, 'h264', 'decord')
     with open_video(os.path.join(media_dir, 'clip.mp4')) as reader:
-        assert isinstance(reader, DecordReader if decord_available() else PyAVReader)
+        assert type(reader) is (DecordReader if decord_available() else PyAVReader)
 
 
 @pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
@@ -69,6 +73,7 @@ def test_auto_falls_back_to_pyav_when_decord_fails(tmp_path, media_dir, monkeypa
         raise decord.DECORDError('simulated failure')
 
     monkeypatch.setattr(decord, 'VideoReader', broken)
+    monkeypatch.setitem(PREFERRED_BACKEND, 'h264', 'decord')
     path = os.path.join(media_dir, 'clip.mp4')
     with open_video(path, 'auto') as reader:
         assert np.array_equal(reader.get_frames([12]), read_all_frames_pyav(path)[[12]])

