@@ -1,0 +1,36 @@
+"""TSM backbones with torchvision parameter names."""
+from __future__ import annotations
+
+from torch import nn
+
+from ...registry import MODELS
+from .mobilenet_v2 import MobileNetV2
+from .resnet import ResNet
+
+BACKBONES = ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'mobilenet_v2')
+
+
+def build_backbone(name: str, num_segments: int = 8, shift_div: int = 8, shift_place: str = 'blockres',
+                   is_shift: bool = True, width_mult: float = 1.0) -> nn.Module:
+    """A TSM backbone without classifier: ``forward_features``, ``forward`` and ``out_channels``.
+
+    Args:
+        name: ``resnet18``, ``resnet34``, ``resnet50``, ``resnet101`` or ``mobilenet_v2``.
+        num_segments, shift_div, shift_place, is_shift: the temporal shift (see ``ResNet``).
+        width_mult: channel multiplier; 1.0 is the standard network whose checkpoints load.
+    """
+    options = dict(num_segments=num_segments, shift_div=shift_div, shift_place=shift_place, is_shift=is_shift,
+                   width_mult=width_mult)
+    if name == 'mobilenet_v2':
+        backbone = MobileNetV2(**options)
+    elif name in BACKBONES:
+        backbone = ResNet(int(name[len('resnet'):]), **options)
+    else:
+        raise ValueError(f'unknown backbone {name!r}; choose one of {BACKBONES}')
+    backbone.arch = name
+    return backbone
+
+
+MODELS.register_module('TSMBackbone', module=build_backbone)
+
+__all__ = ['BACKBONES', 'MobileNetV2', 'ResNet', 'build_backbone']
