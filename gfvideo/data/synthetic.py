@@ -186,6 +186,8 @@ def _write_annotations(layout: str, out: str, videos: list[_Video]) -> None:
     directory = os.path.join(out, 'annotations')
     os.makedirs(directory, exist_ok=True)
     by_split = {split: [v for v in videos if v.split == split] for split in SPLITS}
+    if not by_split['test']:  # like a dataset without a test split: no test file at all
+        del by_split['test']
     official = {'train': 'train', 'val': 'validation', 'test': 'test'}
     if layout == 'sthv1':
         _write_text(os.path.join(directory, 'something-something-v1-labels.csv'), classes)
