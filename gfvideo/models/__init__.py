@@ -1,9 +1,15 @@
 """Models: TSM backbones, the TSM recognizer and GlanceFocusNet."""
 from .backbones import BACKBONES, MobileNetV2, ResNet, build_backbone
 from .checkpoints import CheckpointError, LoadReport, detect_source, load_weights, read_checkpoint
+from .cost import StepCosts, backbone_macs, count_macs, glance_focus_costs
 from .data_preprocessor import VideoDataPreprocessor
+from .glance_focus import AdaptiveResult, GlanceFocusNet
+from .patches import crop_patches
+from .policy import PatchPolicy
+from .aggregator import TemporalAggregator
 from .temporal_shift import TemporalShift, temporal_shift
 from .tsm import TSM
 
 __all__ = ['BACKBONES', 'MobileNetV2', 'ResNet', 'build_backbone', 'CheckpointError', 'LoadReport', 'detect_source',
-           'load_weights', 'read_checkpoint', 'VideoDataPreprocessor', 'TemporalShift', 'temporal_shift', 'TSM']
+           'load_weights', 'read_checkpoint', 'StepCosts', 'backbone_macs', 'count_macs', 'glance_focus_costs',
+           'VideoDataPreprocessor', 'AdaptiveResult', 'GlanceFocusNet', 'crop_patches', 'PatchPolicy', 'TemporalAggregator', 'TemporalShift', 'temporal_shift', 'TSM']

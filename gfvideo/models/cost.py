@@ -1,0 +1,85 @@
+"""Compute cost in multiply-accumulates, counted by ``torch.utils.flop_counter`` on the real code.
+
+``FlopCounterMode`` counts a multiply-add as 2 FLOPs; MACs are half of that. Costs are
+reported as GMACs and labelled so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+
+def count_macs(function: Callable, *args, **kwargs) -> int:
+    """MACs of ``function(*args, **kwargs)`` (run once, without gradients)."""
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        function(*args, **kwargs)
+    return counter.get_total_flops() // 2
+
+
+def backbone_macs(backbone: nn.Module, height: int, width: int, frames: int = 1) -> int:
+    """MACs of a backbone's ``forward`` on ``frames`` images of ``height x width``."""
+    device = next(backbone.parameters()).device
+    return count_macs(backbone, torch.zeros(frames, 3, height, width, device=device))
+
+
+@dataclass(frozen=True)
+class StepCosts:
+    """MACs per clip of a GlanceFocusNet, per component.
+
+    Attributes:
+        glance: step 0 (glance backbone, projection, policy map code, aggregator).
+        glance_backbone: the glance backbone's part of it.
+        steps: each focus step's total MACs (policy, focus backbone, projection, aggregator).
+        focus_backbone: the focus backbone's part of a focus step.
+        policy: the policy's part of a focus step (decision and state update).
+    """
+
+    glance: int
+    glance_backbone: int
+    steps: tuple[int, ...]
+    focus_backbone: int
+    policy: int
+
+    @property
+    def cumulative(self) -> list[int]:
+        """MACs per clip after steps 0..K."""
+        totals, running = [], self.glance
+        totals.append(running)
+        for step in self.steps:
+            running += step
+            totals.append(running)
+        return totals
+
+    @property
+    def cumulative_gmacs(self) -> list[float]:
+        return [macs / 1e9 for macs in self.cumulative]
+
+
+def glance_focus_costs(model: nn.Module, height: int, width: int) -> StepCosts:
+    """Count a GlanceFocusNet's MACs per clip for ``height x width`` input frames by running its
+    real ``glance_step`` and ``focus_step`` on one clip (policy locations, as in evaluation)."""
+    device = next(model.parameters()).device
+    clip = torch.zeros(1, model.num_segments, 3, height, width, device=device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            glance = count_macs(model.glance_step, clip)
+            state = model.glance_step(clip)[0]
+            steps = []
+            for _ in range(model.max_focus_steps):
+                steps.append(count_macs(model.focus_step, state))
+                state = model.focus_step(state)[0]
+            frames = model.num_segments
+            glance_backbone = backbone_macs(model.glance_backbone, model.glance_size, model.glance_size, frames)
+            focus_backbone = backbone_macs(model.focus_backbone, model.patch_size, model.patch_size, frames)
+            policy = count_macs(model.policy.act, state.map_code, state.history, state.policy_state) + count_macs(
+                model.policy.update_state, state.policy_state, torch.zeros(frames, model.focus_proj.out_features,
+                                                                           device=device))
+    finally:
+        model.train(was_training)
+    return StepCosts(glance, glance_backbone, tuple(steps), focus_backbone, policy)

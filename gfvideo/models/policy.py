@@ -1,0 +1,139 @@
+"""The patch policy: an actor-critic choosing one patch location per frame, recurrent over steps.
+
+Per frame, the state is the frame's glance feature map (a fixed global reference), the
+locations already chosen for that frame, and a GRU state that has seen the frame's focus
+features of earlier steps. One network is shared by all frames. The recurrent state is passed
+in and returned, never stored in the module.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+POLICY_KINDS = ('gaussian', 'grid')
+
+
+@dataclass
+class PolicyOutput:
+    """One step's decision for ``N`` frames.
+
+    Attributes:
+        action: ``(N, 2)`` the drawn (or mean) location; Gaussian draws are not clamped (the
+            log-probability is of this value; cropping clamps it to [0, 1]).
+        location: ``(N, 2)`` the location in [0, 1] that is cropped.
+        log_prob: ``(N,)`` log-probability of ``action`` under the policy.
+        value: ``(N,)`` the critic's per-frame value (a clip's value is its frames' mean).
+        params: distribution parameters (Gaussian mean, or grid logits), for PPO re-evaluation.
+    """
+
+    action: torch.Tensor
+    location: torch.Tensor
+    log_prob: torch.Tensor
+    value: torch.Tensor
+    params: torch.Tensor
+
+
+class PatchPolicy(nn.Module):
+    """Gaussian (continuous, default) or K x K grid policy over patch locations.
+
+    Args:
+        glance_channels: channels of the glance feature map.
+        focus_dim: width of the focus features fed to the recurrent state.
+        max_steps: focus steps (the length of the location history).
+        hidden_dim: width of the GRU state and the trunk.
+        map_channels, map_grid: the glance map is reduced to ``map_channels`` and pooled to
+            ``map_grid x map_grid`` before flattening.
+        kind: ``'gaussian'`` or ``'grid'``.
+        grid_size: cells per side for ``'grid'``.
+        action_std: a fixed Gaussian std (no entropy term), or None for a learnable,
+            state-independent log-std starting at ``init_std``.
+    """
+
+    def __init__(self, glance_channels: int, focus_dim: int, max_steps: int, hidden_dim: int = 256,
+                 map_channels: int = 32, map_grid: int = 4, kind: str = 'gaussian', grid_size: int = 3,
+                 action_std: float | None = None, init_std: float = 0.2) -> None:
+        super().__init__()
+        if kind not in POLICY_KINDS:
+            raise ValueError(f'policy kind must be one of {POLICY_KINDS}, got {kind!r}')
+        self.kind, self.grid_size, self.max_steps, self.map_grid = kind, grid_size, max_steps, map_grid
+        self.hidden_dim = hidden_dim
+        self.map_reduce = nn.Sequential(nn.Conv2d(glance_channels, map_channels, 1), nn.ReLU(inplace=True))
+        self.memory = nn.GRUCell(focus_dim, hidden_dim)
+        self.trunk = nn.Sequential(nn.Linear(map_channels * map_grid ** 2 + 2 * max_steps + hidden_dim, hidden_dim),
+                                   nn.ReLU(inplace=True))
+        self.actor = nn.Linear(hidden_dim, 2 if kind == 'gaussian' else grid_size ** 2)
+        self.critic = nn.Linear(hidden_dim, 1)
+        self.fixed_std = action_std
+        self.log_std = (nn.Parameter(torch.full((2,), math.log(init_std)))
+                        if kind == 'gaussian' and action_std is None else None)
+        nn.init.zeros_(self.actor.bias)
+        nn.init.normal_(self.actor.weight, 0, 0.01)
+
+    # ------------------------------------------------------------------ state
+    def encode_map(self, glance_maps: torch.Tensor) -> torch.Tensor:
+        """``(N, C, h, w)`` glance maps -> ``(N, E)`` codes, computed once per clip."""
+        return F.adaptive_avg_pool2d(self.map_reduce(glance_maps), self.map_grid).flatten(1)
+
+    def initial_state(self, count: int, device: torch.device) -> torch.Tensor:
+        return torch.zeros(count, self.hidden_dim, device=device)
+
+    def update_state(self, state: torch.Tensor, focus_features: torch.Tensor) -> torch.Tensor:
+        """Fold a step's per-frame focus features ``(N, D)`` into the recurrent state."""
+        return self.memory(focus_features, state)
+
+    # ------------------------------------------------------------------ decisions
+    @property
+    def std(self) -> torch.Tensor:
+        """The Gaussian std per axis (``(2,)``)."""
+        if self.kind != 'gaussian':
+            raise AttributeError('a grid policy has no std')
+        if self.log_std is not None:
+            return self.log_std.exp()
+        return torch.full((2,), float(self.fixed_std), device=self.actor.weight.device)
+
+    def distribution_params(self, map_code: torch.Tensor, history: torch.Tensor,
+                            state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(params, value)``: Gaussian means in [0, 1] ``(N, 2)`` or grid logits ``(N, K*K)``."""
+        hidden = self.trunk(torch.cat([map_code, history, state], dim=1))
+        params = self.actor(hidden)
+        return (torch.sigmoid(params) if self.kind == 'gaussian' else params), self.critic(hidden).squeeze(1)
+
+    def cell_centres(self, cells: torch.Tensor) -> torch.Tensor:
+        """Grid cell indices -> their centres in [0, 1]^2."""
+        return torch.stack([(cells % self.grid_size + 0.5) / self.grid_size,
+                            (cells // self.grid_size + 0.5) / self.grid_size], dim=1)
+
+    def log_prob(self, params: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
+        """Per-frame log-probability of ``action`` (``(N, 2)`` locations, or grid cells ``(N,)``)."""
+        if self.kind == 'gaussian':
+            return torch.distributions.Normal(params, self.std).log_prob(action).sum(dim=1)
+        return torch.distributions.Categorical(logits=params).log_prob(action.long())
+
+    def entropy(self, params: torch.Tensor) -> torch.Tensor:
+        """Per-frame entropy; for a fixed-std Gaussian it has no gradient and is not a loss term."""
+        if self.kind == 'gaussian':
+            return torch.distributions.Normal(params, self.std).entropy().sum(dim=1)
+        return torch.distributions.Categorical(logits=params).entropy()
+
+    def act(self, map_code: torch.Tensor, history: torch.Tensor, state: torch.Tensor, sample: bool = False,
+            generator: torch.Generator | None = None) -> PolicyOutput:
+        """Choose locations: the mean action (evaluation) or a draw (PPO rollouts)."""
+        params, value = self.distribution_params(map_code, history, state)
+        if self.kind == 'gaussian':
+            if sample:
+                noise = torch.randn(params.shape, generator=generator, device=params.device, dtype=params.dtype)
+                action = params + noise * self.std
+            else:
+                action = params
+            location = action.clamp(0.0, 1.0)
+        else:
+            if sample:
+                action = torch.multinomial(params.softmax(-1), 1, generator=generator).squeeze(1)
+            else:
+                action = params.argmax(-1)
+            location = self.cell_centres(action)
+        return PolicyOutput(action, location, self.log_prob(params, action), value, params)
