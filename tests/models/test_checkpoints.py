@@ -1,0 +1,120 @@
+"""load_weights: every supported layout round-trips, mismatches are readable, pickles are refused."""
+import collections
+import re
+
+import pytest
+import torch
+
+from gfvideo.models import TSM, CheckpointError, build_backbone, detect_source, load_weights
+
+X = torch.randn(8, 3, 32, 32)
+
+
+def randomized(model):
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for tensor in model.state_dict().values():
+            if tensor.is_floating_point():
+                tensor.copy_(torch.rand(tensor.shape, generator=generator) * 0.2 + 0.5)
+    return model.eval()
+
+
+def tsm_model(name='resnet50', classes=5):
+    return randomized(TSM(dict(name=name, num_segments=4, width_mult=0.25), classes))
+
+
+def fresh(name='resnet50', classes=5):
+    return TSM(dict(name=name, num_segments=4, width_mult=0.25), classes).eval()
+
+
+def same_outputs(a, b):
+    with torch.no_grad():
+        return torch.allclose(a(X.view(2, 4, 3, 32, 32)), b(X.view(2, 4, 3, 32, 32)), atol=1e-5)
+
+
+def to_tsm_official(model):
+    """Name a gfvideo TSM's weights the way TSM's own code saves them."""
+    state = {}
+    shifted = {name for name, module in model.backbone.named_modules() if getattr(module, 'shift', None) is not None}
+    for key, value in model.state_dict().items():
+        if key.startswith('fc.'):
+            state['module.new_fc.' + key[3:]] = value
+            continue
+        key = key[len('backbone.'):]
+        block = re.match(r'(layer\d\.\d+|features\.\d+)\.', key)
+        if block and block.group(1) in shifted:
+            key = key.replace('.conv1.', '.conv1.net.') if key.startswith('layer') else key
+        if key.startswith('features.'):
+            key = _tsm_mobilenet_name(key, block and block.group(1) in shifted)
+        state['module.base_model.' + key] = value
+    return {'epoch': 10, 'arch': 'x', 'state_dict': state, 'best_prec1': 50.0}
+
+
+def _tsm_mobilenet_name(key, shifted):
+    match = re.match(r'features\.(\d+)\.conv\.(\d)(?:\.(\d))?\.(.+)$', key)
+    if not match:
+        return key
+    block, outer, inner, rest = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
+    flat = ({(0, '0'): 0, (0, '1'): 1, (1, None): 3, (2, None): 4} if block == 1 else
+            {(0, '0'): 0, (0, '1'): 1, (1, '0'): 3, (1, '1'): 4, (2, None): 6, (3, None): 7})[(outer, inner)]
+    net = '.net' if shifted and flat == 0 else ''
+    return f'features.{block}.conv.{flat}{net}.{rest}'
+
+
+@pytest.mark.parametrize('name', ['resnet50', 'mobilenet_v2'])
+def test_tsm_official_checkpoint(name, tmp_path):
+    source = tsm_model(name)
+    checkpoint = to_tsm_official(source)
+    assert any('.net.' in k for k in checkpoint['state_dict'])
+    torch.save(checkpoint, tmp_path / 'tsm.pth.tar')
+    target = fresh(name)
+    report = load_weights(target, tmp_path / 'tsm.pth.tar')
+    assert report.source == 'tsm' and report.ok and same_outputs(source, target)
+
+
+def test_torchvision_weights_drop_the_imagenet_head():
+    source = randomized(build_backbone('resnet18', num_segments=4, width_mult=0.25))
+    state = dict(source.state_dict(), **{'fc.weight': torch.zeros(1000, 128), 'fc.bias': torch.zeros(1000)})
+    assert detect_source(state) == 'torchvision'
+    target = build_backbone('resnet18', num_segments=4, width_mult=0.25).eval()
+    report = load_weights(target, state)
+    assert report.dropped == ['imagenet_fc.bias', 'imagenet_fc.weight'] and torch.equal(target(X), source(X))
+    recognizer = fresh('resnet18')
+    report = load_weights(recognizer, state, strict=False)
+    assert report.missing == ['fc.bias', 'fc.weight'] and report.dropped == ['imagenet_fc.bias', 'imagenet_fc.weight']
+
+
+def test_gfvideo_round_trip_and_head_handling(tmp_path):
+    source = tsm_model()
+    torch.save({'state_dict': source.state_dict(), 'meta': {'gfvideo_version': '0.1.0', 'classes': list('abcde')}},
+               tmp_path / 'model.pth')
+    target = fresh()
+    report = load_weights(target, tmp_path / 'model.pth')
+    assert report.source == 'gfvideo' and report.meta['classes'] == list('abcde') and same_outputs(source, target)
+    backbone = build_backbone('resnet50', num_segments=4, width_mult=0.25).eval()
+    report = load_weights(backbone, tmp_path / 'model.pth')
+    assert report.dropped == ['fc.bias', 'fc.weight'] and torch.equal(backbone(X), source.backbone(X))
+
+
+def test_mismatches_print_a_readable_diff():
+    with pytest.raises(CheckpointError) as error:
+        load_weights(fresh('resnet50'), tsm_model('resnet18').state_dict())
+    message = str(error.value)
+    assert 'missing from the file (165)' in message and 'backbone.layer1.0.bn3.bias' in message
+    assert 'shape conflicts' in message and re.search(r'layer1\.0\.conv1\.weight: file \(\d+, \d+, 3, 3\)', message)
+    with pytest.raises(CheckpointError, match=r'unexpected in the file \(\d+\):\n    backbone\.features\.0\.0\.weight'):
+        load_weights(fresh('resnet50'), tsm_model('mobilenet_v2').state_dict())
+    with pytest.raises(CheckpointError, match=r'fc\.weight: file \(7, 512\) vs model \(5, 512\)'):
+        load_weights(fresh(classes=5), tsm_model(classes=7).state_dict())
+
+
+def test_files_that_need_pickled_code_are_refused(tmp_path):
+    torch.save({'state_dict': collections.Counter(a=1), 'model': Unsafe()}, tmp_path / 'unsafe.pth')
+    with pytest.raises(CheckpointError, match='refused: the file needs arbitrary pickled code'):
+        load_weights(fresh(), tmp_path / 'unsafe.pth')
+    with pytest.raises(CheckpointError, match='no such checkpoint'):
+        load_weights(fresh(), tmp_path / 'absent.pth')
+
+
+class Unsafe:
+    """Not an allowed global for weights_only loading."""
