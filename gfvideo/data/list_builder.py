@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from ..fileio import atomic_write_lines
 from .annotations import VideoRecord, format_list_line, load_official
 from .readers import FRAME_FILE_PATTERN, VideoReadError, detect_frame_layout, open_video
 
@@ -83,19 +83,6 @@ class ListBuildReport:
     num_classes: int = 0
 
 
-def _write_lines(path: str, lines: Iterable[str]) -> None:
-    """Write text lines atomically."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix='.tmp-', dir=directory)
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as file:
-            file.writelines(line + '\n' for line in lines)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
 def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe: bool = False,
                 class_order: str = 'sorted', workers: int = 1,
                 progress: Callable[[Iterable, int], Iterable] | None = None) -> ListBuildReport:
@@ -111,7 +98,7 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
     media, duplicates = index_media(media_root)
     os.makedirs(out, exist_ok=True)
     report = ListBuildReport(duplicates=duplicates, num_classes=len(official.classes))
-    _write_lines(os.path.join(out, 'classes.txt'), official.classes)
+    atomic_write_lines(os.path.join(out, 'classes.txt'), official.classes)
     with ProcessPoolExecutor(workers) if workers > 1 else _Inline() as executor:
         for split, videos in official.splits.items():
             present = [video for video in videos if video.name in media]
@@ -128,12 +115,12 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
                 if template is not None:
                     report.frame_templates.add(template)
                 lines.append(format_list_line(VideoRecord(check.item.path, video.label, num_frames)))
-            _write_lines(os.path.join(out, f'{split}.txt'), lines)
+            atomic_write_lines(os.path.join(out, f'{split}.txt'), lines)
             report.counts[split] = len(lines)
     for name, entries in (('missing.txt', report.missing), ('unreadable.txt', report.unreadable)):
         path = os.path.join(out, name)
         if entries:
-            _write_lines(path, entries)
+            atomic_write_lines(path, entries)
         elif os.path.exists(path):
             os.remove(path)
     return report

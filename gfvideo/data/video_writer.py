@@ -10,6 +10,8 @@ import av
 import cv2
 import numpy as np
 
+from ..fileio import atomic_path
+
 #: PyAV encoder settings per codec: fast encodes, as the synthetic benchmark and re-encoding need.
 ENCODERS = {
     'h264': ('libx264', {'preset': 'veryfast', 'crf': '20', 'tune': 'fastdecode', 'flags': '+bitexact'}),
@@ -18,14 +20,6 @@ ENCODERS = {
 #: Container options: no muxer version strings, dates or random ids, so equal frames give equal bytes.
 MUXER_OPTIONS = {'fflags': '+bitexact'}
 CODEC_OF_EXTENSION = {'.mp4': 'h264', '.mkv': 'h264', '.webm': 'vp9'}
-
-
-def _temporary_sibling(path: str, suffix: str = '') -> str:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix='.tmp-', suffix=suffix, dir=directory)
-    os.close(handle)
-    return temporary
 
 
 def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 12, codec: str | None = None,
@@ -46,9 +40,8 @@ def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 12, codec:
     if codec not in ENCODERS:
         raise ValueError(f'{path}: cannot choose an encoder for {extension!r}; pass codec="h264" or "vp9"')
     name, options = ENCODERS[codec]
-    temporary = _temporary_sibling(path, extension)
     count, stream = 0, None
-    try:
+    with atomic_path(path) as temporary:
         with av.open(temporary, mode='w', format='webm' if codec == 'vp9' else 'mp4',
                      options=MUXER_OPTIONS) as container:
             for frame in frames:
@@ -61,10 +54,6 @@ def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 12, codec:
             if stream is None:
                 raise ValueError(f'{path}: no frames to write')
             container.mux(stream.encode(None))
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
     return count
 
 

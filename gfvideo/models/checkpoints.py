@@ -257,3 +257,45 @@ def load_weights(model: nn.Module, path_or_state_dict: str | os.PathLike | Mappi
     if not report.ok:
         logger.warning('partial load into %s:\n%s', type(model).__name__, report.diff())
     return report
+
+
+def infer_backbone(state_dict: Mapping[str, torch.Tensor]) -> dict:
+    """Backbone name and width of canonical (``backbone.*``) weights, for ``build_backbone``."""
+    keys = [k[len('backbone.'):] for k in state_dict if k.startswith('backbone.')]
+    if any(k.startswith('features.') for k in keys):
+        stem = state_dict['backbone.features.0.0.weight'].shape[0]
+        return dict(name='mobilenet_v2', width_mult=stem / 32)
+    if 'conv1.weight' not in keys:
+        raise CheckpointError('cannot tell the backbone: no backbone.conv1.weight or backbone.features.* keys')
+    stage3 = {int(k.split('.')[1]) for k in keys if k.startswith('layer3.')}
+    bottleneck = any(k.startswith('layer1.0.conv3.') for k in keys)
+    depth = {(2, False): 18, (6, False): 34, (6, True): 50, (23, True): 101}.get((len(stage3), bottleneck))
+    if depth is None:
+        raise CheckpointError(f'unsupported ResNet: {len(stage3)} blocks in layer3, bottleneck={bottleneck}')
+    return dict(name=f'resnet{depth}', width_mult=state_dict['backbone.conv1.weight'].shape[0] / 64)
+
+
+def convert_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any], source: str = 'auto',
+                       classes: list[str] | None = None) -> dict:
+    """A clean gfvideo checkpoint (``state_dict`` in canonical names + ``meta``) from any layout.
+
+    ``meta`` holds the source layout, the backbone config inferred from the weights, the number
+    of classes of a classifier head, and the class list (and its hash) when given or known.
+    """
+    from .. import __version__
+    from ..data.annotations import class_list_hash
+
+    state_dict, meta = read_checkpoint(path_or_state_dict)
+    source = detect_source(state_dict, meta) if source == 'auto' else source
+    converted = {k: v for k, v in CONVERTERS[source](state_dict).items() if not k.startswith('imagenet_')}
+    classes = classes if classes is not None else meta.get('classes')
+    num_classes = converted['fc.weight'].shape[0] if 'fc.weight' in converted else None
+    if classes is not None and num_classes is not None and len(classes) != num_classes:
+        raise CheckpointError(f'the class list has {len(classes)} names but the head has {num_classes} outputs')
+    model = dict(type='TSM' if num_classes else 'backbone', backbone=infer_backbone(converted))
+    if num_classes:
+        model['num_classes'] = num_classes
+    new_meta = dict(gfvideo_version=__version__, converted_from=source, model=model)
+    if classes is not None:
+        new_meta.update(classes=list(classes), classes_hash=class_list_hash(classes))
+    return {'state_dict': converted, 'meta': new_meta}

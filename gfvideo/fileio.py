@@ -1,0 +1,37 @@
+"""Atomic file writes: write a temporary sibling, then rename, so a killed run leaves no torn file."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from typing import Any, Iterable, Iterator
+
+import torch
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[str]:
+    """Yield a temporary path next to ``path``; it replaces ``path`` only if the block succeeds."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f'.{os.path.basename(path)}.', suffix='.tmp', dir=directory)
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def atomic_write_lines(path: str | os.PathLike, lines: Iterable[str]) -> None:
+    """Write text lines (a newline after each) atomically."""
+    with atomic_path(path) as temporary, open(temporary, 'w', encoding='utf-8') as file:
+        file.writelines(line + '\n' for line in lines)
+
+
+def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
+    """``torch.save`` atomically."""
+    with atomic_path(path) as temporary:
+        torch.save(obj, temporary)

@@ -1,0 +1,140 @@
+"""GlanceFocusNet: shapes, batched cropping, policy kinds, early exit that really drops clips, costs."""
+import pytest
+import torch
+
+from gfvideo.models import GlanceFocusNet, backbone_macs, build_backbone, crop_patches, glance_focus_costs
+
+T = 4
+
+
+def small_model(**overrides):
+    options = dict(glance_backbone=dict(name='mobilenet_v2', num_segments=T, width_mult=0.25),
+                   focus_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25), num_classes=6,
+                   glance_size=32, patch_size=24, max_focus_steps=3, hidden_dim=32, policy=dict(hidden_dim=32))
+    options.update(overrides)
+    torch.manual_seed(0)
+    return GlanceFocusNet(**options).eval()
+
+
+def clips(batch=3, size=64):
+    return torch.randn(batch, T, 3, size, size, generator=torch.Generator().manual_seed(1))
+
+
+def test_crop_patches_matches_slicing_and_maps_actions_to_corners():
+    frames = torch.randn(5, 3, 20, 30)
+    actions = torch.tensor([[0.0, 0.0], [1.0, 1.0], [0.5, 0.25], [0.99, 0.01], [1.7, -0.3]])
+    patches, boxes = crop_patches(frames, actions, 8)
+    for n, (ax, ay) in enumerate(actions.clamp(0, 1).tolist()):
+        x0, y0 = int(ax * 22), int(ay * 12)  # floor(a * (W - P)), floor(a * (H - P))
+        assert boxes[n].tolist() == [x0, y0, x0 + 8, y0 + 8]
+        assert torch.equal(patches[n], frames[n, :, y0:y0 + 8, x0:x0 + 8])
+    with pytest.raises(ValueError, match='exceeds'):
+        crop_patches(frames, actions, 21)
+
+
+def test_anytime_outputs_and_details():
+    model = small_model()
+    logits, details = model(clips(), return_details=True)
+    assert logits.shape == (4, 3, 6) and len(details) == 4
+    assert details[0].features.shape == (3, T, model.glance_backbone.out_channels) and details[0].boxes is None
+    for step in details[1:]:
+        assert step.features.shape == (3, T, model.focus_backbone.out_channels)
+        boxes = step.boxes
+        assert boxes.shape == (3, T, 4) and (boxes[..., 2] - boxes[..., 0] == 24).all()
+        assert boxes.min() >= 0 and boxes[..., 2:].max() <= 64
+        assert step.policy.location.shape == (3 * T, 2) and step.policy.value.shape == (3 * T,)
+    assert model(clips(), max_steps=1).shape == (2, 3, 6)
+
+
+def test_mean_action_is_deterministic_and_samples_follow_the_generator():
+    model = small_model()
+    assert torch.equal(model(clips()), model(clips()))
+    state = model.glance_step(clips())[0]
+    draw = lambda seed: model.focus_step(state, 'sample', torch.Generator().manual_seed(seed))[2].policy.action
+    assert torch.equal(draw(3), draw(3)) and not torch.equal(draw(3), draw(4))
+
+
+@pytest.mark.parametrize('policy,aggregator', [(dict(kind='grid', grid_size=3), {}),
+                                               (dict(action_std=0.1), dict(temporal='gru'))])
+def test_policy_and_aggregator_variants(policy, aggregator):
+    model = small_model(policy=dict(hidden_dim=32, **policy), aggregator=aggregator)
+    logits, details = model(clips(), return_details=True)
+    assert logits.shape == (4, 3, 6) and torch.isfinite(logits).all()
+    decision = details[1].policy
+    if policy.get('kind') == 'grid':
+        assert set((decision.location * 6).round().flatten().tolist()) <= {1.0, 3.0, 5.0}  # cell centres
+        assert decision.params.shape == (3 * T, 9)
+    else:  # a fixed std: nothing learnable, and an entropy with no gradient
+        assert model.policy.log_std is None and torch.allclose(model.policy.std, torch.tensor([0.1, 0.1]))
+        assert not model.policy.entropy(decision.params.detach()).requires_grad
+
+
+def test_early_exit_drops_clips_and_agrees_with_the_anytime_logits():
+    model = small_model()
+    x = clips(batch=6)
+    anytime = model(x)
+    confidence = anytime.softmax(-1).amax(-1)  # (K+1, B)
+    thresholds = [confidence[0].median().item(), confidence[1].median().item(), 2.0]
+    result = model.forward_adaptive(x, thresholds)
+    expected = []
+    for clip in range(6):
+        exit_step = next((k for k in range(3) if confidence[k, clip] >= thresholds[k]), 3)
+        expected.append(exit_step)
+    assert result.exit_steps.tolist() == expected
+    for clip, exit_step in enumerate(expected):
+        ran = result.logits[:exit_step + 1, clip]
+        assert torch.allclose(ran, anytime[:exit_step + 1, clip], atol=1e-5)
+        assert torch.isnan(result.logits[exit_step + 1:, clip]).all()
+        assert result.predictions[clip] == anytime[exit_step, clip].argmax()
+    still_running = [sum(e >= k for e in expected) for k in range(4)]
+    assert result.step_batch_sizes == [n for n in still_running if n > 0]
+    cumulative = glance_focus_costs(model, 64, 64).cumulative
+    assert result.macs.tolist() == [float(cumulative[e]) for e in expected]
+    with pytest.raises(ValueError, match='expected 3 thresholds'):
+        model.forward_adaptive(x, [0.5])
+
+
+def test_image_mode_runs():
+    model = small_model(glance_backbone=dict(name='resnet18', num_segments=1, is_shift=False, width_mult=0.25),
+                        focus_backbone=dict(name='resnet18', num_segments=1, is_shift=False, width_mult=0.25))
+    logits = model(torch.randn(2, 1, 3, 64, 64))
+    assert logits.shape == (4, 2, 6)
+    assert model.forward_adaptive(torch.randn(2, 1, 3, 64, 64), [0.0, 0.0, 0.0]).exit_steps.tolist() == [0, 0]
+
+
+def test_bfloat16_autocast_on_cpu():
+    model = small_model()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        logits = model(clips())
+    assert logits.shape == (4, 3, 6) and torch.isfinite(logits.float()).all()
+
+
+def test_stage_one_loss_uses_all_steps():
+    model = small_model().train()
+    loss = model(clips(), label=torch.tensor([0, 1, 2]), mode='loss')['loss']
+    loss.backward()
+    assert loss.item() > 0 and model.focus_backbone.conv1.weight.grad.abs().sum() > 0
+
+
+def test_resnet50_costs_4_09_gmacs_per_frame():
+    macs = backbone_macs(build_backbone('resnet50', is_shift=False), 224, 224)
+    assert abs(macs / 1e9 - 4.09) / 4.09 < 0.02
+
+
+def test_glance_at_half_resolution_costs_a_quarter():
+    def glance_macs(size):
+        model = GlanceFocusNet(dict(name='resnet50', num_segments=T), dict(name='resnet18', num_segments=T,
+                                                                           width_mult=0.25), 6, glance_size=size,
+                               patch_size=32, max_focus_steps=1)
+        return glance_focus_costs(model, 224, 224).glance_backbone
+    # 0.263, not exactly 0.25: 112 px ends in a 4x4 map (not 3.5x3.5) through the padded convs
+    assert abs(glance_macs(112) / glance_macs(224) - 0.25) < 0.015
+
+
+def test_costs_add_up_per_component():
+    model = small_model()
+    costs = glance_focus_costs(model, 64, 64)
+    assert costs.glance_backbone == backbone_macs(model.glance_backbone, 32, 32, frames=T)
+    assert costs.glance > costs.glance_backbone
+    assert all(step > costs.focus_backbone + costs.policy for step in costs.steps)
+    assert costs.cumulative == sorted(costs.cumulative) and len(costs.cumulative) == 4
