@@ -15,14 +15,16 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
+from .ppo import PPOConfig, ppo_train_step
 from ..registry import MODELS
 from .aggregator import TemporalAggregator
-from .backbones import build_backbone
+from .backbones import build_backbone_from_cfg
 from .data_preprocessor import build_data_preprocessor
 from .patches import crop_patches
 from .policy import PatchPolicy, PolicyOutput
 
 LOCATION_MODES = ('mean', 'sample', 'random')
+TRAIN_STAGES = (1, 2, 3)
 
 
 @dataclass
@@ -76,7 +78,7 @@ class GlanceFocusNet(BaseModel):
 
     Args:
         glance_backbone, focus_backbone: :func:`build_backbone` arguments (may differ; both need
-            the same ``num_segments``).
+            the same ``num_segments``), each with optional ``pretrained`` weights.
         num_classes: classifier outputs.
         glance_size: side of the frames the glance network sees.
         patch_size: side of the focus patches, cropped from the full-resolution input.
@@ -84,15 +86,21 @@ class GlanceFocusNet(BaseModel):
         hidden_dim: aggregator width ``D``; glance and focus features are projected to it.
         policy: :class:`PatchPolicy` options (``kind``, ``hidden_dim``, ``action_std`` ...).
         aggregator: :class:`TemporalAggregator` options (``temporal``, ``dropout``).
+        train_stage: what training updates: 1 (backbones, projections and aggregator on random
+            patch locations; the policy is unused), 2 (the policy alone, with PPO; the rest
+            frozen, batch norm held in eval mode) or 3 (focus backbone, its projection and the
+            aggregator on the policy's patches; glance side and policy frozen).
+        ppo: :class:`gfvideo.models.ppo.PPOConfig` options for stage 2.
         data_preprocessor: the normaliser config (``VideoDataPreprocessor`` by default).
     """
 
     def __init__(self, glance_backbone: dict, focus_backbone: dict, num_classes: int, glance_size: int = 96,
                  patch_size: int = 64, max_focus_steps: int = 3, hidden_dim: int = 512, policy: dict | None = None,
-                 aggregator: dict | None = None, data_preprocessor: dict | None = None) -> None:
+                 aggregator: dict | None = None, train_stage: int = 1, ppo: dict | None = None,
+                 data_preprocessor: dict | None = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
-        self.glance_backbone = build_backbone(**glance_backbone)
-        self.focus_backbone = build_backbone(**focus_backbone)
+        self.glance_backbone = build_backbone_from_cfg(glance_backbone)
+        self.focus_backbone = build_backbone_from_cfg(focus_backbone)
         if self.glance_backbone.num_segments != self.focus_backbone.num_segments:
             raise ValueError('glance and focus backbones need the same num_segments')
         self.num_segments = self.glance_backbone.num_segments
@@ -103,6 +111,36 @@ class GlanceFocusNet(BaseModel):
         self.aggregator = TemporalAggregator(hidden_dim, num_classes, **(aggregator or {}))
         self.policy = PatchPolicy(self.glance_backbone.out_channels, hidden_dim, max_focus_steps, **(policy or {}))
         self._step_macs: dict[tuple[int, int, int], torch.Tensor] = {}
+        if train_stage not in TRAIN_STAGES:
+            raise ValueError(f'train_stage must be one of {TRAIN_STAGES}, got {train_stage}')
+        self.train_stage = train_stage
+        self.ppo = PPOConfig(**(ppo or {}))
+        for module in self.frozen_modules():
+            module.requires_grad_(False)
+
+    # ------------------------------------------------------------------ training stages
+    def frozen_modules(self) -> list[nn.Module]:
+        """The parts the current ``train_stage`` does not update."""
+        if self.train_stage == 1:
+            return [self.policy]
+        glance_side = [self.glance_backbone, self.glance_proj]
+        if self.train_stage == 2:
+            return glance_side + [self.focus_backbone, self.focus_proj, self.aggregator]
+        return glance_side + [self.policy]
+
+    def train(self, mode: bool = True) -> 'GlanceFocusNet':
+        """Frozen parts stay in eval mode (batch norm statistics fixed) whatever the Runner asks."""
+        super().train(mode)
+        for module in self.frozen_modules():
+            module.eval()
+        return self
+
+    def train_step(self, data: dict, optim_wrapper, grad_sync=None) -> dict:
+        """Stage 2 runs PPO (:func:`gfvideo.models.ppo.ppo_train_step`); stages 1 and 3 the
+        standard loss step."""
+        if self.train_stage == 2:
+            return ppo_train_step(self, data, optim_wrapper, self.ppo, grad_sync)
+        return super().train_step(data, optim_wrapper)
 
     # ------------------------------------------------------------------ steps
     def glance_step(self, clips: torch.Tensor) -> tuple[ClipState, torch.Tensor, StepDetails]:
@@ -172,18 +210,22 @@ class GlanceFocusNet(BaseModel):
     def forward(self, inputs: torch.Tensor, label: torch.Tensor | None = None, mode: str = 'tensor',
                 max_steps: int | None = None, return_details: bool = False, **unused):
         """``mode='tensor'``: per-step logits ``(K+1, B, classes)`` (and the per-step details
-        with ``return_details``); ``'loss'``: mean cross-entropy over steps with random
-        locations (stage 1); ``'predict'``: per-step scores for each clip."""
+        with ``return_details``); ``'loss'``: mean cross-entropy over steps, on random
+        locations in stage 1 and the policy's in stage 3; ``'predict'``: per-step scores and
+        cumulative GMACs for each clip."""
         if mode == 'tensor':
             logits, details = self.anytime(inputs, max_steps)
             return (logits, details) if return_details else logits
         if mode == 'loss':
-            logits, _ = self.anytime(inputs, max_steps, location_mode='random')
+            location_mode = 'random' if self.train_stage == 1 else 'mean'
+            logits, _ = self.anytime(inputs, max_steps, location_mode=location_mode)
             return {'loss': torch.stack([F.cross_entropy(step, label) for step in logits]).mean()}
         if mode == 'predict':
             scores = self.anytime(inputs, max_steps)[0].softmax(-1)
+            gmacs = (self.step_macs(*inputs.shape[-2:])[:scores.shape[0]] / 1e9).tolist()
             labels = label.tolist() if label is not None else [None] * inputs.shape[0]
-            return [{'step_scores': scores[:, i], 'label': target} for i, target in enumerate(labels)]
+            return [{'step_scores': scores[:, i], 'step_gmacs': gmacs, 'label': target}
+                    for i, target in enumerate(labels)]
         raise ValueError(f'unknown mode {mode!r}')
 
     # ------------------------------------------------------------------ early exit

@@ -7,7 +7,7 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from ..registry import MODELS
-from .backbones import build_backbone
+from .backbones import build_backbone_from_cfg
 from .data_preprocessor import build_data_preprocessor
 
 
@@ -16,7 +16,8 @@ class TSM(BaseModel):
     """Temporal Shift Module network on whole frames, as TSM and mmaction2's ``TSMHead`` define it.
 
     Args:
-        backbone: keyword arguments of :func:`build_backbone` (``name`` required).
+        backbone: keyword arguments of :func:`build_backbone` (``name`` required), and
+            optionally ``pretrained`` weights (see :func:`build_backbone_from_cfg`).
         num_classes: classifier outputs.
         dropout: dropout before the classifier (TSM: 0.5, mmaction2: 0.5-0.8).
         init_std: std of the classifier's normal initialisation.
@@ -29,7 +30,7 @@ class TSM(BaseModel):
     def __init__(self, backbone: dict, num_classes: int, dropout: float = 0.5, init_std: float = 0.001,
                  data_preprocessor: dict | None = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
-        self.backbone = build_backbone(**backbone)
+        self.backbone = build_backbone_from_cfg(backbone)
         self.num_segments = self.backbone.num_segments
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(self.backbone.out_channels, num_classes)

@@ -31,6 +31,20 @@ def build_backbone(name: str, num_segments: int = 8, shift_div: int = 8, shift_p
     return backbone
 
 
+def build_backbone_from_cfg(cfg: dict) -> nn.Module:
+    """:func:`build_backbone` from a config dict that may also name ``pretrained`` weights (any
+    layout :func:`gfvideo.models.load_weights` reads, loaded strictly) and a ``pretrained_prefix``
+    (e.g. ``'focus_backbone.'`` to take one component of a gfvideo checkpoint)."""
+    from ..checkpoints import load_weights
+
+    cfg = dict(cfg)
+    pretrained, prefix = cfg.pop('pretrained', None), cfg.pop('pretrained_prefix', None)
+    backbone = build_backbone(**cfg)
+    if pretrained:
+        load_weights(backbone, pretrained, prefix=prefix)
+    return backbone
+
+
 MODELS.register_module('TSMBackbone', module=build_backbone)
 
-__all__ = ['BACKBONES', 'MobileNetV2', 'ResNet', 'build_backbone']
+__all__ = ['BACKBONES', 'MobileNetV2', 'ResNet', 'build_backbone', 'build_backbone_from_cfg']

@@ -1,0 +1,39 @@
+# The built-in synthetic benchmark in the Something-Something V2 layout (VP9 WebM), as
+# `python tools/make_synthetic.py --layout sthv2 --out work_dirs/synthetic_sthv2 ...` and
+# `python tools/build_lists.py sthv2 ...` (the README's first command) write it.
+data_root = 'work_dirs/synthetic_sthv2'
+num_segments = 8
+frame_size = 128  # native size of the synthetic frames: no upsampling
+train_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', num_segments=num_segments, mode='train'),
+    dict(type='VideoDecode'),
+    dict(type='Resize', short_side=frame_size),
+    dict(type='CenterCrop', crop_size=frame_size),
+    dict(type='Flip', flip_ratio=0.0),  # a flip changes left/right classes
+    dict(type='PackClip'),
+]
+val_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', num_segments=num_segments, mode='test'),
+    dict(type='VideoDecode'),
+    dict(type='Resize', short_side=frame_size),
+    dict(type='CenterCrop', crop_size=frame_size),
+    dict(type='PackClip'),
+]
+dataset_type = 'VideoDataset'
+train_dataloader = dict(
+    batch_size=8, num_workers=2, persistent_workers=True,
+    sampler=dict(type='EpochIndexSampler', shuffle=True),
+    collate_fn=dict(type='gfvideo.collate_skipping'),  # the runner looks functions up unscoped
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='lists/train.txt', media_root='',
+                 classes='lists/classes.txt', pipeline=train_pipeline, on_error='skip'))
+val_dataloader = dict(
+    batch_size=8, num_workers=2, persistent_workers=True,
+    sampler=dict(type='EpochIndexSampler', shuffle=False),
+    collate_fn=dict(type='gfvideo.collate_skipping'),  # the runner looks functions up unscoped
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='lists/val.txt', media_root='',
+                 classes='lists/classes.txt', pipeline=val_pipeline, test_mode=True))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='AccuracyMetric')
+test_evaluator = val_evaluator

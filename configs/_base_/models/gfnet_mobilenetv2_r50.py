@@ -1,0 +1,17 @@
+# GlanceFocusNet as AdaFocus pairs its networks: a light MobileNetV2-TSM glance at moderate
+# resolution and a ResNet-50-TSM focus on patches of the full-resolution frames.
+model = dict(
+    type='GlanceFocusNet',
+    glance_backbone=dict(name='mobilenet_v2', num_segments=8, pretrained=None),
+    focus_backbone=dict(name='resnet50', num_segments=8, pretrained=None),
+    num_classes=174,
+    glance_size=128,
+    patch_size=128,
+    max_focus_steps=3,
+    hidden_dim=1024,
+    policy=dict(kind='gaussian', hidden_dim=512),
+    aggregator=dict(temporal='mean', dropout=0.5),
+    train_stage=1,
+    ppo=dict(gamma=0.7, clip=0.2, epochs=1, entropy_coef=0.01, reward='rise'),
+    data_preprocessor=dict(type='VideoDataPreprocessor'),
+)

@@ -1,0 +1,3 @@
+# Stage 1 on the synthetic benchmark: backbones, projections and aggregator on random patches.
+_base_ = ['_base_/models/gfnet_small_cpu.py', '_base_/datasets/synthetic_sthv2.py',
+          '_base_/schedules/adam_synthetic.py', '_base_/default_runtime.py']

@@ -1,0 +1,8 @@
+"""mmengine glue: runner with safe checkpoints, hooks, sampler, stage-aware DDP."""
+from .checkpoint import AtomicCheckpointHook, EpochSeedHook, GFRunner, make_checkpoint
+from .hooks import SkippedSamplesHook
+from .model_wrapper import StageAwareDistributedDataParallel
+from .sampler import EpochIndexSampler
+
+__all__ = ['AtomicCheckpointHook', 'EpochSeedHook', 'GFRunner', 'make_checkpoint', 'SkippedSamplesHook',
+           'StageAwareDistributedDataParallel', 'EpochIndexSampler']

@@ -1,0 +1,57 @@
+"""Check a training config before anything runs: files exist, classes and weights fit."""
+from __future__ import annotations
+
+import os
+
+from mmengine.config import Config
+
+from ..data.annotations import read_class_list
+
+
+class ConfigError(ValueError):
+    """The config names something that is not there or does not fit."""
+
+
+def _dataset_paths(dataset: dict) -> list[tuple[str, str]]:
+    root = dataset.get('data_root', '')
+    paths = [('ann_file', dataset.get('ann_file'))]
+    if isinstance(dataset.get('classes'), str):
+        paths.append(('classes', dataset['classes']))
+    return [(name, os.path.join(root, path) if root and not os.path.isabs(path) else path)
+            for name, path in paths if path]
+
+
+def _backbone_weights(model: dict) -> list[tuple[str, str]]:
+    found = []
+    for name in ('backbone', 'glance_backbone', 'focus_backbone'):
+        if isinstance(model.get(name), dict) and model[name].get('pretrained'):
+            found.append((f'model.{name}.pretrained', model[name]['pretrained']))
+    return found
+
+
+def check_config(cfg: Config, training: bool = True) -> None:
+    """Raise :class:`ConfigError` naming the first missing file or mismatch.
+
+    Checks the list, class list and weight files the config names, and that the model's
+    ``num_classes`` equals the class list's length. (Weights of another architecture fail when
+    the runner loads them, before the first iteration, with the key diff.)
+    """
+    loaders = ['train_dataloader', 'val_dataloader'] if training else ['test_dataloader']
+    files = []
+    for loader in loaders:
+        if cfg.get(loader):
+            files += [(f'{loader}.dataset.{name}', path) for name, path in _dataset_paths(cfg[loader]['dataset'])]
+    files += _backbone_weights(cfg.model)
+    if training and cfg.get('load_from'):
+        files.append(('load_from', cfg.load_from))
+    for name, path in files:
+        if not os.path.exists(path):
+            raise ConfigError(f'{name}: {path} does not exist')
+    loader = cfg.get(loaders[0])
+    classes = loader['dataset'].get('classes') if loader else None
+    if classes is not None:
+        path = dict(_dataset_paths(loader['dataset'])).get('classes')
+        count = len(read_class_list(path)) if isinstance(classes, str) else len(classes)
+        if cfg.model.get('num_classes') != count:
+            raise ConfigError(f'model.num_classes is {cfg.model.get("num_classes")} but the class list '
+                              f'{path or ""} has {count} classes')

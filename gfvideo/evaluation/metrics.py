@@ -1,0 +1,58 @@
+"""Accuracy metrics: top-1/top-5/mean-class for TSM, and per step (anytime) for GlanceFocusNet."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+
+from ..registry import METRICS
+
+
+def topk_accuracy(scores: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Fraction of rows whose label is among the ``k`` highest scores."""
+    top = np.argsort(-scores, axis=1)[:, :k]
+    return float((top == labels[:, None]).any(axis=1).mean())
+
+
+def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Top-1 accuracy averaged over the classes present in ``labels``."""
+    predictions = scores.argmax(axis=1)
+    return float(np.mean([(predictions[labels == c] == c).mean() for c in np.unique(labels)]))
+
+
+@METRICS.register_module()
+class AccuracyMetric(BaseMetric):
+    """Top-1, top-5 and mean-class accuracy (fractions in 0-1).
+
+    For predictions with ``step_scores`` (GlanceFocusNet) the metrics of the last step are
+    reported as ``top1`` ... and every step's as ``step{k}_top1`` / ``step{k}_top5`` with its
+    cumulative ``step{k}_gmacs``.
+    """
+
+    default_prefix = ''
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            scores = sample.get('step_scores', sample.get('scores'))
+            self.results.append({'scores': scores.float().cpu().numpy(), 'label': int(sample['label']),
+                                 'gmacs': sample.get('step_gmacs')})
+
+    def compute_metrics(self, results: list) -> dict:
+        labels = np.array([r['label'] for r in results])
+        scores = np.stack([r['scores'] for r in results])
+        if scores.ndim == 2:
+            scores = scores[:, None]
+        k5 = min(5, scores.shape[-1])
+        metrics = {}
+        if scores.shape[1] > 1:
+            for step in range(scores.shape[1]):
+                metrics[f'step{step}_top1'] = topk_accuracy(scores[:, step], labels, 1)
+                metrics[f'step{step}_top5'] = topk_accuracy(scores[:, step], labels, k5)
+                if results[0]['gmacs'] is not None:
+                    metrics[f'step{step}_gmacs'] = float(results[0]['gmacs'][step])
+        final = scores[:, -1]
+        metrics.update(top1=topk_accuracy(final, labels, 1), top5=topk_accuracy(final, labels, k5),
+                       mean_class_accuracy=mean_class_accuracy(final, labels))
+        return metrics

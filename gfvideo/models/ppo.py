@@ -1,0 +1,123 @@
+"""Stage 2: PPO on the patch policy, everything else frozen.
+
+Each frame's 2-D action is its own PPO action with its own probability ratio and clipping; all
+frames of a clip share the clip's advantage (a product of 2T ratios would saturate the clip's
+ratio). The reward of step k is the rise of the true class's probability over the previous step
+(or over the same step with random patches, as AdaFocus does). Returns are normalised per batch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+REWARDS = ('rise', 'vs_random')
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """PPO settings (``model.ppo`` in configs)."""
+
+    gamma: float = 0.7
+    clip: float = 0.2
+    epochs: int = 1
+    value_coef: float = 0.5
+    entropy_coef: float = 0.01
+    reward: str = 'rise'
+
+    def __post_init__(self) -> None:
+        if self.reward not in REWARDS:
+            raise ValueError(f'reward must be one of {REWARDS}, got {self.reward!r}')
+
+
+def _true_class_probability(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    return logits.softmax(-1).gather(1, labels[:, None]).squeeze(1)
+
+
+@torch.no_grad()
+def rollout(model, clips: torch.Tensor, labels: torch.Tensor, config: PPOConfig) -> dict:
+    """Run the policy with sampled actions; record what the update needs."""
+    state, logits, _ = model.glance_step(clips)
+    previous = _true_class_probability(logits, labels)
+    steps = []
+    for _ in range(model.max_focus_steps):
+        before = state
+        state, logits, details = model.focus_step(state, 'sample')
+        probability = _true_class_probability(logits, labels)
+        if config.reward == 'rise':
+            reward = probability - previous
+        else:
+            random_logits = model.focus_step(before, 'random')[1]
+            reward = probability - _true_class_probability(random_logits, labels)
+        previous = probability
+        steps.append(dict(map_code=before.map_code, history=before.history,
+                          focus=model.focus_proj(details.features.flatten(0, 1)), action=details.policy.action,
+                          log_prob=details.policy.log_prob, reward=reward, final_correct=None))
+    steps[-1]['final_correct'] = logits.argmax(-1) == labels
+    return dict(steps=steps, batch=clips.shape[0])
+
+
+def discounted_returns(rewards: torch.Tensor, gamma: float) -> torch.Tensor:
+    """``(K, B)`` rewards -> returns ``G_k = r_k + gamma * G_{k+1}``, normalised over the batch."""
+    returns = torch.zeros_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    for step in reversed(range(rewards.shape[0])):
+        running = rewards[step] + gamma * running
+        returns[step] = running
+    return (returns - returns.mean()) / (returns.std() + 1e-8) if returns.numel() > 1 else returns
+
+
+def ppo_losses(model, record: dict, returns: torch.Tensor, config: PPOConfig) -> dict[str, torch.Tensor]:
+    """Clipped surrogate, value and entropy terms, re-running the policy (with its recurrent
+    state rebuilt from the recorded focus features) on the recorded actions."""
+    policy = model.policy
+    batch = record['batch']
+    frames = record['steps'][0]['map_code'].shape[0] // batch
+    state = policy.initial_state(batch * frames, returns.device)
+    surrogate, value_loss, entropy = [], [], []
+    for step, data in enumerate(record['steps']):
+        params, frame_values = policy.distribution_params(data['map_code'], data['history'], state)
+        values = frame_values.view(batch, frames).mean(1)
+        advantage = (returns[step] - values.detach()).repeat_interleave(frames)
+        ratio = (policy.log_prob(params, data['action']) - data['log_prob']).exp()
+        clipped = ratio.clamp(1 - config.clip, 1 + config.clip)
+        surrogate.append(torch.min(ratio * advantage, clipped * advantage).mean())
+        value_loss.append(F.mse_loss(values, returns[step]))
+        frame_entropy = policy.entropy(params)
+        if frame_entropy.requires_grad:  # a fixed-std Gaussian has no entropy gradient
+            entropy.append(frame_entropy.mean())
+        state = policy.update_state(state, data['focus'])
+    losses = {'loss_policy': -torch.stack(surrogate).mean(), 'loss_value': config.value_coef * torch.stack(value_loss).mean()}
+    if entropy:
+        losses['loss_entropy'] = -config.entropy_coef * torch.stack(entropy).mean()
+    return losses
+
+
+def ppo_train_step(model, data: dict, optim_wrapper, config: PPOConfig,
+                   grad_sync: Callable[[], None] | None = None) -> dict[str, torch.Tensor]:
+    """One stage-2 iteration: a rollout, then ``config.epochs`` PPO updates of the policy.
+
+    ``grad_sync`` averages gradients across processes between backward and step (DDP).
+    """
+    data = model.data_preprocessor(data, True)
+    clips, labels = data['inputs'], data['label']
+    record = rollout(model, clips, labels, config)
+    rewards = torch.stack([step['reward'] for step in record['steps']])
+    returns = discounted_returns(rewards, config.gamma)
+    for _ in range(config.epochs):
+        with optim_wrapper.optim_context(model):
+            losses = ppo_losses(model, record, returns, config)
+            loss = sum(losses.values())
+        optim_wrapper.backward(loss)
+        if grad_sync is not None:
+            grad_sync()
+        optim_wrapper.step()
+        optim_wrapper.zero_grad()
+    log = {key: value.detach() for key, value in losses.items()}
+    log.update(loss=loss.detach(), reward=rewards.sum(0).mean(),
+               final_acc=record['steps'][-1]['final_correct'].float().mean())
+    if model.policy.kind == 'gaussian':
+        log['policy_std'] = model.policy.std.mean().detach()
+    return log

@@ -1,0 +1,68 @@
+"""The three GlanceFocusNet stages trained from the command line, and what each one changes."""
+import json
+import os
+
+import pytest
+import torch
+
+from tests.cli.train_helpers import CONFIGS, data_options, tool, train
+
+
+def weights(path):
+    return torch.load(path, weights_only=True)['state_dict']
+
+
+def changed(before, after, prefix):
+    keys = [k for k in before if k.startswith(prefix) and before[k].is_floating_point()]
+    assert keys
+    return any(not torch.equal(before[k], after[k]) for k in keys)
+
+
+@pytest.fixture(scope='module')
+def stages(synthetic, tmp_path_factory):
+    root = synthetic('sthv2')
+    work = tmp_path_factory.mktemp('stages')
+    train(1, root, str(work / 's1'))
+    train(2, root, str(work / 's2'), f'load_from={work}/s1/epoch_2.pth')
+    train(3, root, str(work / 's3'), f'load_from={work}/s2/epoch_2.pth')
+    return root, work
+
+
+def test_each_stage_trains_what_it_should(stages):
+    _, work = stages
+    s1, s2, s3 = (weights(work / name / 'epoch_2.pth') for name in ('s1', 's2', 's3'))
+    assert changed(s1, s2, 'policy.') and not changed(s1, s2, 'focus_backbone.')
+    assert not changed(s1, s2, 'aggregator.') and not changed(s1, s2, 'glance_backbone.')  # BN statistics too
+    assert changed(s2, s3, 'focus_backbone.') and changed(s2, s3, 'aggregator.')
+    assert not changed(s2, s3, 'policy.') and not changed(s2, s3, 'glance_backbone.')
+    assert open(work / 's3' / 'last_checkpoint').read().strip().endswith('epoch_2.pth')
+
+
+def test_logs_report_rewards_steps_and_skips(stages):
+    _, work = stages
+    logs = {name: open(next((work / name).rglob('*.log'))).read() for name in ('s1', 's2')}
+    assert 'step0_top1' in logs['s1'] and 'step2_gmacs' in logs['s1'] and 'bad samples skipped' in logs['s1']
+    assert 'reward' in logs['s2'] and 'policy_std' in logs['s2'] and 'loss_policy' in logs['s2']
+
+
+def test_test_tool_reports_per_step_accuracy(stages):
+    root, work = stages
+    result = tool('test.py', os.path.join(CONFIGS, 'gfnet_tiny-stage3.py'), str(work / 's3' / 'epoch_2.pth'),
+                  '--work-dir', str(work / 'test'), '--cfg-options', *data_options(root))
+    metrics = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {'top1', 'top5', 'mean_class_accuracy', 'step0_top1', 'step2_top1', 'step2_gmacs'} <= set(metrics)
+    assert 0 <= metrics['top1'] <= 1 and metrics['step2_gmacs'] > metrics['step0_gmacs'] > 0
+
+
+def test_bad_configs_fail_at_start_with_a_clear_message(synthetic, tmp_path):
+    root = synthetic('sthv2')
+    missing = train(1, root, str(tmp_path / 'a'), 'train_dataloader.dataset.ann_file=lists/absent.txt', check=False)
+    assert missing.returncode == 2 and 'train_dataloader.dataset.ann_file' in missing.stderr
+    assert 'absent.txt does not exist' in missing.stderr
+    classes = train(1, root, str(tmp_path / 'b'), 'model.num_classes=10', check=False)
+    assert classes.returncode == 2 and 'model.num_classes is 10 but the class list' in classes.stderr
+    other = torch.nn.Linear(2, 2)
+    torch.save({'state_dict': {'backbone.fc.weight': other.weight}}, tmp_path / 'other.pth')
+    wrong = train(2, root, str(tmp_path / 'c'), f'load_from={tmp_path}/other.pth', check=False)
+    assert wrong.returncode != 0 and 'does not fit GlanceFocusNet' in wrong.stderr
+    assert not os.path.exists(tmp_path / 'c' / 'epoch_1.pth')

@@ -1,0 +1,26 @@
+"""Running tools/train.py and tools/test.py on the tiny configs."""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONFIGS = os.path.join(ROOT, 'tests', 'cli', 'configs')
+
+
+def data_options(root: str) -> list[str]:
+    return [f'{loader}.dataset.data_root={root}' for loader in ('train_dataloader', 'val_dataloader',
+                                                                 'test_dataloader')]
+
+
+def tool(script: str, *args: str, timeout: int = 600, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', script), *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    if check:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return result
+
+
+def train(stage: int, root: str, work_dir: str, *options: str, check: bool = True) -> subprocess.CompletedProcess:
+    return tool('train.py', os.path.join(CONFIGS, f'gfnet_tiny-stage{stage}.py'), '--work-dir', work_dir,
+                '--cfg-options', *data_options(root), *options, check=check)

@@ -1,0 +1,80 @@
+"""Train a gfvideo model with mmengine's Runner (mmaction2 1.x's command line).
+
+Examples::
+
+    python tools/train.py configs/gfnet_small_synthetic-stage1.py
+    python tools/train.py configs/tsm_small_synthetic.py --work-dir work_dirs/tsm --resume
+    torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
+"""
+import argparse
+import os
+import sys
+
+from mmengine.config import Config, DictAction
+
+from gfvideo.engine import GFRunner
+from gfvideo.engine.config_checks import ConfigError, check_config
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='train config file')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go (default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', type=str, const='auto',
+                        help='resume from CKPT, or from the work dir\'s last checkpoint when no CKPT is given')
+    parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument('--auto-scale-lr', action='store_true', help='scale the lr by the actual batch size')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument('--deterministic', action='store_true', help='deterministic algorithms')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join(
+        'work_dirs', os.path.splitext(os.path.basename(args.config))[0])
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':  # continue this work dir's run if it has a checkpoint, else start it
+        if os.path.exists(os.path.join(cfg.work_dir, 'last_checkpoint')):
+            cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.seed is not None:
+        cfg.randomness.seed = args.seed
+    if args.deterministic:
+        cfg.randomness.deterministic = True
+    if cfg.launcher != 'none' and not os.environ.get('MASTER_ADDR'):
+        raise SystemExit('--launcher pytorch expects torchrun (or tools/dist_train.sh) to set MASTER_ADDR')
+    if cfg.launcher != 'none' and 'dist_cfg' in cfg.get('env_cfg', {}):
+        import torch
+        cfg.env_cfg.dist_cfg.backend = 'nccl' if torch.cuda.is_available() else 'gloo'
+    return cfg
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    cfg = build_config(args)
+    try:
+        check_config(cfg, training=True)
+    except ConfigError as error:
+        print(f'error: {args.config}: {error}', file=sys.stderr)
+        return 2
+    runner = GFRunner.from_cfg(cfg)
+    runner.train()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
