@@ -14,6 +14,7 @@ from mmengine.config import Config, DictAction
 
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
+from gfvideo.engine.launch import init_distributed
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,9 +40,6 @@ def main(argv=None) -> int:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join(
         'work_dirs', os.path.splitext(os.path.basename(args.config))[0])
     cfg.load_from, cfg.resume = args.checkpoint, False
-    if cfg.launcher != 'none':
-        import torch
-        cfg.env_cfg.dist_cfg.backend = 'nccl' if torch.cuda.is_available() else 'gloo'
     if args.dump:
         evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
         cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=args.dump)]
@@ -52,6 +50,7 @@ def main(argv=None) -> int:
     except ConfigError as error:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
+    init_distributed(args.launcher)
     runner = GFRunner.from_cfg(cfg)
     metrics = runner.test()
     if runner.rank == 0:

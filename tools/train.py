@@ -14,6 +14,7 @@ from mmengine.config import Config, DictAction
 
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
+from gfvideo.engine.launch import init_distributed
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -55,11 +56,6 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.randomness.seed = args.seed
     if args.deterministic:
         cfg.randomness.deterministic = True
-    if cfg.launcher != 'none' and not os.environ.get('MASTER_ADDR'):
-        raise SystemExit('--launcher pytorch expects torchrun (or tools/dist_train.sh) to set MASTER_ADDR')
-    if cfg.launcher != 'none' and 'dist_cfg' in cfg.get('env_cfg', {}):
-        import torch
-        cfg.env_cfg.dist_cfg.backend = 'nccl' if torch.cuda.is_available() else 'gloo'
     return cfg
 
 
@@ -71,6 +67,7 @@ def main(argv=None) -> int:
     except ConfigError as error:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
+    init_distributed(args.launcher)
     runner = GFRunner.from_cfg(cfg)
     runner.train()
     return 0

@@ -12,7 +12,13 @@ from ..registry import MODEL_WRAPPERS
 class StageAwareDistributedDataParallel(MMDistributedDataParallel):
     """mmengine's DDP for standard loss steps; for a model with a custom training step (a
     GlanceFocusNet in stage 2) it calls the model's ``train_step`` with DDP's own gradient
-    reduction off and averages the trainable gradients across processes itself."""
+    reduction off and averages the trainable gradients across processes itself. On CPU
+    (gloo) the module is wrapped without ``device_ids``, which mmengine always passes."""
+
+    def __init__(self, module, device_ids=None, **kwargs) -> None:
+        if next(module.parameters()).device.type == 'cpu':
+            device_ids = None
+        super().__init__(module=module, device_ids=device_ids, **kwargs)
 
     def train_step(self, data, optim_wrapper):
         if getattr(self.module, 'train_stage', None) != 2:
