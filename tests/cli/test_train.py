@@ -66,3 +66,13 @@ def test_bad_configs_fail_at_start_with_a_clear_message(synthetic, tmp_path):
     wrong = train(2, root, str(tmp_path / 'c'), f'load_from={tmp_path}/other.pth', check=False)
     assert wrong.returncode != 0 and 'does not fit GlanceFocusNet' in wrong.stderr
     assert not os.path.exists(tmp_path / 'c' / 'epoch_1.pth')
+
+
+def test_train_all_runs_the_stages_once(synthetic, tmp_path):
+    root = synthetic('sthv2')
+    options = ['--cfg-options', *data_options(root), 'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1']
+    first = tool('train_all.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), *options)
+    assert [f'stage {k}: training' in first.stdout for k in (1, 2, 3)] == [True] * 3
+    assert (tmp_path / 'stage3' / 'epoch_1.pth').exists()
+    second = tool('train_all.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), *options)
+    assert [f'stage {k}: already finished' in second.stdout for k in (1, 2, 3)] == [True] * 3

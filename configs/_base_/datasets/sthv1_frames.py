@@ -1,0 +1,41 @@
+# Something-Something V1: JPEG frame folders (<id>/00001.jpg), lists from
+# `python tools/build_lists.py sthv1 --annotations data/sthv1/annotations --media-root data/sthv1/frames --out data/sthv1`.
+data_root = 'data/sthv1'
+num_segments = 8
+train_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', num_segments=num_segments, mode='train'),
+    dict(type='VideoDecode'),
+    dict(type='Resize', short_side=256),
+    dict(type='MultiScaleCrop', input_size=224, scales=(1, .875, .75, .66)),
+    dict(type='Flip', flip_ratio=0.0),  # a flip changes left/right classes (see data_lists/)
+    dict(type='PackClip'),
+]
+val_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', num_segments=num_segments, mode='test'),
+    dict(type='VideoDecode'),
+    dict(type='Resize', short_side=256),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='PackClip'),
+]
+test_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', num_segments=num_segments, mode='twice'),
+    dict(type='VideoDecode'),
+    dict(type='Resize', short_side=256),
+    dict(type='ThreeCrop', crop_size=256),
+    dict(type='PackClip'),
+]
+dataset = dict(type='VideoDataset', data_root=data_root, media_root='frames', classes='classes.txt',
+               filename_tmpl='{:05d}.jpg', start_index=1)
+loader = dict(batch_size=8, num_workers=8, persistent_workers=True,
+              collate_fn=dict(type='gfvideo.collate_skipping'))  # the runner looks functions up unscoped
+train_dataloader = dict(**loader, sampler=dict(type='EpochIndexSampler', shuffle=True),
+                        dataset=dict(**dataset, ann_file='train.txt', pipeline=train_pipeline, on_error='skip'))
+val_dataloader = dict(**loader, sampler=dict(type='EpochIndexSampler', shuffle=False),
+                      dataset=dict(**dataset, ann_file='val.txt', pipeline=val_pipeline, test_mode=True))
+test_dataloader = dict(**loader, sampler=dict(type='EpochIndexSampler', shuffle=False),
+                       dataset=dict(**dataset, ann_file='val.txt', pipeline=test_pipeline, test_mode=True))
+val_evaluator = dict(type='AccuracyMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,8 @@
+# Stage 3: policy frozen; focus backbone and aggregator fine-tuned on the learned patches.
+_base_ = ['gfnet_tsm-r50_8x1x8-stage1_sthv1.py']
+model = dict(glance_backbone=dict(pretrained=None), focus_backbone=dict(pretrained=None), train_stage=3)
+load_from = 'work_dirs/gfnet_tsm-r50_8x1x8-stage2_sthv1/epoch_15.pth'
+max_epochs = 10
+train_cfg = dict(max_epochs=max_epochs, val_interval=2)
+optim_wrapper = dict(optimizer=dict(lr=0.001))
+param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=max_epochs, eta_min=1e-6)]
