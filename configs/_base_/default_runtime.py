@@ -14,6 +14,7 @@ default_hooks = dict(
 custom_hooks = [
     dict(type='EpochSeedHook'),
     dict(type='SkippedSamplesHook'),
+    dict(type='ProgressBarHook'),
     dict(type='AtomicCheckpointHook', interval=1),
 ]
 env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -1,8 +1,8 @@
 """mmengine glue: runner with safe checkpoints, hooks, sampler, stage-aware DDP."""
 from .checkpoint import AtomicCheckpointHook, EpochSeedHook, GFRunner, make_checkpoint
-from .hooks import SkippedSamplesHook
+from .hooks import ProgressBarHook, SkippedSamplesHook
 from .model_wrapper import StageAwareDistributedDataParallel
 from .sampler import EpochIndexSampler
 
-__all__ = ['AtomicCheckpointHook', 'EpochSeedHook', 'GFRunner', 'make_checkpoint', 'SkippedSamplesHook',
+__all__ = ['AtomicCheckpointHook', 'EpochSeedHook', 'GFRunner', 'make_checkpoint', 'ProgressBarHook', 'SkippedSamplesHook',
            'StageAwareDistributedDataParallel', 'EpochIndexSampler']

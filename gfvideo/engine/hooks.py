@@ -1,8 +1,9 @@
-"""Training hooks: count and report skipped samples."""
+"""Training hooks: count and report skipped samples; progress bars."""
 from __future__ import annotations
 
 import torch
 from mmengine.dist import all_reduce
+from tqdm import tqdm
 from mmengine.hooks import Hook
 
 from ..registry import HOOKS
@@ -33,3 +34,44 @@ class SkippedSamplesHook(Hook):
 
     def after_train(self, runner) -> None:
         runner.logger.info(f'training finished: {self.total} bad samples skipped in all')
+
+
+@HOOKS.register_module()
+class ProgressBarHook(Hook):
+    """A tqdm bar per training and validation epoch (rank 0), with the current loss."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def _open(self, runner, loader, description: str) -> None:
+        if runner.rank == 0:
+            self.bar = tqdm(total=len(loader), desc=description, unit='batch', leave=False, dynamic_ncols=True)
+
+    def _step(self, outputs=None) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            if isinstance(outputs, dict) and 'loss' in outputs:
+                self.bar.set_postfix(loss=f'{float(outputs["loss"]):.4f}')
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def before_train_epoch(self, runner) -> None:
+        self._open(runner, runner.train_dataloader, f'epoch {runner.epoch + 1}/{runner.max_epochs}')
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        self._step(outputs)
+
+    def after_train_epoch(self, runner) -> None:
+        self._close()
+
+    def before_val_epoch(self, runner) -> None:
+        self._open(runner, runner.val_dataloader, 'validation')
+
+    def after_val_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        self._step()
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        self._close()

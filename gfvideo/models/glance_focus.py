@@ -219,7 +219,10 @@ class GlanceFocusNet(BaseModel):
         if mode == 'loss':
             location_mode = 'random' if self.train_stage == 1 else 'mean'
             logits, _ = self.anytime(inputs, max_steps, location_mode=location_mode)
-            return {'loss': torch.stack([F.cross_entropy(step, label) for step in logits]).mean()}
+            losses = {'loss': torch.stack([F.cross_entropy(step, label) for step in logits]).mean()}
+            for step, step_logits in enumerate(logits.detach()):  # logged, not optimised
+                losses[f'acc_step{step}'] = (step_logits.argmax(-1) == label).float().mean()
+            return losses
         if mode == 'predict':
             scores = self.anytime(inputs, max_steps)[0].softmax(-1)
             gmacs = (self.step_macs(*inputs.shape[-2:])[:scores.shape[0]] / 1e9).tolist()
