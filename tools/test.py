@@ -10,35 +10,23 @@ import json
 import os
 import sys
 
-from mmengine.config import Config, DictAction
-
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
-from gfvideo.engine.launch import init_distributed
+from gfvideo.engine.launch import add_runner_arguments, init_distributed, load_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config')
     parser.add_argument('checkpoint')
-    parser.add_argument('--work-dir', help='where logs and metrics go (default: work_dirs/<config name>)')
     parser.add_argument('--dump', help='also write every prediction to this pickle file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_arguments(parser)
+    return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join(
-        'work_dirs', os.path.splitext(os.path.basename(args.config))[0])
+    cfg = load_config(args.config, args)
     cfg.load_from, cfg.resume = args.checkpoint, False
     if args.dump:
         evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]

@@ -1,10 +1,12 @@
-"""Start the process group for ``--launcher pytorch`` on GPUs (NCCL) or CPUs (gloo)."""
+"""Command-line plumbing shared by the tools: runner options, config loading, process group."""
 from __future__ import annotations
 
+import argparse
 import os
 
 import torch
 import torch.distributed as dist
+from mmengine.config import Config, DictAction
 
 
 def init_distributed(launcher: str) -> None:
@@ -24,3 +26,23 @@ def init_distributed(launcher: str) -> None:
         dist.init_process_group('nccl')
     else:
         dist.init_process_group('gloo')
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``tools/train.py`` and ``tools/test.py`` share (mmaction2 1.x's names)."""
+    parser.add_argument('--work-dir', help='where logs and checkpoints go (default: work_dirs/<config name>)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_config(config: str, args: argparse.Namespace) -> Config:
+    """The config with ``--cfg-options`` merged, the launcher set and the work dir chosen."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join(
+        'work_dirs', os.path.splitext(os.path.basename(config))[0])
+    return cfg
