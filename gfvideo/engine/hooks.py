@@ -38,14 +38,15 @@ class SkippedSamplesHook(Hook):
 
 @HOOKS.register_module()
 class ProgressBarHook(Hook):
-    """A tqdm bar per training and validation epoch (rank 0), with the current loss."""
+    """A tqdm bar per training and validation epoch (rank 0, on a terminal), with the current loss."""
 
     def __init__(self) -> None:
         self.bar: tqdm | None = None
 
     def _open(self, runner, loader, description: str) -> None:
         if runner.rank == 0:
-            self.bar = tqdm(total=len(loader), desc=description, unit='batch', leave=False, dynamic_ncols=True)
+            self.bar = tqdm(total=len(loader), desc=description, unit='batch', leave=False, dynamic_ncols=True,
+                            disable=None)  # on terminals only, not in redirected logs
 
     def _step(self, outputs=None) -> None:
         if self.bar is not None:
