@@ -99,7 +99,7 @@ def make_checkpoint(runner, epoch: int) -> dict:
     """Plain-data checkpoint of a runner after ``epoch`` finished epochs."""
     model = _unwrap(runner.model)
     classes = list(runner.train_dataloader.dataset.metainfo.get('classes') or [])
-    meta = dict(epoch=epoch, iter=runner.iter + 1, seed=runner.seed, gfvideo_version=__version__,
+    meta = dict(epoch=epoch, iter=runner.iter, seed=runner.seed, gfvideo_version=__version__,
                 config=runner.cfg.pretty_text, experiment_name=runner.experiment_name)
     if classes:
         meta.update(classes=classes, classes_hash=class_list_hash(classes))

@@ -36,8 +36,10 @@ def test_resume_after_kill_matches_an_uninterrupted_run(synthetic, tmp_path):
 
     resumed = train(1, root, str(work), *OPTIONS, '--seed', '3', '--deterministic', '--resume')
     assert 'resumed from' in resumed.stdout + resumed.stderr
-    whole = torch.load(tmp_path / 'whole' / 'epoch_3.pth', weights_only=True)['state_dict']
-    again = torch.load(work / 'epoch_3.pth', weights_only=True)['state_dict']
+    whole_checkpoint = torch.load(tmp_path / 'whole' / 'epoch_3.pth', weights_only=True)
+    again_checkpoint = torch.load(work / 'epoch_3.pth', weights_only=True)
+    assert whole_checkpoint['meta']['iter'] == again_checkpoint['meta']['iter'] == 30  # 3 epochs of 10 batches
+    whole, again = whole_checkpoint['state_dict'], again_checkpoint['state_dict']
     assert whole.keys() == again.keys()
     for key in whole:
         assert torch.equal(whole[key], again[key]), key
