@@ -35,9 +35,9 @@ METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['gfvideo.evalua
 OPTIM_WRAPPER_CONSTRUCTORS = Registry('optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
                                       locations=['gfvideo.engine'])
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['gfvideo.engine'])
-# Scope nodes only: mmengine's own optimizers, schedulers, loops ... found under scope 'gfvideo'.
+# Scope nodes: mmengine's own optimizers, schedulers, loops ... found under scope 'gfvideo'.
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
-OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS)
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, locations=['gfvideo.engine'])
 PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS)
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS)
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR)

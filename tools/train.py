@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+import torch
 from mmengine.config import Config
 
 from gfvideo.engine import GFRunner
@@ -23,7 +24,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     add_runner_arguments(parser)
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from CKPT, or from the work dir\'s last checkpoint when no CKPT is given')
-    parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (float16 on GPUs, bfloat16 on CPUs)')
     parser.add_argument('--auto-scale-lr', action='store_true', help='scale the lr by the actual batch size')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument('--deterministic', action='store_true', help='deterministic algorithms')
@@ -32,9 +33,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def build_config(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args)
-    if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.amp:  # float16 with loss scaling on GPUs; bfloat16 autocast on CPUs
+        if torch.cuda.is_available():
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            cfg.optim_wrapper.type = 'BFloat16OptimWrapper'
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':  # continue this work dir's run if it has a checkpoint, else start it

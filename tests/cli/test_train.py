@@ -76,3 +76,10 @@ def test_train_all_runs_the_stages_once(synthetic, tmp_path):
     assert (tmp_path / 'stage3' / 'epoch_1.pth').exists()
     second = tool('train_all.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), *options)
     assert [f'stage {k}: already finished' in second.stdout for k in (1, 2, 3)] == [True] * 3
+
+
+def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
+    root = synthetic('sthv2')
+    result = train(1, root, str(tmp_path), 'train_cfg.max_epochs=1', '--amp')
+    log = open(next(tmp_path.rglob('*.log'))).read()
+    assert 'BFloat16OptimWrapper' in log and (tmp_path / 'epoch_1.pth').exists(), result.stdout[-2000:]
