@@ -32,6 +32,7 @@ class ClipState:
     """What a batch of clips carries from one step to the next (one row per clip, frames flat)."""
 
     frames: torch.Tensor           # (B*T, 3, H, W) normalised full-resolution frames
+    glance_maps: torch.Tensor      # (B*T, C, h, w) glance feature maps
     map_code: torch.Tensor         # (B*T, E) the policy's code of each frame's glance map
     aggregator_state: torch.Tensor  # (B, D)
     policy_state: torch.Tensor     # (B*T, hidden)
@@ -41,7 +42,8 @@ class ClipState:
     def select(self, clips: torch.Tensor, num_segments: int) -> 'ClipState':
         """The state of the clips at indices ``clips`` only."""
         frames = (clips[:, None] * num_segments + torch.arange(num_segments, device=clips.device)).flatten()
-        return replace(self, frames=self.frames[frames], map_code=self.map_code[frames],
+        return replace(self, frames=self.frames[frames], glance_maps=self.glance_maps[frames],
+                       map_code=self.map_code[frames],
                        aggregator_state=self.aggregator_state[clips], policy_state=self.policy_state[frames],
                        history=self.history[frames])
 
@@ -154,7 +156,7 @@ class GlanceFocusNet(BaseModel):
         maps = self.glance_backbone.forward_features(small)
         features = maps.mean(dim=(2, 3))
         logits, aggregator_state = self.aggregator(self.glance_proj(features).view(batch, frames, -1), None)
-        state = ClipState(flat, self.policy.encode_map(maps), aggregator_state,
+        state = ClipState(flat, maps, self.policy.encode_map(maps), aggregator_state,
                           self.policy.initial_state(flat.shape[0], flat.device),
                           flat.new_zeros(flat.shape[0], 2 * self.max_focus_steps))
         return state, logits, StepDetails(features.view(batch, frames, -1))

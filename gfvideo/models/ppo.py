@@ -40,6 +40,7 @@ def _true_class_probability(logits: torch.Tensor, labels: torch.Tensor) -> torch
 def rollout(model, clips: torch.Tensor, labels: torch.Tensor, config: PPOConfig) -> dict:
     """Run the policy with sampled actions; record what the update needs."""
     state, logits, _ = model.glance_step(clips)
+    glance_maps = state.glance_maps
     previous = _true_class_probability(logits, labels)
     steps = []
     for _ in range(model.max_focus_steps):
@@ -52,11 +53,11 @@ def rollout(model, clips: torch.Tensor, labels: torch.Tensor, config: PPOConfig)
             random_logits = model.focus_step(before, 'random')[1]
             reward = probability - _true_class_probability(random_logits, labels)
         previous = probability
-        steps.append(dict(map_code=before.map_code, history=before.history,
+        steps.append(dict(history=before.history,
                           focus=model.focus_proj(details.features.flatten(0, 1)), action=details.policy.action,
                           log_prob=details.policy.log_prob, reward=reward, final_correct=None))
     steps[-1]['final_correct'] = logits.argmax(-1) == labels
-    return dict(steps=steps, batch=clips.shape[0])
+    return dict(steps=steps, batch=clips.shape[0], glance_maps=glance_maps)
 
 
 def discounted_returns(rewards: torch.Tensor, gamma: float) -> torch.Tensor:
@@ -70,15 +71,17 @@ def discounted_returns(rewards: torch.Tensor, gamma: float) -> torch.Tensor:
 
 
 def ppo_losses(model, record: dict, returns: torch.Tensor, config: PPOConfig) -> dict[str, torch.Tensor]:
-    """Clipped surrogate, value and entropy terms, re-running the policy (with its recurrent
-    state rebuilt from the recorded focus features) on the recorded actions."""
+    """Clipped surrogate, value and entropy terms, re-running the whole policy (its glance-map
+    encoder and its recurrent state rebuilt from the recorded focus features) on the recorded
+    actions."""
     policy = model.policy
     batch = record['batch']
-    frames = record['steps'][0]['map_code'].shape[0] // batch
+    map_code = policy.encode_map(record['glance_maps'])
+    frames = map_code.shape[0] // batch
     state = policy.initial_state(batch * frames, returns.device)
     surrogate, value_loss, entropy = [], [], []
     for step, data in enumerate(record['steps']):
-        params, frame_values = policy.distribution_params(data['map_code'], data['history'], state)
+        params, frame_values = policy.distribution_params(map_code, data['history'], state)
         values = frame_values.view(batch, frames).mean(1)
         advantage = (returns[step] - values.detach()).repeat_interleave(frames)
         ratio = (policy.log_prob(params, data['action']) - data['log_prob']).exp()
