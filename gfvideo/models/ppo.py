@@ -113,11 +113,12 @@ def ppo_train_step(model, data: dict, optim_wrapper, config: PPOConfig,
         with optim_wrapper.optim_context(model):
             losses = ppo_losses(model, record, returns, config)
             loss = sum(losses.values())
-        optim_wrapper.backward(loss)
-        if grad_sync is not None:
-            grad_sync()
-        optim_wrapper.step()
-        optim_wrapper.zero_grad()
+        optim_wrapper.backward(optim_wrapper.scale_loss(loss))  # honours accumulative_counts
+        if optim_wrapper.should_update():
+            if grad_sync is not None:
+                grad_sync()
+            optim_wrapper.step()
+            optim_wrapper.zero_grad()
     log = {key: value.detach() for key, value in losses.items()}
     log.update(loss=loss.detach(), reward=rewards.sum(0).mean(),
                final_acc=record['steps'][-1]['final_correct'].float().mean())
