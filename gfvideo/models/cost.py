@@ -6,18 +6,23 @@ reported as GMACs and labelled so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 
+def counted_call(function: Callable, *args, **kwargs) -> tuple[int, Any]:
+    """``(MACs, result)`` of one call of ``function(*args, **kwargs)`` without gradients."""
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        result = function(*args, **kwargs)
+    return counter.get_total_flops() // 2, result
+
+
 def count_macs(function: Callable, *args, **kwargs) -> int:
     """MACs of ``function(*args, **kwargs)`` (run once, without gradients)."""
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        function(*args, **kwargs)
-    return counter.get_total_flops() // 2
+    return counted_call(function, *args, **kwargs)[0]
 
 
 def backbone_macs(backbone: nn.Module, height: int, width: int, frames: int = 1) -> int:
@@ -68,12 +73,11 @@ def glance_focus_costs(model: nn.Module, height: int, width: int) -> StepCosts:
     model.eval()
     try:
         with torch.no_grad():
-            glance = count_macs(model.glance_step, clip)
-            state = model.glance_step(clip)[0]
+            glance, (state, _, _) = counted_call(model.glance_step, clip)
             steps = []
             for _ in range(model.max_focus_steps):
-                steps.append(count_macs(model.focus_step, state))
-                state = model.focus_step(state)[0]
+                macs, (state, _, _) = counted_call(model.focus_step, state)
+                steps.append(macs)
             frames = model.num_segments
             glance_backbone = backbone_macs(model.glance_backbone, model.glance_size, model.glance_size, frames)
             focus_backbone = backbone_macs(model.focus_backbone, model.patch_size, model.patch_size, frames)
