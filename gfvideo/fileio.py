@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from typing import Any, Iterable, Iterator
@@ -29,6 +30,13 @@ def atomic_write_lines(path: str | os.PathLike, lines: Iterable[str]) -> None:
     """Write text lines (a newline after each) atomically."""
     with atomic_path(path) as temporary, open(temporary, 'w', encoding='utf-8') as file:
         file.writelines(line + '\n' for line in lines)
+
+
+def atomic_write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write ``data`` as indented JSON atomically."""
+    with atomic_path(path) as temporary, open(temporary, 'w', encoding='utf-8') as file:
+        json.dump(data, file, indent=1)
+        file.write('\n')
 
 
 def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:

@@ -87,7 +87,7 @@ def prepare_clips(folder: str) -> dict[str, list[str]]:
     return clips
 
 
-def test_pipeline(backend: str) -> list[dict]:
+def eval_pipeline(backend: str) -> list[dict]:
     return [dict(type='VideoInit', backend=backend), dict(type='SampleFrames', num_segments=SEGMENTS, mode='test'),
             dict(type='VideoDecode'), dict(type='Resize', short_side=256), dict(type='CenterCrop', crop_size=224),
             dict(type='PackClip')]
@@ -125,7 +125,7 @@ def loader_section(work_dir: str, repeats: int) -> str:
     for label, paths in clips.items():
         codec = index_stream(paths[0]).codec
         exact = {backend: all(is_exact(path, backend) for path in paths) for backend in backends}
-        pipelines = {backend: build_pipeline(test_pipeline(backend)) for backend in backends}
+        pipelines = {backend: build_pipeline(eval_pipeline(backend)) for backend in backends}
         raw = {backend: [] for backend in backends}
         packed = {backend: [] for backend in backends}
         for _ in range(repeats):  # interleaved, so every variant sees the same machine load
@@ -158,7 +158,7 @@ def dataloader_scaling(clips: dict[str, list[str]], work_dir: str, repeats: int)
     list_file = os.path.join(work_dir, 'loader_list.txt')
     with open(list_file, 'w') as file:
         file.writelines(f'{os.path.basename(path)} 0\n' for path in paths)
-    dataset = VideoDataset(ann_file=list_file, media_root=os.path.dirname(paths[0]), pipeline=test_pipeline('auto'),
+    dataset = VideoDataset(ann_file=list_file, media_root=os.path.dirname(paths[0]), pipeline=eval_pipeline('auto'),
                            test_mode=True)
 
     def loader_epoch(workers: int) -> float:

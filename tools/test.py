@@ -1,18 +1,36 @@
 """Evaluate a checkpoint with a config's test dataloader and metrics (mmaction2 1.x's command line).
 
+Without ``--adaptive`` the Runner evaluates with the config's test protocol (e.g. ``num_clips``
+x 1 or 3 crops, probabilities averaged over views), prints top-1/top-5/mean-class accuracy
+(and each step's for GlanceFocusNet) and writes ``confusion_matrix.csv`` to the work dir. With
+``--adaptive thresholds.json`` a GlanceFocusNet runs the real early-exit runtime on one view
+per clip; ``--per-clip`` writes a CSV row per clip (path, label, prediction, confidence, exit
+step, GMACs, measured latency).
+
 Examples::
 
     python tools/test.py configs/gfnet_small_synthetic-stage3.py work_dirs/gfnet_small_synthetic-stage3/epoch_4.pth
+    python tools/test.py CONFIG CKPT --adaptive work_dirs/budget/thresholds.json --per-clip clips.csv
     torchrun --nproc_per_node 2 tools/test.py CONFIG CKPT --launcher pytorch --dump results.pkl
 """
 import argparse
+import dataclasses
 import json
 import os
 import sys
 
+import numpy as np
+import torch
+import torch.distributed as dist
+from tqdm import tqdm
+
+from gfvideo.apis import eval_loader, load_model
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, init_distributed, load_config
+from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
+from gfvideo.evaluation.inference import AdaptiveRun
+from gfvideo.fileio import atomic_write_lines
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -20,25 +38,75 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--dump', help='also write every prediction to this pickle file')
+    parser.add_argument('--adaptive', metavar='THRESHOLDS_JSON', help='early exit with these thresholds')
+    parser.add_argument('--per-clip', metavar='CSV', help='with --adaptive: one row per clip')
+    parser.add_argument('--batch-size', type=int, default=1,
+                        help='with --adaptive: clips per batch (1 = latency measured per clip)')
+    parser.add_argument('--device', default=None, help='with --adaptive: cpu or cuda (default: cuda if available)')
     add_runner_arguments(parser)
     return parser.parse_args(argv)
+
+
+def write_per_clip(path: str, run: AdaptiveRun) -> None:
+    fields = [field.name for field in dataclasses.fields(run.records[0])] if run.records else []
+    rows = [','.join(fields)]
+    for record in run.records:
+        values = dataclasses.asdict(record)
+        values['path'] = '"' + values['path'].replace('"', '""') + '"'
+        values['confidence'] = f"{values['confidence']:.6f}"
+        values['gmacs'] = f"{values['gmacs']:.6f}"
+        values['latency_ms'] = f"{values['latency_ms']:.3f}"
+        rows.append(','.join(str(values[name]) for name in fields))
+    atomic_write_lines(path, rows)
+
+
+def test_adaptive(args: argparse.Namespace, cfg) -> int:
+    """Early-exit evaluation; each process takes every world_size-th clip, rank 0 reports."""
+    rank, world_size = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    model = load_model(cfg, args.checkpoint, device)
+    if not hasattr(model, 'forward_adaptive'):
+        raise ConfigError(f'--adaptive needs a GlanceFocusNet; the config builds {type(model).__name__}')
+    thresholds = read_thresholds(args.adaptive, model.classes_hash, model.max_focus_steps)
+    loader = eval_loader(cfg, batch_size=args.batch_size, rank=rank, world_size=world_size)
+    run = run_adaptive(model, loader, thresholds, progress=lambda x: tqdm(x, desc='adaptive', disable=None))
+    if world_size > 1:
+        gathered = [None] * world_size
+        dist.all_gather_object(gathered, run)
+        run = AdaptiveRun([r for part in gathered for r in part.records],
+                          np.concatenate([part.scores for part in gathered]))
+    if rank == 0:
+        summary = run.summary(model.max_focus_steps)
+        if args.per_clip:
+            write_per_clip(args.per_clip, run)
+        print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in summary.items()}))
+    return 0
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     cfg = load_config(args.config, args)
     cfg.load_from, cfg.resume = args.checkpoint, False
+    if args.per_clip and not args.adaptive:
+        print('error: --per-clip needs --adaptive', file=sys.stderr)
+        return 2
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    for evaluator in evaluators:
+        if evaluator.get('type') == 'AccuracyMetric':
+            evaluator.setdefault('confusion_file', os.path.join(cfg.work_dir, 'confusion_matrix.csv'))
     if args.dump:
-        evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
-        cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=args.dump)]
+        evaluators = evaluators + [dict(type='DumpResults', out_file_path=args.dump)]
+    cfg.test_evaluator = evaluators
     try:
         check_config(cfg, training=False)
         if not os.path.exists(args.checkpoint):
             raise ConfigError(f'checkpoint {args.checkpoint} does not exist')
-    except ConfigError as error:
+        init_distributed(args.launcher)
+        if args.adaptive:
+            return test_adaptive(args, cfg)
+    except (ConfigError, BudgetError) as error:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
-    init_distributed(args.launcher)
     runner = GFRunner.from_cfg(cfg)
     metrics = runner.test()
     if runner.rank == 0:

@@ -382,6 +382,26 @@ class FrameFolderReader(VideoReader):
 
 
 # ----------------------------------------------------------------------------- entry point
+class ArrayReader(VideoReader):
+    """Frames already in memory, ``(T, H, W, 3)`` uint8 RGB (or ``(T, H, W)`` grayscale)."""
+
+    backend = 'array'
+
+    def __init__(self, frames: np.ndarray, name: str = '<array>') -> None:
+        super().__init__(name)
+        frames = np.asarray(frames)
+        if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or len(frames) == 0:
+            raise VideoReadError(name, f'expected non-empty uint8 frames (T, H, W, 3), got {frames.dtype} '
+                                       f'{tuple(frames.shape)}')
+        self.frames = frames
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def _read(self, unique_sorted: np.ndarray) -> list[np.ndarray]:
+        return [_to_rgb(self.frames[i]) for i in unique_sorted]
+
+
 def decord_available() -> bool:
     """Whether the decord backend can be used here."""
     return decord is not None

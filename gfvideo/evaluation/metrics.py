@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from mmengine.dist import is_main_process
 from mmengine.evaluator import BaseMetric
 
+from ..fileio import atomic_write_lines
 from ..registry import METRICS
 
 
@@ -21,16 +23,37 @@ def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean([(predictions[labels == c] == c).mean() for c in np.unique(labels)]))
 
 
+def confusion_matrix(predictions: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """``(classes, classes)`` counts: row = true class, column = predicted class."""
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (labels, predictions), 1)
+    return matrix
+
+
+def write_confusion_matrix(path: str, matrix: np.ndarray, classes: Sequence[str] | None = None) -> None:
+    """A CSV with a header row of predicted classes and one row per true class (atomic write)."""
+    names = list(classes) if classes else [str(i) for i in range(len(matrix))]
+    quoted = ['"' + name.replace('"', '""') + '"' for name in names]
+    lines = ['true \\ predicted,' + ','.join(quoted)]
+    lines += [quoted[i] + ',' + ','.join(str(int(v)) for v in row) for i, row in enumerate(matrix)]
+    atomic_write_lines(path, lines)
+
+
 @METRICS.register_module()
 class AccuracyMetric(BaseMetric):
     """Top-1, top-5 and mean-class accuracy (fractions in 0-1).
 
     For predictions with ``step_scores`` (GlanceFocusNet) the metrics of the last step are
     reported as ``top1`` ... and every step's as ``step{k}_top1`` / ``step{k}_top5`` with its
-    cumulative ``step{k}_gmacs``.
+    cumulative ``step{k}_gmacs``. With ``confusion_file`` the final predictions' confusion
+    matrix is written there as CSV (class names from the dataset's metainfo).
     """
 
     default_prefix = ''
+
+    def __init__(self, confusion_file: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.confusion_file = confusion_file
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -54,4 +77,8 @@ class AccuracyMetric(BaseMetric):
         final = scores[:, -1]
         metrics.update(top1=topk_accuracy(final, labels, 1), top5=topk_accuracy(final, labels, k5),
                        mean_class_accuracy=mean_class_accuracy(final, labels))
+        if self.confusion_file and is_main_process():
+            classes = (self.dataset_meta or {}).get('classes')
+            write_confusion_matrix(self.confusion_file,
+                                   confusion_matrix(final.argmax(1), labels, final.shape[-1]), classes)
         return metrics

@@ -1,7 +1,7 @@
 """Models: TSM backbones, the TSM recognizer and GlanceFocusNet."""
 from .backbones import BACKBONES, MobileNetV2, ResNet, build_backbone
 from .checkpoints import CheckpointError, LoadReport, detect_source, load_weights, read_checkpoint
-from .cost import StepCosts, backbone_macs, count_macs, glance_focus_costs
+from .cost import StepCosts, backbone_macs, count_macs, glance_focus_costs, recognizer_macs
 from .data_preprocessor import VideoDataPreprocessor
 from .glance_focus import AdaptiveResult, GlanceFocusNet
 from .patches import crop_patches
@@ -11,5 +11,5 @@ from .temporal_shift import TemporalShift, temporal_shift
 from .tsm import TSM
 
 __all__ = ['BACKBONES', 'MobileNetV2', 'ResNet', 'build_backbone', 'CheckpointError', 'LoadReport', 'detect_source',
-           'load_weights', 'read_checkpoint', 'StepCosts', 'backbone_macs', 'count_macs', 'glance_focus_costs',
+           'load_weights', 'read_checkpoint', 'StepCosts', 'backbone_macs', 'count_macs', 'glance_focus_costs', 'recognizer_macs',
            'VideoDataPreprocessor', 'AdaptiveResult', 'GlanceFocusNet', 'crop_patches', 'PatchPolicy', 'TemporalAggregator', 'TemporalShift', 'temporal_shift', 'TSM']

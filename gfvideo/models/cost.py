@@ -31,6 +31,13 @@ def backbone_macs(backbone: nn.Module, height: int, width: int, frames: int = 1)
     return count_macs(backbone, torch.zeros(frames, 3, height, width, device=device))
 
 
+def recognizer_macs(model: nn.Module, height: int, width: int) -> int:
+    """MACs per single-view clip of a full-frame recognizer (:class:`gfvideo.models.TSM`)."""
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        return count_macs(model.logits, torch.zeros(1, model.num_segments, 3, height, width, device=device))
+
+
 @dataclass(frozen=True)
 class StepCosts:
     """MACs per clip of a GlanceFocusNet, per component.

@@ -20,6 +20,7 @@ from ..registry import MODELS
 from .aggregator import TemporalAggregator
 from .backbones import build_backbone_from_cfg
 from .data_preprocessor import build_data_preprocessor
+from .modality import apply_modality, check_modality
 from .patches import crop_patches
 from .policy import PatchPolicy, PolicyOutput
 
@@ -83,6 +84,8 @@ class GlanceFocusNet(BaseModel):
             the same ``num_segments``), each with optional ``pretrained`` weights.
         num_classes: classifier outputs.
         glance_size: side of the frames the glance network sees.
+        glance_modality: what the glance network sees: ``'rgb'`` or ``'diff'`` (frame
+            differences, :mod:`gfvideo.models.modality`); the focus network always sees RGB.
         patch_size: side of the focus patches, cropped from the full-resolution input.
         max_focus_steps: ``K``.
         hidden_dim: aggregator width ``D``; glance and focus features are projected to it.
@@ -97,7 +100,7 @@ class GlanceFocusNet(BaseModel):
     """
 
     def __init__(self, glance_backbone: dict, focus_backbone: dict, num_classes: int, glance_size: int = 96,
-                 patch_size: int = 64, max_focus_steps: int = 3, hidden_dim: int = 512, policy: dict | None = None,
+                 glance_modality: str = 'rgb', patch_size: int = 64, max_focus_steps: int = 3, hidden_dim: int = 512, policy: dict | None = None,
                  aggregator: dict | None = None, train_stage: int = 1, ppo: dict | None = None,
                  data_preprocessor: dict | None = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
@@ -107,6 +110,7 @@ class GlanceFocusNet(BaseModel):
             raise ValueError('glance and focus backbones need the same num_segments')
         self.num_segments = self.glance_backbone.num_segments
         self.num_classes, self.glance_size, self.patch_size = num_classes, glance_size, patch_size
+        self.glance_modality = check_modality(glance_modality)
         self.max_focus_steps = max_focus_steps
         self.glance_proj = nn.Linear(self.glance_backbone.out_channels, hidden_dim)
         self.focus_proj = nn.Linear(self.focus_backbone.out_channels, hidden_dim)
@@ -153,6 +157,7 @@ class GlanceFocusNet(BaseModel):
         flat = clips.flatten(0, 1)
         small = F.interpolate(flat, size=(self.glance_size, self.glance_size), mode='bilinear', align_corners=False,
                               antialias=True)
+        small = apply_modality(small.view(batch, frames, *small.shape[1:]), self.glance_modality).flatten(0, 1)
         maps = self.glance_backbone.forward_features(small)
         features = maps.mean(dim=(2, 3))
         logits, aggregator_state = self.aggregator(self.glance_proj(features).view(batch, frames, -1), None)
@@ -214,7 +219,7 @@ class GlanceFocusNet(BaseModel):
         """``mode='tensor'``: per-step logits ``(K+1, B, classes)`` (and the per-step details
         with ``return_details``); ``'loss'``: mean cross-entropy over steps, on random
         locations in stage 1 and the policy's in stage 3; ``'predict'``: per-step scores and
-        cumulative GMACs for each clip."""
+        cumulative GMACs for each clip (all views of a multi-view clip)."""
         if mode == 'tensor':
             logits, details = self.anytime(inputs, max_steps)
             return (logits, details) if return_details else logits
@@ -225,9 +230,12 @@ class GlanceFocusNet(BaseModel):
             for step, step_logits in enumerate(logits.detach()):  # logged, not optimised
                 losses[f'acc_step{step}'] = (step_logits.argmax(-1) == label).float().mean()
             return losses
-        if mode == 'predict':
-            scores = self.anytime(inputs, max_steps)[0].softmax(-1)
-            gmacs = (self.step_macs(*inputs.shape[-2:])[:scores.shape[0]] / 1e9).tolist()
+        if mode == 'predict':  # views of a multi-view clip are averaged as probabilities, per step
+            batch, views = inputs.shape[0], inputs.shape[1] // self.num_segments
+            view_clips = inputs.reshape(batch * views, self.num_segments, *inputs.shape[2:])
+            scores = self.anytime(view_clips, max_steps)[0].softmax(-1)
+            scores = scores.view(scores.shape[0], batch, views, -1).mean(dim=2)
+            gmacs = (self.step_macs(*inputs.shape[-2:])[:scores.shape[0]] * views / 1e9).tolist()
             labels = label.tolist() if label is not None else [None] * inputs.shape[0]
             return [{'step_scores': scores[:, i], 'step_gmacs': gmacs, 'label': target}
                     for i, target in enumerate(labels)]

@@ -9,6 +9,7 @@ from torch import nn
 from ..registry import MODELS
 from .backbones import build_backbone_from_cfg
 from .data_preprocessor import build_data_preprocessor
+from .modality import apply_modality, check_modality
 
 
 @MODELS.register_module()
@@ -21,6 +22,7 @@ class TSM(BaseModel):
         num_classes: classifier outputs.
         dropout: dropout before the classifier (TSM: 0.5, mmaction2: 0.5-0.8).
         init_std: std of the classifier's normal initialisation.
+        modality: ``'rgb'`` or ``'diff'`` (frame differences, see :mod:`gfvideo.models.modality`).
         data_preprocessor: config of the normaliser (``VideoDataPreprocessor`` by default).
 
     ``forward`` takes normalised clips ``(B, T, 3, H, W)``; the data preprocessor produces them
@@ -28,8 +30,9 @@ class TSM(BaseModel):
     """
 
     def __init__(self, backbone: dict, num_classes: int, dropout: float = 0.5, init_std: float = 0.001,
-                 data_preprocessor: dict | None = None) -> None:
+                 modality: str = 'rgb', data_preprocessor: dict | None = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
+        self.modality = check_modality(modality)
         self.backbone = build_backbone_from_cfg(backbone)
         self.num_segments = self.backbone.num_segments
         self.dropout = nn.Dropout(dropout)
@@ -40,7 +43,7 @@ class TSM(BaseModel):
     def logits(self, clips: torch.Tensor) -> torch.Tensor:
         """Normalised clips ``(B, T, 3, H, W)`` -> class scores ``(B, num_classes)``."""
         batch, frames = clips.shape[:2]
-        features = self.backbone(clips.flatten(0, 1))
+        features = self.backbone(apply_modality(clips, self.modality).flatten(0, 1))
         scores = self.fc(self.dropout(features))
         return scores.view(batch, frames, -1).mean(dim=1)
 

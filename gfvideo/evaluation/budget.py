@@ -1,0 +1,155 @@
+"""Budgeted early exit: exit rules replayed on saved confidences, and thresholds for a budget.
+
+Thresholds follow MSDNet's recipe: for exit proportions ``p_k`` proportional to ``q**k`` over
+the ``K+1`` steps, walk the calibration clips step by step and let the ``p_k`` share that is
+most confident at step ``k`` leave there; the confidence of the last clip let out is step
+``k``'s threshold. A larger ``q`` moves exits later and costs more, so one budget maps to one
+``q`` (found by bisection on the calibration set's mean GMACs).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+#: A threshold above any probability: nobody exits at that step.
+NEVER_EXIT = 2.0
+
+
+class BudgetError(ValueError):
+    """A budget that no set of thresholds can meet."""
+
+
+@dataclass(frozen=True)
+class ExitReplay:
+    """What the early-exit rule gives for clips whose per-step logits are known."""
+
+    predictions: np.ndarray  # (N,)
+    confidences: np.ndarray  # (N,) max probability at the exit step
+    exit_steps: np.ndarray   # (N,)
+
+
+def exit_steps_for(confidences: np.ndarray, thresholds) -> np.ndarray:
+    """First step ``k < K`` whose confidence reaches ``thresholds[k]``, else ``K``.
+
+    ``confidences`` is ``(N, K+1)``: each clip's max softmax probability after every step.
+    """
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    steps = confidences.shape[1] - 1
+    if thresholds.shape != (steps,):
+        raise ValueError(f'expected {steps} thresholds for {steps + 1} steps, got {thresholds.shape[0]}')
+    reached = np.concatenate([confidences[:, :steps] >= thresholds, np.ones((len(confidences), 1), bool)], axis=1)
+    return reached.argmax(axis=1)
+
+
+def replay_exits(step_logits: np.ndarray, thresholds) -> ExitReplay:
+    """The early-exit outcome from saved per-step logits ``(K+1, N, classes)``.
+
+    Probabilities come from the same float32 ``torch`` softmax as the runtime's, so replay and
+    :meth:`GlanceFocusNet.forward_adaptive` agree on every exit decision for the same logits.
+    """
+    probabilities = torch.from_numpy(np.ascontiguousarray(step_logits, dtype=np.float32)).softmax(-1).numpy()
+    confidences = probabilities.max(axis=-1).T  # (N, K+1)
+    exits = exit_steps_for(confidences, thresholds)
+    rows = np.arange(len(exits))
+    return ExitReplay(probabilities[exits, rows].argmax(-1), confidences[rows, exits], exits)
+
+
+def exit_proportions(q: float, num_steps: int) -> np.ndarray:
+    """MSDNet's exit proportions: ``p_k`` proportional to ``q**k`` for ``k = 0..num_steps-1``."""
+    weights = q ** np.arange(num_steps, dtype=np.float64)
+    return weights / weights.sum()
+
+
+def thresholds_for_proportions(confidences: np.ndarray, proportions: np.ndarray) -> np.ndarray:
+    """Thresholds that let ``proportions[k]`` of the calibration clips exit at step ``k``.
+
+    ``confidences`` is ``(N, K+1)``; returns ``(K,)`` thresholds (:data:`NEVER_EXIT` where no
+    clip should leave). The last step takes whoever is left.
+    """
+    count, steps = confidences.shape[0], confidences.shape[1] - 1
+    remaining = np.ones(count, dtype=bool)
+    thresholds = np.full(steps, NEVER_EXIT)
+    for step in range(steps):
+        quota = int(round(proportions[step] * count))
+        candidates = np.flatnonzero(remaining)
+        if quota <= 0 or len(candidates) == 0:
+            continue
+        order = candidates[np.argsort(-confidences[candidates, step], kind='stable')]
+        leaving = order[:min(quota, len(order))]
+        thresholds[step] = confidences[leaving[-1], step]
+        remaining &= ~(confidences[:, step] >= thresholds[step])
+    return thresholds
+
+
+def mean_cost(exit_steps: np.ndarray, cumulative_gmacs) -> float:
+    """Mean GMACs per clip for the given exit steps."""
+    return float(np.asarray(cumulative_gmacs, dtype=np.float64)[exit_steps].mean())
+
+
+def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, iterations: int = 60) -> np.ndarray:
+    """Thresholds whose mean GMACs on the calibration clips is the largest not above ``budget``.
+
+    Bisection on ``log q``; raises :class:`BudgetError` below the glance-only cost.
+    """
+    cumulative_gmacs = np.asarray(cumulative_gmacs, dtype=np.float64)
+    if budget < cumulative_gmacs[0]:
+        raise BudgetError(f'budget {budget:.4f} GMACs is below the glance-only cost {cumulative_gmacs[0]:.4f} GMACs')
+    steps = confidences.shape[1]
+    never = np.full(steps - 1, NEVER_EXIT)
+    if mean_cost(exit_steps_for(confidences, never), cumulative_gmacs) <= budget:
+        return never
+
+    def cost(log_q: float) -> tuple[float, np.ndarray]:
+        thresholds = thresholds_for_proportions(confidences, exit_proportions(float(np.exp(log_q)), steps))
+        return mean_cost(exit_steps_for(confidences, thresholds), cumulative_gmacs), thresholds
+
+    low, high = -20.0, 20.0
+    best = thresholds_for_proportions(confidences, exit_proportions(np.exp(low), steps))
+    for _ in range(iterations):
+        middle = (low + high) / 2
+        spent, thresholds = cost(middle)
+        if spent <= budget:
+            low, best = middle, thresholds
+        else:
+            high = middle
+    return best
+
+
+def curve_thresholds(confidences: np.ndarray, num_points: int = 12, q_range: tuple[float, float] = (0.05, 20.0)
+                     ) -> list[np.ndarray]:
+    """Thresholds for ``num_points`` exit-proportion curves ``q`` spread log-uniformly over
+    ``q_range``: the points of a budget curve, cheapest first (duplicates removed)."""
+    seen, curve = set(), []
+    for q in np.geomspace(*q_range, num_points):
+        thresholds = thresholds_for_proportions(confidences, exit_proportions(q, confidences.shape[1]))
+        key = tuple(np.round(thresholds, 12))
+        if key not in seen:
+            seen.add(key)
+            curve.append(thresholds)
+    return curve
+
+
+def thresholds_record(thresholds, classes_hash: str | None, num_steps: int, **extra) -> dict:
+    """The content of ``thresholds.json``: thresholds tied to a class list and a step count."""
+    return dict(thresholds=[float(t) for t in thresholds], classes_hash=classes_hash, num_steps=int(num_steps),
+                **extra)
+
+
+def read_thresholds(path: str, classes_hash: str | None, num_steps: int) -> list[float]:
+    """Thresholds from a ``thresholds.json``, refused when written for another model."""
+    try:
+        with open(path, encoding='utf-8') as file:
+            record = json.load(file)
+        thresholds = [float(t) for t in record['thresholds']]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BudgetError(f'{path}: not a readable thresholds file ({error})') from error
+    if record.get('num_steps') != num_steps or len(thresholds) != num_steps:
+        raise BudgetError(f'{path}: written for a model with {record.get("num_steps")} focus steps; this model has '
+                          f'{num_steps}')
+    if classes_hash and record.get('classes_hash') and record['classes_hash'] != classes_hash:
+        raise BudgetError(f'{path}: written for another class list (hash {record["classes_hash"]}; this model\'s '
+                          f'is {classes_hash})')
+    return thresholds

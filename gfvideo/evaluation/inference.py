@@ -1,0 +1,169 @@
+"""Run models over a dataloader: a GlanceFocusNet with all steps (calibration, anytime) or with
+real early exit, and a plain recognizer (the TSM baseline).
+
+All take batches as :func:`gfvideo.data.collate_skipping` makes them and normalise them with
+the model's own data preprocessor. Evaluation never skips: a batch that lost samples is an error.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+
+from .metrics import mean_class_accuracy, topk_accuracy
+
+
+@dataclass(frozen=True)
+class StepLogits:
+    """Per-step logits of every clip of a split, from :func:`collect_step_logits`."""
+
+    logits: np.ndarray    # (K+1, N, classes) float32
+    labels: np.ndarray    # (N,)
+    paths: list[str]
+    frame_shape: tuple[int, int]  # (H, W) of the model's input frames
+
+    @property
+    def confidences(self) -> np.ndarray:
+        """Max softmax probability per clip and step ``(N, K+1)`` (float32 torch softmax)."""
+        return torch.from_numpy(self.logits).softmax(-1).amax(-1).numpy().T
+
+
+@dataclass(frozen=True)
+class ScoredRun:
+    """Scores ``(N, classes)`` of a plain recognizer, with labels and wall time per clip."""
+
+    scores: np.ndarray
+    labels: np.ndarray
+    ms_per_clip: float
+    frame_shape: tuple[int, int]  # (H, W) of the input frames
+    views: int                    # views per clip (num_clips x crops)
+
+    def summary(self) -> dict:
+        return dict(top1=topk_accuracy(self.scores, self.labels, 1),
+                    top5=topk_accuracy(self.scores, self.labels, min(5, self.scores.shape[1])),
+                    mean_class_accuracy=mean_class_accuracy(self.scores, self.labels), ms_per_clip=self.ms_per_clip,
+                    num_clips=len(self.labels))
+
+
+@dataclass(frozen=True)
+class ClipRecord:
+    """One clip of an early-exit run (one CSV row of ``tools/test.py --per-clip``)."""
+
+    path: str
+    label: int
+    prediction: int
+    confidence: float
+    exit_step: int
+    gmacs: float
+    latency_ms: float
+
+
+@dataclass(frozen=True)
+class AdaptiveRun:
+    """All clips of an early-exit run and their final scores ``(N, classes)``."""
+
+    records: list[ClipRecord]
+    scores: np.ndarray
+
+    def summary(self, num_steps: int) -> dict:
+        """Accuracy, mean GMACs and latency per clip, and the exit histogram (counts per step)."""
+        labels = np.array([r.label for r in self.records])
+        exits = np.array([r.exit_step for r in self.records])
+        return dict(top1=topk_accuracy(self.scores, labels, 1),
+                    top5=topk_accuracy(self.scores, labels, min(5, self.scores.shape[1])),
+                    mean_class_accuracy=mean_class_accuracy(self.scores, labels),
+                    mean_gmacs=float(np.mean([r.gmacs for r in self.records])),
+                    mean_latency_ms=float(np.mean([r.latency_ms for r in self.records])),
+                    exit_histogram=np.bincount(exits, minlength=num_steps + 1).tolist(), num_clips=len(labels))
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+
+
+def _batches(loader: Iterable[dict], model: torch.nn.Module) -> Iterable[tuple[torch.Tensor, dict]]:
+    for batch in loader:
+        if batch.get('num_skipped'):
+            raise RuntimeError('a sample failed to load during evaluation; evaluation never skips samples '
+                               '(use on_error="raise" on evaluation datasets)')
+        inputs = model.data_preprocessor.normalize(batch['inputs'])
+        yield inputs, batch
+
+
+def _paths(batch: dict) -> list[str]:
+    return [str(meta.get('filename', '')) for meta in batch['meta']]
+
+
+@torch.no_grad()
+def collect_step_logits(model: torch.nn.Module, loader: Iterable[dict], location_mode: str | Callable = 'mean',
+                        progress: Callable | None = None) -> StepLogits:
+    """Logits after every step for every clip (no exit).
+
+    ``location_mode`` is passed to :meth:`GlanceFocusNet.focus_step` (``'mean'``, ``'random'``)
+    or is a function ``(state) -> locations (B*T, 2)`` (e.g. the frame centres).
+    """
+    model.eval()
+    logits, labels, paths, shape = [], [], [], (0, 0)
+    generator = torch.Generator(device=next(model.parameters()).device).manual_seed(0)
+    for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
+        shape = tuple(inputs.shape[-2:])
+        state, step_logits, _ = model.glance_step(inputs)
+        steps = [step_logits]
+        for _ in range(model.max_focus_steps):
+            mode = location_mode(state) if callable(location_mode) else location_mode
+            state, step_logits, _ = model.focus_step(state, mode, generator)
+            steps.append(step_logits)
+        logits.append(torch.stack(steps).float().cpu())
+        labels.append(batch['label'])
+        paths += _paths(batch)
+    return StepLogits(torch.cat(logits, dim=1).numpy(), torch.cat(labels).numpy(), paths, shape)
+
+
+def run_adaptive(model: torch.nn.Module, loader: Iterable[dict], thresholds,
+                 progress: Callable | None = None) -> AdaptiveRun:
+    """Evaluate with the real early-exit runtime (:meth:`GlanceFocusNet.forward_adaptive`).
+
+    ``latency_ms`` is the wall time of the clip's batch divided by its size (the clip's own time
+    at batch size 1), synchronised on CUDA.
+    """
+    model.eval()
+    records, scores = [], []
+    device = next(model.parameters()).device
+    for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
+        _synchronize(device)
+        start = time.perf_counter()
+        result = model.forward_adaptive(inputs, thresholds)
+        _synchronize(device)
+        latency = (time.perf_counter() - start) * 1000 / inputs.shape[0]
+        rows = torch.arange(inputs.shape[0], device=result.logits.device)
+        scores.append(result.logits[result.exit_steps, rows].softmax(-1).cpu())
+        for path, label, prediction, confidence, step, macs in zip(
+                _paths(batch), batch['label'].tolist(), result.predictions.tolist(), result.confidences.tolist(),
+                result.exit_steps.tolist(), result.macs.tolist()):
+            records.append(ClipRecord(path, label, prediction, confidence, step, macs / 1e9, latency))
+    return AdaptiveRun(records, torch.cat(scores).numpy())
+
+
+@torch.no_grad()
+def collect_scores(model: torch.nn.Module, loader: Iterable[dict], progress: Callable | None = None) -> ScoredRun:
+    """Class probabilities of a recognizer's ``predict`` mode (multi-view clips averaged) and the
+    model's wall time per clip (data loading excluded)."""
+    model.eval()
+    scores, labels, seconds, shape = [], [], 0.0, (0, 0, 0)
+    device = next(model.parameters()).device
+    for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
+        shape = tuple(inputs.shape[1:2]) + tuple(inputs.shape[-2:])
+        _synchronize(device)
+        start = time.perf_counter()
+        predictions = model(inputs, mode='predict')
+        _synchronize(device)
+        seconds += time.perf_counter() - start
+        scores += [(p['step_scores'][-1] if 'step_scores' in p else p['scores']).float().cpu() for p in predictions]
+        labels.append(batch['label'])
+    labels = torch.cat(labels).numpy()
+    return ScoredRun(torch.stack(scores).numpy(), labels, seconds * 1000 / max(len(labels), 1), shape[1:],
+                     shape[0] // model.num_segments)

@@ -1,0 +1,218 @@
+"""Budgets, early-exit testing, feature extraction and pictures from a trained checkpoint."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from gfvideo.apis import (eval_loader, extract_features, load_config, load_model, prepare_clip, recognize,
+                          eval_pipeline)
+from gfvideo.data import VideoReadError, read_all_frames_pyav
+from gfvideo.evaluation import collect_step_logits, replay_exits, run_adaptive
+from gfvideo.visualization import STEP_COLORS
+from tests.cli.train_helpers import CONFIGS, ROOT, data_options, tool
+
+GFNET = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
+TSM = os.path.join(CONFIGS, 'tsm_tiny.py')
+
+
+def options(root):
+    return ['--cfg-options', *data_options(root)]
+
+
+def config(root):
+    return load_config(GFNET, {k: v for k, v in (o.split('=', 1) for o in data_options(root))})
+
+
+@pytest.fixture(scope='module')
+def budget(trained, tmp_path_factory):
+    root, gfnet, tsm = trained
+    out = tmp_path_factory.mktemp('budget')
+    glance_only = load_model(config(root), gfnet).step_macs(64, 64)[0].item() / 1e9
+    result = tool('evaluate_budget.py', GFNET, gfnet, '--out', str(out), '--calib-size', '12', '--num-points', '6',
+                  '--budgets', str(glance_only * 1.5), '--baseline', TSM, tsm, *options(root))
+    return root, gfnet, out, result
+
+
+def test_budget_curve_points_follow_their_exit_histograms(budget):
+    _, _, out, result = budget
+    curve = json.load(open(out / 'budget_curve.json'))
+    gmacs = curve['step_gmacs']
+    assert len(gmacs) == 3 and gmacs == sorted(gmacs) and curve['eval_clips'] == 8
+    assert len(curve['anytime']) == 3 and len(curve['points']) >= 3
+    for point in curve['points']:
+        histogram = np.array(point['exit_histogram'])
+        assert histogram.sum() == 8
+        assert point['mean_gmacs'] == pytest.approx(float(histogram @ np.array(gmacs)) / 8, rel=1e-6)
+        assert 0 <= point['top1'] <= point['top5'] <= 1
+    requested = [p for p in curve['points'] if p['budget'] is not None]
+    assert len(requested) == 1 and requested[0]['calib_gmacs'] <= requested[0]['budget']
+    assert curve['baseline']['gmacs'] > gmacs[-1] / 3 and 0 <= curve['baseline']['top1'] <= 1
+    image = cv2.imread(str(out / 'budget_curve.png'))
+    assert image is not None and image.shape[0] > 200
+    record = json.load(open(out / 'thresholds.json'))
+    assert record['num_steps'] == 2 and len(record['classes_hash']) == 16
+    assert record['thresholds'] == requested[0]['thresholds']
+    assert 'baseline' in result.stdout
+
+
+def test_budget_below_the_glance_cost_is_refused(trained, tmp_path):
+    root, gfnet, _ = trained
+    result = tool('evaluate_budget.py', GFNET, gfnet, '--out', str(tmp_path), '--calib-size', '4', '--budgets',
+                  '0.0000001', *options(root), check=False)
+    assert result.returncode == 2 and 'below the glance-only cost' in result.stderr
+
+
+def test_replayed_logits_and_the_real_runtime_agree(trained):
+    root, gfnet, _ = trained
+    cfg = config(root)
+    model = load_model(cfg, gfnet)
+    full = collect_step_logits(model, eval_loader(cfg, batch_size=3))
+    confidences = np.sort(full.confidences, axis=0)
+    # thresholds between observed confidences, so exits differ per clip and no clip sits on a boundary
+    for quantile in (0.25, 0.5, 0.75):
+        row = int(quantile * len(confidences))
+        thresholds = ((confidences[row - 1] + confidences[row]) / 2)[:2]
+        replay = replay_exits(full.logits, thresholds)
+        run = run_adaptive(model, eval_loader(cfg, batch_size=3), thresholds)
+        assert [r.exit_step for r in run.records] == replay.exit_steps.tolist()
+        assert [r.prediction for r in run.records] == replay.predictions.tolist()
+        assert np.allclose([r.confidence for r in run.records], replay.confidences, atol=1e-5)
+
+
+def test_adaptive_test_writes_one_row_per_clip(budget, tmp_path):
+    root, gfnet, out, _ = budget
+    per_clip = tmp_path / 'clips.csv'
+    result = tool('test.py', GFNET, gfnet, '--adaptive', str(out / 'thresholds.json'), '--per-clip', str(per_clip),
+                  '--work-dir', str(tmp_path / 'w'), *options(root))
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    rows = list(csv.DictReader(open(per_clip)))
+    assert len(rows) == 8 == summary['num_clips'] == sum(summary['exit_histogram'])
+    assert set(rows[0]) == {'path', 'label', 'prediction', 'confidence', 'exit_step', 'gmacs', 'latency_ms'}
+    assert all(os.path.exists(row['path']) and float(row['latency_ms']) > 0 for row in rows)
+    assert summary['mean_gmacs'] == pytest.approx(np.mean([float(r['gmacs']) for r in rows]), rel=1e-4)
+    assert summary['top1'] == pytest.approx(np.mean([r['label'] == r['prediction'] for r in rows]))
+
+
+def test_thresholds_of_another_model_are_refused(budget, tmp_path):
+    root, gfnet, out, _ = budget
+    record = json.load(open(out / 'thresholds.json'))
+    for change, message in ((dict(classes_hash='0' * 16), 'another class list'),
+                            (dict(num_steps=3, thresholds=[0.5] * 3), '3 focus steps')):
+        path = tmp_path / 'other.json'
+        path.write_text(json.dumps({**record, **change}))
+        result = tool('test.py', GFNET, gfnet, '--adaptive', str(path), '--work-dir', str(tmp_path / 'w'),
+                      *options(root), check=False)
+        assert result.returncode == 2 and message in result.stderr
+
+
+def test_plain_test_writes_a_confusion_matrix(trained, tmp_path):
+    root, gfnet, _ = trained
+    tool('test.py', GFNET, gfnet, '--work-dir', str(tmp_path), *options(root))
+    rows = list(csv.reader(open(tmp_path / 'confusion_matrix.csv')))
+    assert len(rows) == 17 and len(rows[0]) == 17 and rows[1][0].startswith('Moving')
+    assert sum(int(v) for row in rows[1:] for v in row[1:]) == 8
+
+
+def test_api_recognizes_files_and_arrays_alike(trained):
+    root, gfnet, _ = trained
+    model = load_model(config(root), gfnet)
+    video = os.path.join(root, 'videos', '21.webm')  # a validation clip
+    from_file = extract_features(model, video)
+    from_array = extract_features(model, read_all_frames_pyav(video))
+    assert np.array_equal(from_file['logits'], from_array['logits'])
+    assert from_file['glance'].shape[0] == 4 and from_file['focus'].shape[:2] == (2, 4)
+    assert from_file['boxes'].shape == (2, 4, 4) and from_file['logits'].shape == (3, 16)
+    result = recognize(model, video, thresholds=[0.0, 0.0])  # everybody exits at the glance
+    assert result.exit_step == 0 and result.boxes.shape == (0, 4, 4) and result.class_name in model.classes
+    full = recognize(model, video)
+    assert full.exit_step == 2 and full.label == int(from_file['logits'][2].argmax())
+    assert np.allclose(full.boxes, from_file['boxes'])
+    with pytest.raises(VideoReadError):
+        recognize(model, os.path.join(root, 'annotations', 'flip_pairs.tsv'))
+
+
+def test_boxes_map_back_to_original_video_pixels(trained):
+    root, gfnet, _ = trained
+    cfg = config(root)
+    cfg.test_dataloader.dataset.pipeline.insert(-1, dict(type='Resize', short_side=48))
+    model = load_model(cfg, gfnet)
+    video = os.path.join(root, 'videos', '21.webm')
+    features = extract_features(model, video)
+    clip = prepare_clip(eval_pipeline(model), video)
+    assert clip.original_shape == (64, 64) and clip.inputs.shape[-1] == 48
+    assert np.allclose(features['boxes'], features['boxes_input'] * (64 / 48))
+    assert features['boxes'].max() <= 64
+
+
+def extraction(root, gfnet, out, *extra, **kwargs):
+    return [sys.executable, os.path.join(ROOT, 'tools', 'extract_features.py'), GFNET, gfnet, '--list',
+            os.path.join(root, 'lists', 'train.txt'), '--media-root', root, '--out', str(out), *extra,
+            *options(root)]
+
+
+def test_extraction_survives_a_kill_and_resumes_without_recomputing(trained, tmp_path):
+    root, gfnet, _ = trained
+    out = tmp_path / 'features'
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    process = subprocess.Popen(extraction(root, gfnet, out), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(out.glob('*.npz'))) < 3:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npz')}
+    assert 3 <= len(before) < 20, 'the kill should land mid-run'
+    assert not list(out.glob('*.tmp')) or all(p.name.startswith('.') for p in out.glob('*.tmp'))
+    result = subprocess.run(extraction(root, gfnet, out, '--resume'), cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npz')}
+    assert all(after[name] == mtime for name, mtime in before.items())  # nothing done was recomputed
+    rows = [json.loads(line) for line in open(out / 'manifest.jsonl')]
+    listed = [line.split()[0] for line in open(os.path.join(root, 'lists', 'train.txt'))]
+    readable = [p for p in listed if os.path.getsize(os.path.join(root, p)) > 1000]
+    assert len(rows) == len(after) == len(readable) and len({r['npz'] for r in rows}) == len(rows)
+    for row in rows:
+        with np.load(out / row['npz']) as stored:
+            assert stored['focus'].shape[:2] == (2, 4) and int(stored['exit_step']) == row['exit_step'] == 2
+    errors = [json.loads(line) for line in open(out / 'errors.jsonl')]
+    assert len(errors) == len(listed) - len(readable)
+    assert not list(out.glob('*.part*'))
+
+
+def test_extraction_reports_unreadable_videos_and_goes_on(trained, tmp_path):
+    root, gfnet, _ = trained
+    broken = tmp_path / 'broken.webm'
+    broken.write_bytes(b'not a video at all')
+    video = os.path.join(root, 'videos', '21.webm')
+    result = tool('extract_features.py', GFNET, gfnet, '--videos', str(broken), video, '--out', str(tmp_path / 'f'),
+                  '--steps', '1', *options(root))
+    assert '1 videos extracted' in result.stdout and '1 failed' in result.stdout
+    errors = [json.loads(line) for line in open(tmp_path / 'f' / 'errors.jsonl')]
+    assert errors[0]['video'] == str(broken) and 'broken.webm' in errors[0]['error']
+    with np.load(tmp_path / 'f' / '21.npz') as stored:
+        assert stored['focus'].shape[0] == 1 and stored['logits'].shape[0] == 2
+
+
+def test_visualize_draws_every_step(trained, tmp_path):
+    root, gfnet, _ = trained
+    video = os.path.join(root, 'videos', '21.webm')
+    tool('visualize.py', GFNET, gfnet, video, '--out', str(tmp_path), *options(root))
+    strip = cv2.imread(str(tmp_path / '21_glimpses.png'))
+    assert strip is not None and strip.shape[1] == 4 * 64
+    gif = Image.open(tmp_path / '21_glimpses.gif')
+    assert gif.n_frames == 3 * 4  # (glance + 2 focus steps) x 4 frames
+    model = load_model(config(root), gfnet)
+    boxes = extract_features(model, video)['boxes_input']
+    x0, y0, x1, y1 = boxes[-1, 0]  # the last step's box is drawn on top
+    frame = np.asarray(strip[:64, :64, ::-1])  # first frame, RGB
+    assert tuple(frame[y0, (x0 + x1) // 2]) == STEP_COLORS[1]

@@ -1,0 +1,74 @@
+"""Exit rules, MSDNet-style thresholds, the budget solver and the thresholds file."""
+import json
+
+import numpy as np
+import pytest
+
+from gfvideo.evaluation import (NEVER_EXIT, BudgetError, curve_thresholds, exit_proportions, exit_steps_for,
+                                mean_cost, read_thresholds, replay_exits, solve_budget, thresholds_for_proportions,
+                                thresholds_record)
+
+GMACS = [0.1, 0.6, 1.1, 1.6]
+
+
+def calibration(count=400, seed=0):
+    """Confidences that rise with the steps, as a trained anytime model's do."""
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(0.1, 0.9, size=(count, 1))
+    return np.clip(base + np.array([0.0, 0.05, 0.1, 0.15]) + rng.normal(0, 0.03, size=(count, 4)), 0, 1)
+
+
+def test_exit_steps_take_the_first_confident_step_and_the_last_always():
+    confidences = np.array([[0.9, 0.1, 0.1, 0.1], [0.2, 0.8, 0.1, 0.1], [0.2, 0.2, 0.2, 0.2], [0.5, 0.5, 0.95, 0.1]])
+    assert exit_steps_for(confidences, [0.85, 0.75, 0.9]).tolist() == [0, 1, 3, 2]
+    assert exit_steps_for(confidences, [NEVER_EXIT] * 3).tolist() == [3, 3, 3, 3]
+    with pytest.raises(ValueError, match='expected 3 thresholds'):
+        exit_steps_for(confidences, [0.5, 0.5])
+
+
+def test_thresholds_reproduce_the_exit_proportions_on_the_calibration_set():
+    confidences = calibration()
+    for q in (0.3, 1.0, 4.0):
+        proportions = exit_proportions(q, 4)
+        assert proportions.sum() == pytest.approx(1.0) and np.all(np.diff(proportions) * (q - 1) >= -1e-12)
+        exits = exit_steps_for(confidences, thresholds_for_proportions(confidences, proportions))
+        observed = np.bincount(exits, minlength=4) / len(exits)
+        assert np.abs(observed - proportions).max() <= 0.01
+
+
+def test_solver_meets_the_budget_tightly_and_refuses_impossible_ones():
+    confidences = calibration()
+    for budget in (0.3, 0.8, 1.3):
+        spent = mean_cost(exit_steps_for(confidences, solve_budget(confidences, GMACS, budget)), GMACS)
+        assert spent <= budget and budget - spent < 0.02
+    assert solve_budget(confidences, GMACS, 5.0).tolist() == [NEVER_EXIT] * 3
+    with pytest.raises(BudgetError, match='below the glance-only cost'):
+        solve_budget(confidences, GMACS, 0.05)
+
+
+def test_curve_points_get_more_expensive_with_q():
+    confidences = calibration()
+    costs = [mean_cost(exit_steps_for(confidences, t), GMACS) for t in curve_thresholds(confidences, 8)]
+    assert len(costs) >= 5 and costs == sorted(costs) and costs[0] < 0.5 < 1.3 < costs[-1]
+
+
+def test_replay_of_logits_applies_the_rule_to_float32_softmax():
+    logits = np.zeros((3, 2, 4), np.float32)
+    logits[0, 0, 1] = 5.0    # clip 0 confident at the glance
+    logits[2, 1, 3] = 4.0    # clip 1 only at the last step
+    replay = replay_exits(logits, [0.9, 0.9])
+    assert replay.exit_steps.tolist() == [0, 2] and replay.predictions.tolist() == [1, 3]
+    assert replay.confidences[0] == pytest.approx(np.exp(5) / (np.exp(5) + 3), rel=1e-6)
+
+
+def test_thresholds_file_is_tied_to_the_class_list_and_step_count(tmp_path):
+    path = tmp_path / 'thresholds.json'
+    path.write_text(json.dumps(thresholds_record([0.9, 0.8], 'abc', 2, budget_gmacs=1.0)))
+    assert read_thresholds(str(path), 'abc', 2) == [0.9, 0.8]
+    with pytest.raises(BudgetError, match='another class list'):
+        read_thresholds(str(path), 'def', 2)
+    with pytest.raises(BudgetError, match='2 focus steps; this model has 3'):
+        read_thresholds(str(path), 'abc', 3)
+    path.write_text('{"thresholds": ')
+    with pytest.raises(BudgetError, match='not a readable thresholds file'):
+        read_thresholds(str(path), 'abc', 2)
