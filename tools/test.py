@@ -9,7 +9,7 @@ step, GMACs, measured latency).
 
 Examples::
 
-    python tools/test.py configs/gfnet_small_synthetic-stage3.py work_dirs/gfnet_small_synthetic-stage3/epoch_4.pth
+    python tools/test.py configs/gfnet_small_synthetic-stage3.py work_dirs/gfnet_small_synthetic-stage3/epoch_2.pth
     python tools/test.py CONFIG CKPT --adaptive work_dirs/budget/thresholds.json --per-clip clips.csv
     torchrun --nproc_per_node 2 tools/test.py CONFIG CKPT --launcher pytorch --dump results.pkl
 """
