@@ -10,6 +10,12 @@ from typing import Any, Iterable, Iterator
 import torch
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     """Yield a temporary path next to ``path``; it replaces ``path`` only if the block succeeds."""
@@ -20,6 +26,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     os.close(handle)
     try:
         yield temporary
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would make outputs private
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -112,7 +112,8 @@ def plot_budget_curve(path: str, budget_points: Sequence[dict], anytime_points: 
     axes.set_xlabel('mean GMACs per clip')
     axes.set_ylabel('top-1 accuracy (%)')
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8, loc='lower right')
+    axes.margins(x=0.08, y=0.12)
+    axes.legend(fontsize=8, loc='best')
     if title:
         axes.set_title(title, fontsize=10)
     figure.tight_layout()

@@ -13,6 +13,11 @@ Sections (``--sections``, default all):
   3 focus steps) after each step, next to their GMACs; and the GlanceFocusNet overhead: a full
   run against its glance and focus backbones run alone on the same input sizes (goal <= 1.18x).
 
+* ``early_exit``: real early exit on CPU at batch 16: the wall time per clip of an adaptive run
+  (thresholds set so that half the clips exit after the glance, a quarter after focus step 1
+  ...) divided by that of running all steps, against the same ratio in GMACs. Goal: the time
+  ratio within 1.15x of the GMACs ratio.
+
 * ``training``: training throughput (clips/s, CPU, same batch) of GlanceFocusNet stage 1
   against the full-frame TSM baseline with the focus network's architecture on the same
   frames: for the synthetic demo configuration, and for ResNet-50 at 224 px with 96-px glance
@@ -21,6 +26,9 @@ Sections (``--sections``, default all):
 Each section replaces its own block of BENCHMARKS.md, so sections can be re-run alone::
 
     python tools/benchmark.py --sections loader
+
+``--quick`` (under 5 minutes) runs every section with 3 repeats, the early-exit and training
+sections on the synthetic demo configuration only.
 """
 from __future__ import annotations
 
@@ -46,6 +54,8 @@ from gfvideo.data import (VideoDataset, build_pipeline, collate_skipping, decord
 from gfvideo.data.frame_extraction import iter_resized_frames
 from gfvideo.data.readers import PREFERRED_BACKEND, index_stream
 from gfvideo.data.video_writer import write_video
+from gfvideo.fileio import atomic_write_lines
+from gfvideo.evaluation import NEVER_EXIT, thresholds_for_proportions
 from gfvideo.models import TSM, GlanceFocusNet, count_macs, glance_focus_costs
 from gfvideo.registry import MODELS
 
@@ -116,7 +126,7 @@ def mean_over_clips(function: Callable[[str], object], paths: list[str]) -> floa
     return (time.perf_counter() - start) / len(paths)
 
 
-def loader_section(work_dir: str, repeats: int) -> str:
+def loader_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     clips = prepare_clips(os.path.join(work_dir, 'clips'))
     backends = ['pyav'] + (['decord'] if decord_available() else [])
     lines = ['| clips | backend | exact | raw decode ms/clip | pipeline ms/clip | pipeline / fastest exact raw |',
@@ -205,7 +215,7 @@ def seconds(function: Callable[[], object]) -> float:
 
 
 @torch.no_grad()
-def models_section(work_dir: str, repeats: int) -> str:
+def models_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     tsm = TSM(dict(name='resnet50', num_segments=MODEL_FRAMES), 174).eval()
     model = benchmark_glance_focus()
     clips = torch.randn(MODEL_BATCH, MODEL_FRAMES, 3, FRAME_SIZE, FRAME_SIZE)
@@ -248,6 +258,60 @@ def models_section(work_dir: str, repeats: int) -> str:
     return '\n'.join(lines)
 
 
+# ----------------------------------------------------------------------------- early exit
+EXIT_BATCH = 16
+#: Share of clips leaving after the glance and after each focus step (the rest run all steps).
+EXIT_SHARES = (0.5, 0.25, 0.125)
+
+
+def demo_model_configs() -> tuple[dict, dict]:
+    """The synthetic demo's GlanceFocusNet and TSM baseline model configs."""
+    gfnet = Config.fromfile(os.path.join(ROOT, 'configs', 'gfnet_small_synthetic-stage1.py')).model.to_dict()
+    tsm = Config.fromfile(os.path.join(ROOT, 'configs', 'tsm_small_synthetic.py')).model.to_dict()
+    return gfnet, tsm
+
+
+def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor) -> list[float]:
+    """Thresholds that make ``EXIT_SHARES`` of these clips leave at steps 0, 1, ... (from the
+    model's own per-step confidences on them)."""
+    confidences = model.anytime(clips)[0].softmax(-1).amax(-1).T.numpy()  # (B, K+1)
+    shares = np.array(EXIT_SHARES[:model.max_focus_steps], dtype=np.float64)
+    proportions = np.append(shares, max(0.0, 1 - shares.sum()))
+    return thresholds_for_proportions(confidences, proportions).tolist()
+
+
+@torch.no_grad()
+def early_exit_section(work_dir: str, repeats: int, quick: bool = False) -> str:
+    settings = [('synthetic demo (128 px, its config)', demo_model_configs()[0], 128)]
+    if not quick:
+        settings.append(('MobileNetV2 glance 128 px, ResNet-50 focus 128 px, 224 px frames',
+                         dict(type='GlanceFocusNet', glance_backbone=dict(name='mobilenet_v2', num_segments=8),
+                              focus_backbone=dict(name='resnet50', num_segments=8), num_classes=174,
+                              glance_size=128, patch_size=128, max_focus_steps=3), 224))
+    lines = ['| model | exits per step | GMACs ratio | time ratio | time ratio / GMACs ratio |', '|---|---|---|---|---|']
+    for label, config, size in settings:
+        torch.manual_seed(0)
+        model = MODELS.build(config).eval()
+        clips = torch.randn(EXIT_BATCH, model.num_segments, 3, size, size)
+        thresholds = exit_thresholds(model, clips)
+        never = [NEVER_EXIT] * model.max_focus_steps
+        model.forward_adaptive(clips[:2], never)  # warm-up
+        adaptive_times, full_times = [], []
+        for _ in range(max(2, repeats // 2)):  # interleaved
+            adaptive_times.append(seconds(lambda: model.forward_adaptive(clips, thresholds)))
+            full_times.append(seconds(lambda: model.forward_adaptive(clips, never)))
+        adaptive = model.forward_adaptive(clips, thresholds)
+        gmacs_ratio = adaptive.macs.mean().item() / model.step_macs(size, size)[-1].item()
+        time_ratio = statistics.median(adaptive_times) / statistics.median(full_times)
+        histogram = np.bincount(adaptive.exit_steps.numpy(), minlength=model.max_focus_steps + 1).tolist()
+        lines.append(f'| {label} | {histogram} | {gmacs_ratio:.3f} | {time_ratio:.3f} | '
+                     f'**{time_ratio / gmacs_ratio:.2f}x** |')
+    lines += ['', f'Batch {EXIT_BATCH} clips, {torch.get_num_threads()} threads, fp32; times are medians of '
+                  'interleaved runs of `forward_adaptive` with the thresholds and with thresholds nobody reaches. '
+                  'Goal: time ratio / GMACs ratio <= 1.15x.']
+    return '\n'.join(lines)
+
+
 # ----------------------------------------------------------------------------- training
 def train_seconds(model, clips: torch.Tensor, labels: torch.Tensor, iterations: int) -> float:
     """Median seconds of one SGD step (forward, backward, update) on a batch."""
@@ -264,21 +328,22 @@ def train_seconds(model, clips: torch.Tensor, labels: torch.Tensor, iterations: 
     return statistics.median(times[1:])
 
 
-def training_pairs() -> list[tuple[str, dict, dict, int, int]]:
+def training_pairs(quick: bool = False) -> list[tuple[str, dict, dict, int, int]]:
     """(label, GlanceFocusNet config, TSM config, batch, frame size) of each comparison."""
-    demo = Config.fromfile(os.path.join(ROOT, 'configs', 'gfnet_small_synthetic-stage1.py')).model.to_dict()
-    demo_tsm = Config.fromfile(os.path.join(ROOT, 'configs', 'tsm_small_synthetic.py')).model.to_dict()
+    demo, demo_tsm = demo_model_configs()
+    pairs = [('synthetic demo (128 px frames, its configs)', demo, demo_tsm, 16, 128)]
+    if quick:
+        return pairs
     large = dict(type='GlanceFocusNet', glance_backbone=dict(name='resnet50', num_segments=8),
                  focus_backbone=dict(name='resnet50', num_segments=8), num_classes=174, glance_size=96,
                  patch_size=96, max_focus_steps=1, hidden_dim=1024, train_stage=1)
     large_tsm = dict(type='TSM', backbone=dict(name='resnet50', num_segments=8), num_classes=174)
-    return [('synthetic demo (128 px frames, its configs)', demo, demo_tsm, 8, 128),
-            ('ResNet-50, 224 px, 96-px glance and patches, 1 focus step', large, large_tsm, 4, 224)]
+    return pairs + [('ResNet-50, 224 px, 96-px glance and patches, 1 focus step', large, large_tsm, 4, 224)]
 
 
-def training_section(work_dir: str, repeats: int) -> str:
+def training_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     lines = ['| setting | batch | TSM clips/s | GlanceFocusNet stage 1 clips/s | speed-up |', '|---|---|---|---|---|']
-    for label, gfnet_cfg, tsm_cfg, batch, size in training_pairs():
+    for label, gfnet_cfg, tsm_cfg, batch, size in training_pairs(quick):
         gfnet, tsm = MODELS.build(gfnet_cfg), MODELS.build(tsm_cfg)
         frames = gfnet.num_segments
         clips = torch.randn(batch, frames, 3, size, size)
@@ -297,7 +362,9 @@ def training_section(work_dir: str, repeats: int) -> str:
 
 
 SECTIONS = {'loader': ('Data loading', loader_section), 'models': ('Model speed and compute', models_section),
+            'early_exit': ('Early exit: wall time against GMACs', early_exit_section),
             'training': ('Training throughput', training_section)}
+ORDER = ('loader', 'models', 'early_exit', 'training')
 
 
 def replace_section(text: str, name: str, body: str) -> str:
@@ -310,8 +377,10 @@ def replace_section(text: str, name: str, body: str) -> str:
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--sections', nargs='+', choices=sorted(SECTIONS), default=sorted(SECTIONS))
-    parser.add_argument('--repeats', type=int, default=7, help='interleaved repetitions per measurement')
+    parser.add_argument('--sections', nargs='+', choices=ORDER, default=list(ORDER))
+    parser.add_argument('--repeats', type=int, default=None,
+                        help='interleaved repetitions per measurement (default 7, 3 with --quick)')
+    parser.add_argument('--quick', action='store_true', help='fewer repeats and settings: under 5 minutes')
     parser.add_argument('--work-dir', default=None, help='keep re-encoded clips here (default: a temporary folder)')
     parser.add_argument('--output', default=os.path.join(ROOT, 'BENCHMARKS.md'))
     return parser.parse_args(argv)
@@ -319,6 +388,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 7)
     with tempfile.TemporaryDirectory() as temporary:
         work_dir = args.work_dir or temporary
         os.makedirs(work_dir, exist_ok=True)
@@ -328,15 +398,13 @@ def main(argv=None) -> int:
         for name in args.sections:
             title, measure = SECTIONS[name]
             start = time.perf_counter()
-            body = measure(work_dir, args.repeats)
-            command = f'python tools/benchmark.py --sections {name} --repeats {args.repeats}'
+            body = measure(work_dir, repeats, args.quick)
+            command = f'python tools/benchmark.py --sections {name} --repeats {repeats}{" --quick" * args.quick}'
             section = (f'## {title}\n\nCommand: `{command}` ({time.perf_counter() - start:.0f} s)  \n'
                        f'Machine: {machine_description()}  \nDate: {time.strftime("%Y-%m-%d")}\n\n{body}')
             print(section, end='\n\n')
             text = replace_section(text, name, section)
-    with open(args.output + '.tmp', 'w') as file:
-        file.write(text)
-    os.replace(args.output + '.tmp', args.output)
+    atomic_write_lines(args.output, text.rstrip('\n').split('\n'))
     return 0
 
 

@@ -73,8 +73,10 @@ def test_adaptive(args: argparse.Namespace, cfg) -> int:
     if world_size > 1:
         gathered = [None] * world_size
         dist.all_gather_object(gathered, run)
-        run = AdaptiveRun([r for part in gathered for r in part.records],
-                          np.concatenate([part.scores for part in gathered]))
+        order = sorted((rank_index + position * world_size, rank_index, position)  # back to the list's order
+                       for rank_index, part in enumerate(gathered) for position in range(len(part.records)))
+        run = AdaptiveRun([gathered[r].records[p] for _, r, p in order],
+                          np.stack([gathered[r].scores[p] for _, r, p in order]))
     if rank == 0:
         summary = run.summary(model.max_focus_steps)
         if args.per_clip:

@@ -216,3 +216,29 @@ def test_visualize_draws_every_step(trained, tmp_path):
     x0, y0, x1, y1 = boxes[-1, 0]  # the last step's box is drawn on top
     frame = np.asarray(strip[:64, :64, ::-1])  # first frame, RGB
     assert tuple(frame[y0, (x0 + x1) // 2]) == STEP_COLORS[1]
+
+
+def test_two_process_extraction_and_adaptive_test_match_one_process(budget, tmp_path):
+    root, gfnet, out, _ = budget
+    from tests.cli.test_distributed import free_port
+    command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port',
+               str(free_port())]
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    val = os.path.join(root, 'lists', 'val.txt')
+    result = subprocess.run([*command, os.path.join(ROOT, 'tools', 'extract_features.py'), GFNET, gfnet, '--list', val,
+                             '--media-root', root, '--out', str(tmp_path / 'f'), '--launcher', 'pytorch',
+                             *options(root)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in open(tmp_path / 'f' / 'manifest.jsonl')]
+    assert [r['video'] for r in rows] == [os.path.join(root, line.split()[0]) for line in open(val)]
+    assert not list((tmp_path / 'f').glob('*.part*'))
+    distributed = subprocess.run([*command, os.path.join(ROOT, 'tools', 'test.py'), GFNET, gfnet, '--adaptive',
+                                  str(out / 'thresholds.json'), '--work-dir', str(tmp_path / 'w'), '--launcher',
+                                  'pytorch', *options(root)], cwd=ROOT, env=env, capture_output=True, text=True,
+                                 timeout=600)
+    assert distributed.returncode == 0, distributed.stderr[-3000:]
+    single = tool('test.py', GFNET, gfnet, '--adaptive', str(out / 'thresholds.json'), '--work-dir',
+                  str(tmp_path / 'w1'), *options(root))
+    first, second = (json.loads(r.stdout.strip().splitlines()[-1]) for r in (distributed, single))
+    for key in ('top1', 'top5', 'mean_gmacs', 'exit_histogram', 'num_clips'):
+        assert first[key] == second[key]

@@ -40,3 +40,8 @@ def test_synthetic_to_lists_to_frames(tmp_path):
     again = run('tools/extract_frames.py', f'{out}/videos', f'{out}/frames', '--short-side', '32')
     assert '10 videos: 0 extracted, 10 already done, 0 failed' in again.stdout
     assert len(os.listdir(f'{out}/frames/1')) == 8
+    reencoded = run('tools/extract_frames.py', f'{out}/videos', f'{out}/small', '--short-side', '32', '--reencode')
+    assert '10 videos: 10 extracted' in reencoded.stdout
+    from gfvideo.data import open_video
+    with open_video(f'{out}/small/1.mp4') as reader:
+        assert len(reader) == 8 and reader.get_frames([0]).shape == (1, 32, 32, 3)

@@ -1,4 +1,5 @@
-"""Two processes (gloo, CPU) train stages 1 and 2 through torchrun; results match one process."""
+"""Two processes (gloo, CPU) train stages 1 and 2 through tools/dist_train.sh (torchrun); results match one
+process."""
 import json
 import os
 import socket
@@ -17,10 +18,11 @@ def free_port() -> int:
 
 
 def torchrun(script: str, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port',
-               str(free_port()), os.path.join(ROOT, 'tools', script), *args, '--launcher', 'pytorch']
+    """``tools/dist_train.sh CONFIG 2 ...`` or ``tools/dist_test.sh CONFIG CKPT 2 ...``."""
+    positional = 1 if script == 'dist_train.sh' else 2
+    command = ['bash', os.path.join(ROOT, 'tools', script), *args[:positional], '2', *args[positional:]]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env=dict(os.environ, OMP_NUM_THREADS='1'))
+                            env=dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT=str(free_port())))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     return result
 
@@ -34,12 +36,12 @@ def test_two_process_stage1_and_stage2(synthetic, tmp_path):
     data = data_options(root)
     with_missing = tmp_path / 'train_with_missing.txt'  # one bad sample: skipped and counted once over both ranks
     with_missing.write_text(open(os.path.join(root, 'lists', 'train.txt')).read() + 'videos/absent.webm 3\n')
-    torchrun('train.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path / 's1'),
+    torchrun('dist_train.sh', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path / 's1'),
              '--cfg-options', *data, f'train_dataloader.dataset.ann_file={with_missing}')
     log = open(next((tmp_path / 's1').rglob('*.log'))).read()
     assert 'epoch 1: 1 bad samples skipped' in log and 'training finished: 2 bad samples skipped in all' in log
     stage1 = tmp_path / 's1' / 'epoch_2.pth'
-    torchrun('train.py', os.path.join(CONFIGS, 'gfnet_tiny-stage2.py'), '--work-dir', str(tmp_path / 's2'),
+    torchrun('dist_train.sh', os.path.join(CONFIGS, 'gfnet_tiny-stage2.py'), '--work-dir', str(tmp_path / 's2'),
              '--cfg-options', *data, f'load_from={stage1}')
     stage2 = tmp_path / 's2' / 'epoch_2.pth'
     before = torch.load(stage1, weights_only=True)['state_dict']
@@ -48,7 +50,7 @@ def test_two_process_stage1_and_stage2(synthetic, tmp_path):
     assert all(torch.equal(before[k], after[k]) for k in before if k.startswith('focus_backbone.'))
 
     config = os.path.join(CONFIGS, 'gfnet_tiny-stage2.py')
-    distributed = last_json(torchrun('test.py', config, str(stage2), '--work-dir', str(tmp_path / 't2'),
+    distributed = last_json(torchrun('dist_test.sh', config, str(stage2), '--work-dir', str(tmp_path / 't2'),
                                      '--cfg-options', *data).stdout)
     single = last_json(tool('test.py', config, str(stage2), '--work-dir', str(tmp_path / 't1'),
                             '--cfg-options', *data).stdout)

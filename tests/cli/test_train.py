@@ -80,6 +80,7 @@ def test_train_all_runs_the_stages_once(synthetic, tmp_path):
 
 def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
     root = synthetic('sthv2')
-    result = train(1, root, str(tmp_path), 'train_cfg.max_epochs=1', '--amp')
+    result = tool('train.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), '--amp',
+                  '--cfg-options', *data_options(root), 'train_cfg.max_epochs=1')
     log = open(next(tmp_path.rglob('*.log'))).read()
     assert 'BFloat16OptimWrapper' in log and (tmp_path / 'epoch_1.pth').exists(), result.stdout[-2000:]
