@@ -146,7 +146,7 @@ def compare_policies(data: str, gfnet: dict) -> list[dict]:
     model = load_model(cfg, gfnet['checkpoint'])
 
     def centre(state):
-        return torch.full((state.frames.shape[0], 2), 0.5)
+        return torch.full((state.frame_ids.shape[0], 2), 0.5)
 
     runs = {name: collect_step_logits(model, eval_loader(cfg, batch_size=16, workers=0), mode)
             for name, mode in (('learned', 'mean'), ('random', 'random'), ('center', centre))}

@@ -32,7 +32,8 @@ TRAIN_STAGES = (1, 2, 3)
 class ClipState:
     """What a batch of clips carries from one step to the next (one row per clip, frames flat)."""
 
-    frames: torch.Tensor           # (B*T, 3, H, W) normalised full-resolution frames
+    frames: torch.Tensor           # (N, 3, H, W) normalised full-resolution frames of the whole batch
+    frame_ids: torch.Tensor        # (B*T,) rows of ``frames`` of the clips still running
     glance_maps: torch.Tensor      # (B*T, C, h, w) glance feature maps
     map_code: torch.Tensor         # (B*T, E) the policy's code of each frame's glance map
     aggregator_state: torch.Tensor  # (B, D)
@@ -41,9 +42,9 @@ class ClipState:
     step: int = 0
 
     def select(self, clips: torch.Tensor, num_segments: int) -> 'ClipState':
-        """The state of the clips at indices ``clips`` only."""
+        """The state of the clips at indices ``clips`` only (the frames themselves are not copied)."""
         frames = (clips[:, None] * num_segments + torch.arange(num_segments, device=clips.device)).flatten()
-        return replace(self, frames=self.frames[frames], glance_maps=self.glance_maps[frames],
+        return replace(self, frame_ids=self.frame_ids[frames], glance_maps=self.glance_maps[frames],
                        map_code=self.map_code[frames],
                        aggregator_state=self.aggregator_state[clips], policy_state=self.policy_state[frames],
                        history=self.history[frames])
@@ -161,7 +162,8 @@ class GlanceFocusNet(BaseModel):
         maps = self.glance_backbone.forward_features(small)
         features = maps.mean(dim=(2, 3))
         logits, aggregator_state = self.aggregator(self.glance_proj(features).view(batch, frames, -1), None)
-        state = ClipState(flat, maps, self.policy.encode_map(maps), aggregator_state,
+        state = ClipState(flat, torch.arange(flat.shape[0], device=flat.device), maps, self.policy.encode_map(maps),
+                          aggregator_state,
                           self.policy.initial_state(flat.shape[0], flat.device),
                           flat.new_zeros(flat.shape[0], 2 * self.max_focus_steps))
         return state, logits, StepDetails(features.view(batch, frames, -1))
@@ -176,7 +178,7 @@ class GlanceFocusNet(BaseModel):
         """
         if state.step >= self.max_focus_steps:
             raise RuntimeError(f'all {self.max_focus_steps} focus steps have run')
-        count = state.frames.shape[0]
+        count = state.frame_ids.shape[0]
         batch = count // self.num_segments
         decision = None
         if isinstance(location_mode, torch.Tensor):
@@ -189,7 +191,7 @@ class GlanceFocusNet(BaseModel):
             locations = decision.location
         else:
             raise ValueError(f'location_mode must be one of {LOCATION_MODES} or a tensor, got {location_mode!r}')
-        patches, boxes = crop_patches(state.frames, locations.detach(), self.patch_size)
+        patches, boxes = crop_patches(state.frames, locations.detach(), self.patch_size, state.frame_ids)
         features = self.focus_backbone(patches)
         projected = self.focus_proj(features)
         logits, aggregator_state = self.aggregator(projected.view(batch, self.num_segments, -1), state.aggregator_state)

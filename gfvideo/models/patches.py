@@ -15,22 +15,27 @@ def patch_corners(actions: torch.Tensor, height: int, width: int, patch_size: in
     return x0, y0
 
 
-def crop_patches(frames: torch.Tensor, actions: torch.Tensor, patch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+def crop_patches(frames: torch.Tensor, actions: torch.Tensor, patch_size: int,
+                 frame_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Crop one ``patch_size`` square per frame.
 
     Args:
         frames: ``(N, C, H, W)``.
-        actions: ``(N, 2)`` locations ``(ax, ay)`` in [0, 1].
+        actions: ``(M, 2)`` locations ``(ax, ay)`` in [0, 1].
+        frame_ids: ``(M,)`` the frame each action crops from (default: frame ``i`` for action
+            ``i``, ``M = N``); lets a subset of frames be cropped without copying them first.
 
     Returns:
-        patches ``(N, C, P, P)`` and boxes ``(N, 4)`` as ``(x0, y0, x1, y1)`` pixels of ``frames``.
+        patches ``(M, C, P, P)`` and boxes ``(M, 4)`` as ``(x0, y0, x1, y1)`` pixels of ``frames``.
     """
-    count, channels, height, width = frames.shape
+    height, width = frames.shape[-2:]
     x0, y0 = patch_corners(actions, height, width, patch_size)
     offsets = torch.arange(patch_size, device=frames.device)
-    rows = (y0[:, None] + offsets)[:, :, None]          # (N, P, 1)
-    cols = (x0[:, None] + offsets)[:, None, :]          # (N, 1, P)
-    samples = torch.arange(count, device=frames.device)[:, None, None]
-    patches = frames.permute(0, 2, 3, 1)[samples, rows, cols]   # (N, P, P, C)
+    rows = (y0[:, None] + offsets)[:, :, None]          # (M, P, 1)
+    cols = (x0[:, None] + offsets)[:, None, :]          # (M, 1, P)
+    if frame_ids is None:
+        frame_ids = torch.arange(frames.shape[0], device=frames.device)
+    samples = frame_ids[:, None, None]
+    patches = frames.permute(0, 2, 3, 1)[samples, rows, cols]   # (M, P, P, C)
     boxes = torch.stack([x0, y0, x0 + patch_size, y0 + patch_size], dim=1)
     return patches.permute(0, 3, 1, 2).contiguous(), boxes

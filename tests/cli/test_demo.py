@@ -50,11 +50,11 @@ def test_a_rerun_reuses_every_finished_step(demo):
 
 def test_benchmark_quick_rewrites_only_its_sections(tmp_path):
     output = tmp_path / 'BENCHMARKS.md'
-    output.write_text('# Benchmarks\n\nkept\n\n<!-- section:early_exit -->\nold\n<!-- /section:early_exit -->\n')
+    output.write_text('# Benchmarks\n\nkept\n\n<!-- section:early_exit -->\nSTALE FIGURES\n<!-- /section:early_exit -->\n')
     result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'benchmark.py'), '--quick', '--sections',
                              'early_exit', '--output', str(output)], cwd=ROOT, capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     text = output.read_text()
-    assert 'kept' in text and 'old' not in text and 'synthetic demo' in text
+    assert 'kept' in text and 'STALE FIGURES' not in text and 'synthetic demo' in text
     assert '--sections early_exit --repeats 3 --quick' in text and 'time ratio / GMACs ratio' in text

@@ -138,3 +138,27 @@ def test_costs_add_up_per_component():
     assert costs.glance > costs.glance_backbone
     assert all(step > costs.focus_backbone + costs.policy for step in costs.steps)
     assert costs.cumulative == sorted(costs.cumulative) and len(costs.cumulative) == 4
+
+
+def test_predict_averages_the_probabilities_of_multi_view_clips():
+    model = small_model()
+    views = clips(batch=4)  # two clips of two views each, views consecutive as ThreeCrop/num_clips pack them
+    packed = views.view(2, 2 * T, *views.shape[2:])
+    predictions = model(packed, mode='predict')
+    per_view = model.anytime(views)[0].softmax(-1)  # (K+1, 4, classes)
+    for clip, prediction in enumerate(predictions):
+        expected = per_view[:, 2 * clip:2 * clip + 2].mean(dim=1)
+        assert torch.allclose(prediction['step_scores'], expected, atol=1e-6)
+    single = model(views[:1], mode='predict')[0]['step_gmacs']
+    assert predictions[0]['step_gmacs'] == pytest.approx([2 * g for g in single])
+
+
+def test_frame_difference_modality_feeds_only_the_glance():
+    model = small_model(glance_modality='diff')
+    still = clips(batch=2)[:, :1].expand(-1, T, -1, -1, -1).contiguous()  # no motion at all
+    state, _, details = model.glance_step(still)
+    zero = model.glance_backbone(torch.zeros(2 * T, 3, model.glance_size, model.glance_size))
+    assert torch.allclose(details.features.flatten(0, 1), zero, atol=1e-5)
+    assert torch.equal(state.frames, still.flatten(0, 1))  # the focus crops from the RGB frames
+    with pytest.raises(ValueError, match='modality must be one of'):
+        small_model(glance_modality='flow')
