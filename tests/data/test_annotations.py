@@ -144,3 +144,8 @@ def test_broken_official_files(tmp_path):
         load_official('sthv1', str(tmp_path))
     with pytest.raises(AnnotationError, match='no such annotation folder'):
         load_official('kinetics', str(tmp_path / 'absent'))
+
+
+def test_synthetic_class_list_matches_the_generator():
+    from gfvideo.data.synthetic import class_names
+    assert read_class_list(os.path.join(DATA_LISTS, 'synthetic_classes.txt')) == class_names()
