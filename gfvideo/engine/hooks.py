@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 from mmengine.dist import all_reduce
-from tqdm import tqdm
 from mmengine.hooks import Hook
+from tqdm import tqdm
 
 from ..registry import HOOKS
 
@@ -52,7 +52,9 @@ class ProgressBarHook(Hook):
         if self.bar is not None:
             self.bar.update(1)
             if isinstance(outputs, dict) and 'loss' in outputs:
-                self.bar.set_postfix(loss=f'{float(outputs["loss"]):.4f}')
+                loss = outputs['loss']
+                loss = loss.detach() if isinstance(loss, torch.Tensor) else loss  # the training loss keeps its graph
+                self.bar.set_postfix(loss=f'{float(loss):.4f}')
 
     def _close(self) -> None:
         if self.bar is not None:
