@@ -19,8 +19,9 @@ from mmengine.config import DictAction
 from tqdm import tqdm
 
 from gfvideo.apis import calibration_loader, eval_loader, load_config, load_model
-from gfvideo.evaluation import (BudgetError, collect_scores, collect_step_logits, curve_thresholds, exit_steps_for,
-                                mean_cost, run_adaptive, solve_budget, thresholds_record, topk_accuracy)
+from gfvideo.evaluation import (BudgetError, check_budget, collect_scores, collect_step_logits, curve_thresholds,
+                                exit_steps_for, mean_cost, run_adaptive_many, solve_budget, thresholds_record,
+                                topk_accuracy)
 from gfvideo.fileio import atomic_write_json
 from gfvideo.models import recognizer_macs
 from gfvideo.visualization import plot_budget_curve
@@ -70,10 +71,8 @@ def main(argv=None) -> int:
             cfg, args.calib_list, args.calib_size, args.seed, args.batch_size, args.workers),
             progress=_progress('calibration'))
         gmacs = (model.step_macs(*calibration.frame_shape) / 1e9).tolist()
-        for budget in args.budgets:
-            if budget < gmacs[0]:
-                raise BudgetError(f'budget {budget} GMACs is below the glance-only cost {gmacs[0]:.4f} GMACs '
-                                  f'of this model')
+        for budget in args.budgets:  # before any evaluation runs
+            check_budget(budget, gmacs)
     except (BudgetError, FileNotFoundError, ValueError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
@@ -87,9 +86,9 @@ def main(argv=None) -> int:
                for step in range(len(gmacs))]
     threshold_sets = [(None, t) for t in curve_thresholds(calibration.confidences, args.num_points)]
     threshold_sets += [(budget, solve_budget(calibration.confidences, gmacs, budget)) for budget in args.budgets]
+    runs = run_adaptive_many(model, loader(), [t for _, t in threshold_sets], progress=_progress('budgets'))
     points = []
-    for budget, thresholds in tqdm(threshold_sets, desc='budgets', disable=None):
-        run = run_adaptive(model, loader(), thresholds)
+    for (budget, thresholds), run in zip(threshold_sets, runs):
         calib_gmacs = mean_cost(exit_steps_for(calibration.confidences, thresholds), gmacs)
         points.append(dict(budget=budget, thresholds=thresholds.tolist(), calib_gmacs=calib_gmacs,
                            **run.summary(model.max_focus_steps)))

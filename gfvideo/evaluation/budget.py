@@ -89,14 +89,19 @@ def mean_cost(exit_steps: np.ndarray, cumulative_gmacs) -> float:
     return float(np.asarray(cumulative_gmacs, dtype=np.float64)[exit_steps].mean())
 
 
+def check_budget(budget: float, cumulative_gmacs) -> None:
+    """Raise :class:`BudgetError` for a budget below the glance-only cost (step 0)."""
+    if budget < cumulative_gmacs[0]:
+        raise BudgetError(f'budget {budget:.4f} GMACs is below the glance-only cost {cumulative_gmacs[0]:.4f} GMACs')
+
+
 def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, iterations: int = 60) -> np.ndarray:
     """Thresholds whose mean GMACs on the calibration clips is the largest not above ``budget``.
 
     Bisection on ``log q``; raises :class:`BudgetError` below the glance-only cost.
     """
     cumulative_gmacs = np.asarray(cumulative_gmacs, dtype=np.float64)
-    if budget < cumulative_gmacs[0]:
-        raise BudgetError(f'budget {budget:.4f} GMACs is below the glance-only cost {cumulative_gmacs[0]:.4f} GMACs')
+    check_budget(budget, cumulative_gmacs)
     steps = confidences.shape[1]
     never = np.full(steps - 1, NEVER_EXIT)
     if mean_cost(exit_steps_for(confidences, never), cumulative_gmacs) <= budget:

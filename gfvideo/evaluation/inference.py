@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -130,22 +130,33 @@ def run_adaptive(model: torch.nn.Module, loader: Iterable[dict], thresholds,
     ``latency_ms`` is the wall time of the clip's batch divided by its size (the clip's own time
     at batch size 1), synchronised on CUDA.
     """
+    return run_adaptive_many(model, loader, [thresholds], progress)[0]
+
+
+def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_sets: Sequence,
+                      progress: Callable | None = None) -> list[AdaptiveRun]:
+    """:func:`run_adaptive` for several threshold sets on one pass over the loader: each batch is
+    decoded once and run through the early-exit runtime once per set."""
     model.eval()
-    records, scores = [], []
+    records = [[] for _ in threshold_sets]
+    scores = [[] for _ in threshold_sets]
     device = next(model.parameters()).device
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
-        _synchronize(device)
-        start = time.perf_counter()
-        result = model.forward_adaptive(inputs, thresholds)
-        _synchronize(device)
-        latency = (time.perf_counter() - start) * 1000 / inputs.shape[0]
-        rows = torch.arange(inputs.shape[0], device=result.logits.device)
-        scores.append(result.logits[result.exit_steps, rows].softmax(-1).cpu())
-        for path, label, prediction, confidence, step, macs in zip(
-                _paths(batch), batch['label'].tolist(), result.predictions.tolist(), result.confidences.tolist(),
-                result.exit_steps.tolist(), result.macs.tolist()):
-            records.append(ClipRecord(path, label, prediction, confidence, step, macs / 1e9, latency))
-    return AdaptiveRun(records, torch.cat(scores).numpy())
+        paths, labels = _paths(batch), batch['label'].tolist()
+        for index, thresholds in enumerate(threshold_sets):
+            _synchronize(device)
+            start = time.perf_counter()
+            result = model.forward_adaptive(inputs, thresholds)
+            _synchronize(device)
+            latency = (time.perf_counter() - start) * 1000 / inputs.shape[0]
+            rows = torch.arange(inputs.shape[0], device=result.logits.device)
+            scores[index].append(result.logits[result.exit_steps, rows].softmax(-1).cpu())
+            for path, label, prediction, confidence, step, macs in zip(
+                    paths, labels, result.predictions.tolist(), result.confidences.tolist(),
+                    result.exit_steps.tolist(), result.macs.tolist()):
+                records[index].append(ClipRecord(path, label, prediction, confidence, step, macs / 1e9, latency))
+    return [AdaptiveRun(clip_records, torch.cat(clip_scores).numpy())
+            for clip_records, clip_scores in zip(records, scores)]
 
 
 @torch.no_grad()
