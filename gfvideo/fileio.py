@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import tempfile
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 import torch
 
@@ -37,6 +38,12 @@ def atomic_write_lines(path: str | os.PathLike, lines: Iterable[str]) -> None:
     """Write text lines (a newline after each) atomically."""
     with atomic_path(path) as temporary, open(temporary, 'w', encoding='utf-8') as file:
         file.writelines(line + '\n' for line in lines)
+
+
+def atomic_write_csv(path: str | os.PathLike, rows: Iterable[Sequence[Any]]) -> None:
+    """Write rows (the header first) as CSV atomically, quoting where needed."""
+    with atomic_path(path) as temporary, open(temporary, 'w', encoding='utf-8', newline='') as file:
+        csv.writer(file).writerows(rows)
 
 
 def atomic_write_json(path: str | os.PathLike, data: Any) -> None:

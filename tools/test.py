@@ -29,8 +29,8 @@ from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, init_distributed, load_config
 from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
-from gfvideo.evaluation.inference import AdaptiveRun
-from gfvideo.fileio import atomic_write_lines
+from gfvideo.evaluation.inference import AdaptiveRun, ClipRecord
+from gfvideo.fileio import atomic_write_csv
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -48,16 +48,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def write_per_clip(path: str, run: AdaptiveRun) -> None:
-    fields = [field.name for field in dataclasses.fields(run.records[0])] if run.records else []
-    rows = [','.join(fields)]
-    for record in run.records:
-        values = dataclasses.asdict(record)
-        values['path'] = '"' + values['path'].replace('"', '""') + '"'
-        values['confidence'] = f"{values['confidence']:.6f}"
-        values['gmacs'] = f"{values['gmacs']:.6f}"
-        values['latency_ms'] = f"{values['latency_ms']:.3f}"
-        rows.append(','.join(str(values[name]) for name in fields))
-    atomic_write_lines(path, rows)
+    fields = [field.name for field in dataclasses.fields(ClipRecord)]
+    atomic_write_csv(path, [fields] + [[r.path, r.label, r.prediction, f'{r.confidence:.6f}', r.exit_step,
+                                        f'{r.gmacs:.6f}', f'{r.latency_ms:.3f}'] for r in run.records])
 
 
 def test_adaptive(args: argparse.Namespace, cfg) -> int:

@@ -14,8 +14,6 @@ parsers and decoders read it. Everything is deterministic for a seed.
 """
 from __future__ import annotations
 
-import csv
-import json
 import multiprocessing
 import os
 import string
@@ -25,6 +23,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..fileio import atomic_write_csv, atomic_write_json, atomic_write_lines
 from .annotations import kinetics_clip_name
 from .video_writer import write_frame_folder, write_video
 
@@ -190,37 +189,25 @@ def _write_annotations(layout: str, out: str, videos: list[_Video]) -> None:
         del by_split['test']
     official = {'train': 'train', 'val': 'validation', 'test': 'test'}
     if layout == 'sthv1':
-        _write_text(os.path.join(directory, 'something-something-v1-labels.csv'), classes)
+        atomic_write_lines(os.path.join(directory, 'something-something-v1-labels.csv'), classes)
         for split, entries in by_split.items():
             lines = [v.name if split == 'test' else f'{v.name};{classes[v.label]}' for v in entries]
-            _write_text(os.path.join(directory, f'something-something-v1-{official[split]}.csv'), lines)
+            atomic_write_lines(os.path.join(directory, f'something-something-v1-{official[split]}.csv'), lines)
     elif layout == 'sthv2':
-        _write_json(os.path.join(directory, 'something-something-v2-labels.json'),
+        atomic_write_json(os.path.join(directory, 'something-something-v2-labels.json'),
                     {name: str(i) for i, name in enumerate(classes)})
         for split, entries in by_split.items():
             rows = [{'id': v.name} if split == 'test' else
                     {'id': v.name, 'label': classes[v.label],
                      'template': classes[v.label].replace('Moving ', 'Moving [', 1).replace(' block', ' block]', 1),
                      'placeholders': [classes[v.label].split(' ')[1] + ' block']} for v in entries]
-            _write_json(os.path.join(directory, f'something-something-v2-{official[split]}.json'), rows)
+            atomic_write_json(os.path.join(directory, f'something-something-v2-{official[split]}.json'), rows)
     else:
         for split, entries in by_split.items():
             path = os.path.join(directory, f'kinetics-400_{"val" if split == "val" else split}.csv')
-            with open(path, 'w', newline='', encoding='utf-8') as file:
-                writer = csv.DictWriter(file, fieldnames=['label', 'youtube_id', 'time_start', 'time_end', 'split'])
-                writer.writeheader()
-                writer.writerows(v.row for v in entries)
-    _write_text(os.path.join(directory, 'flip_pairs.tsv'), [f'{a}\t{b}' for a, b in flip_pairs()])
-
-
-def _write_text(path: str, lines: list[str]) -> None:
-    with open(path, 'w', encoding='utf-8') as file:
-        file.write(''.join(line + '\n' for line in lines))
-
-
-def _write_json(path: str, data) -> None:
-    with open(path, 'w', encoding='utf-8') as file:
-        json.dump(data, file, indent=1)
+            fields = ['label', 'youtube_id', 'time_start', 'time_end', 'split']
+            atomic_write_csv(path, [fields] + [[v.row[field] for field in fields] for v in entries])
+    atomic_write_lines(os.path.join(directory, 'flip_pairs.tsv'), [f'{a}\t{b}' for a, b in flip_pairs()])
 
 
 @dataclass(frozen=True)
@@ -265,7 +252,7 @@ def make_synthetic_dataset(layout: str, out: str, num_train: int, num_val: int, 
         results = map(_write_clip, jobs)
         boxes = list(progress(results, total=len(jobs)) if progress else results)
     _write_annotations(layout, out, videos)
-    _write_json(os.path.join(out, 'annotations', 'actor_boxes.json'),
+    atomic_write_json(os.path.join(out, 'annotations', 'actor_boxes.json'),
                 {video.name: clip_boxes for video, clip_boxes in zip(videos, boxes)})
     written = sum(os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(out) for name in names)
     return SyntheticSummary(layout, out, counts, len(class_names()), num_frames, size,

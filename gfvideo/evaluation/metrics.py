@@ -7,7 +7,7 @@ import numpy as np
 from mmengine.dist import is_main_process
 from mmengine.evaluator import BaseMetric
 
-from ..fileio import atomic_write_lines
+from ..fileio import atomic_write_csv
 from ..registry import METRICS
 
 
@@ -33,10 +33,8 @@ def confusion_matrix(predictions: np.ndarray, labels: np.ndarray, num_classes: i
 def write_confusion_matrix(path: str, matrix: np.ndarray, classes: Sequence[str] | None = None) -> None:
     """A CSV with a header row of predicted classes and one row per true class (atomic write)."""
     names = list(classes) if classes else [str(i) for i in range(len(matrix))]
-    quoted = ['"' + name.replace('"', '""') + '"' for name in names]
-    lines = ['true \\ predicted,' + ','.join(quoted)]
-    lines += [quoted[i] + ',' + ','.join(str(int(v)) for v in row) for i, row in enumerate(matrix)]
-    atomic_write_lines(path, lines)
+    rows = [[name, *map(int, row)] for name, row in zip(names, matrix)]
+    atomic_write_csv(path, [['true \\ predicted', *names], *rows])
 
 
 @METRICS.register_module()
