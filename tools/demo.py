@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from gfvideo.apis import eval_loader, load_config, load_model
-from gfvideo.evaluation import collect_step_logits, topk_accuracy
+from gfvideo.evaluation import collect_step_logits_many, topk_accuracy
 from gfvideo.fileio import atomic_write_json, atomic_write_lines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -148,8 +148,9 @@ def compare_policies(data: str, gfnet: dict) -> list[dict]:
     def centre(state):
         return torch.full((state.frame_ids.shape[0], 2), 0.5)
 
-    runs = {name: collect_step_logits(model, eval_loader(cfg, batch_size=16, workers=0), mode)
-            for name, mode in (('learned', 'mean'), ('random', 'random'), ('center', centre))}
+    modes = {'learned': 'mean', 'random': 'random', 'center': centre}
+    runs = dict(zip(modes, collect_step_logits_many(model, eval_loader(cfg, batch_size=16, workers=0),
+                                                    list(modes.values()))))
     labels = runs['learned'].labels
     return [dict(focus_steps=k, **{f'{name}_top1': topk_accuracy(run.logits[k], labels, 1)
                                    for name, run in runs.items()})

@@ -98,7 +98,6 @@ def _paths(batch: dict) -> list[str]:
     return [str(meta.get('filename', '')) for meta in batch['meta']]
 
 
-@torch.no_grad()
 def collect_step_logits(model: torch.nn.Module, loader: Iterable[dict], location_mode: str | Callable = 'mean',
                         progress: Callable | None = None) -> StepLogits:
     """Logits after every step for every clip (no exit).
@@ -106,21 +105,32 @@ def collect_step_logits(model: torch.nn.Module, loader: Iterable[dict], location
     ``location_mode`` is passed to :meth:`GlanceFocusNet.focus_step` (``'mean'``, ``'random'``)
     or is a function ``(state) -> locations (B*T, 2)`` (e.g. the frame centres).
     """
+    return collect_step_logits_many(model, loader, [location_mode], progress)[0]
+
+
+@torch.no_grad()
+def collect_step_logits_many(model: torch.nn.Module, loader: Iterable[dict], location_modes: Sequence,
+                             progress: Callable | None = None) -> list[StepLogits]:
+    """:func:`collect_step_logits` for several location modes on one pass: each batch is decoded
+    and glanced at once, then every mode runs its focus steps from the same glance state."""
     model.eval()
-    logits, labels, paths, shape = [], [], [], (0, 0)
-    generator = torch.Generator(device=next(model.parameters()).device).manual_seed(0)
+    device = next(model.parameters()).device
+    generators = [torch.Generator(device=device).manual_seed(0) for _ in location_modes]
+    logits, labels, paths, shape = [[] for _ in location_modes], [], [], (0, 0)
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         shape = tuple(inputs.shape[-2:])
-        state, step_logits, _ = model.glance_step(inputs)
-        steps = [step_logits]
-        for _ in range(model.max_focus_steps):
-            mode = location_mode(state) if callable(location_mode) else location_mode
-            state, step_logits, _ = model.focus_step(state, mode, generator)
-            steps.append(step_logits)
-        logits.append(torch.stack(steps).float().cpu())
+        glance_state, glance_logits, _ = model.glance_step(inputs)
+        for index, (location_mode, generator) in enumerate(zip(location_modes, generators)):
+            state, steps = glance_state, [glance_logits]
+            for _ in range(model.max_focus_steps):
+                mode = location_mode(state) if callable(location_mode) else location_mode
+                state, step_logits, _ = model.focus_step(state, mode, generator)
+                steps.append(step_logits)
+            logits[index].append(torch.stack(steps).float().cpu())
         labels.append(batch['label'])
         paths += _paths(batch)
-    return StepLogits(torch.cat(logits, dim=1).numpy(), torch.cat(labels).numpy(), paths, shape)
+    labels = torch.cat(labels).numpy()
+    return [StepLogits(torch.cat(mode_logits, dim=1).numpy(), labels, paths, shape) for mode_logits in logits]
 
 
 def run_adaptive(model: torch.nn.Module, loader: Iterable[dict], thresholds,
