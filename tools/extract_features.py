@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from gfvideo.apis import clip_features, load_config, load_model, prepare_clip, eval_pipeline
 from gfvideo.data import parse_list_file
-from gfvideo.engine.launch import init_distributed
+from gfvideo.engine.launch import finish_distributed, init_distributed
 from gfvideo.evaluation import BudgetError, read_thresholds
 from gfvideo.fileio import atomic_path, atomic_write_lines
 
@@ -197,6 +197,7 @@ def main(argv=None) -> int:
                 if os.path.exists(path):
                     os.remove(path)
         print(f'{len(unique)} videos extracted to {args.out}, {len(error_rows)} failed (see errors.jsonl)')
+    finish_distributed()
     return 0
 
 

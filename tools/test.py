@@ -27,7 +27,7 @@ from tqdm import tqdm
 from gfvideo.apis import eval_loader, load_model
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
-from gfvideo.engine.launch import add_runner_arguments, init_distributed, load_config
+from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
 from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
 from gfvideo.evaluation.inference import AdaptiveRun, ClipRecord
 from gfvideo.fileio import atomic_write_csv
@@ -98,7 +98,9 @@ def main(argv=None) -> int:
             raise ConfigError(f'checkpoint {args.checkpoint} does not exist')
         init_distributed(args.launcher)
         if args.adaptive:
-            return test_adaptive(args, cfg)
+            status = test_adaptive(args, cfg)
+            finish_distributed()
+            return status
     except (ConfigError, BudgetError) as error:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
@@ -106,6 +108,7 @@ def main(argv=None) -> int:
     metrics = runner.test()
     if runner.rank == 0:
         print(json.dumps({key: round(float(value), 6) for key, value in metrics.items()}))
+    finish_distributed()
     return 0
 
 

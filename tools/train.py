@@ -15,7 +15,7 @@ from mmengine.config import Config
 
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
-from gfvideo.engine.launch import add_runner_arguments, init_distributed, load_config
+from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     init_distributed(args.launcher)
     runner = GFRunner.from_cfg(cfg)
     runner.train()
+    finish_distributed()
     return 0
 
 

@@ -28,6 +28,14 @@ def init_distributed(launcher: str) -> None:
         dist.init_process_group('gloo')
 
 
+def finish_distributed() -> None:
+    """Wait for every process, then tear the process group down: a rank that exits while the
+    backend's threads still talk to the others can be aborted by gloo at interpreter exit."""
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     """The options ``tools/train.py`` and ``tools/test.py`` share (mmaction2 1.x's names)."""
     parser.add_argument('--work-dir', help='where logs and checkpoints go (default: work_dirs/<config name>)')
