@@ -32,9 +32,48 @@ DIRECTIONS = ('from left to right', 'from right to left', 'up', 'down')
 LAYOUTS = ('sthv1', 'sthv2', 'kinetics')
 SPLITS = ('train', 'val', 'test')
 FPS = 12
-#: Fraction of the frame side the actor travels over a clip.
-TRAVEL = 0.5
-NUM_DISTRACTORS = 5
+#: Patterns the static distractors wear: none of them is an actor identity.
+DISTRACTOR_PATTERNS = ('solid', 'halves', 'ring', 'coarse')
+BACKGROUNDS = ('smooth', 'clutter')
+
+
+@dataclass(frozen=True)
+class SyntheticSpec:
+    """The benchmark's difficulty, tuned once on the full-frame TSM baseline (see the module
+    docstring for the measurement behind each default) and the same for every model.
+
+    Attributes:
+        actor_fraction: actor side / frame side.
+        cell: side in pixels of one cell of the identity pattern; the pattern's period is
+            ``2 * cell``, so any window of ``2 * cell`` pixels averages it to a flat colour.
+        travel: fraction of the frame side the actor moves over a clip.
+        num_distractors: static blocks of the actor's size wearing non-identity patterns.
+        background: ``'smooth'`` (low-frequency gratings) or ``'clutter'`` (gratings, noise and
+            one-pixel rectangle outlines).
+        min_luma_contrast: least difference in luma (0-255) between an identity pattern's two
+            colours, so the pattern survives 4:2:0 chroma subsampling and lossy coding.
+    """
+
+    actor_fraction: float = 0.1
+    cell: int = 2
+    travel: float = 0.5
+    num_distractors: int = 4
+    background: str = 'smooth'
+    min_luma_contrast: float = 100.0
+
+    def __post_init__(self) -> None:
+        if self.background not in BACKGROUNDS:
+            raise ValueError(f'background must be one of {BACKGROUNDS}, got {self.background!r}')
+        if not 0 < self.actor_fraction < 1 or not 0 <= self.travel < 1 or self.cell < 1:
+            raise ValueError(f'invalid benchmark settings: {self}')
+
+    def actor_side(self, size: int) -> int:
+        """The actor's side for ``size``-pixel frames: whole pattern periods, at least one."""
+        period = 2 * self.cell
+        return max(period, round(self.actor_fraction * size / period) * period)
+
+
+DEFAULT_SPEC = SyntheticSpec()
 
 
 def class_names() -> list[str]:
@@ -48,40 +87,64 @@ def flip_pairs() -> list[tuple[str, str]]:
             for identity in IDENTITIES]
 
 
-def _pattern(identity: str, side: int) -> np.ndarray:
-    """A boolean ``side x side`` pattern of period two: flat after any 2x2 averaging."""
-    rows, cols = np.mgrid[:side, :side]
+def identity_pattern(identity: str, side: int, cell: int) -> np.ndarray:
+    """A boolean ``side x side`` pattern of ``cell``-pixel cells (period ``2 * cell``): flat
+    after averaging over any ``2 * cell`` window, whatever its alignment."""
+    rows, cols = np.mgrid[:side, :side] // cell
     if identity == 'striped':
         return cols % 2 == 0
     if identity == 'banded':
         return rows % 2 == 0
     if identity == 'checkered':
         return (rows + cols) % 2 == 0
-    return (rows % 2 == 0) & (cols % 2 == 0)  # dotted
+    if identity == 'dotted':
+        return (rows % 2 == 0) & (cols % 2 == 0)
+    raise ValueError(f'unknown identity {identity!r}')
 
 
-def _block(identity: str, side: int, rng: np.random.Generator) -> np.ndarray:
-    colors = rng.integers(0, 256, size=(2, 3))
-    while np.abs(colors[0] - colors[1]).sum() < 180:  # patterns stay visible at full resolution
+def _distractor_pattern(kind: str, side: int) -> np.ndarray:
+    rows, cols = np.mgrid[:side, :side]
+    if kind == 'solid':
+        return np.ones((side, side), bool)
+    if kind == 'halves':
+        return cols < side // 2
+    if kind == 'ring':
+        return (np.minimum(np.minimum(rows, cols), np.minimum(side - 1 - rows, side - 1 - cols)) < max(2, side // 4))
+    return ((rows // (side // 2)) + (cols // (side // 2))) % 2 == 0  # coarse: 2x2 quadrants
+
+
+def _luma(color: np.ndarray) -> float:
+    return float(color @ np.array([0.299, 0.587, 0.114]))
+
+
+def _two_colors(rng: np.random.Generator, min_luma_contrast: float) -> np.ndarray:
+    while True:
         colors = rng.integers(0, 256, size=(2, 3))
-    return np.where(_pattern(identity, side)[..., None], colors[0], colors[1]).astype(np.uint8)
+        if abs(_luma(colors[0]) - _luma(colors[1])) >= min_luma_contrast:
+            return colors
 
 
-def _background(size: int, rng: np.random.Generator) -> np.ndarray:
-    """Low-contrast gratings, noise and rectangle outlines: clutter without one-pixel patterns."""
+def _paint(pattern: np.ndarray, colors: np.ndarray) -> np.ndarray:
+    return np.where(pattern[..., None], colors[0], colors[1]).astype(np.uint8)
+
+
+def _background(size: int, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """Low-frequency gratings (periods of a quarter to a half of the frame); ``'clutter'`` adds
+    pixel noise and one-pixel rectangle outlines."""
     rows, cols = np.mgrid[:size, :size].astype(np.float32)
     image = np.tile(rng.uniform(60, 190, size=3).astype(np.float32), (size, size, 1))
     for _ in range(3):
-        angle, period = rng.uniform(0, np.pi), rng.uniform(size / 8, size / 2)
+        angle, period = rng.uniform(0, np.pi), rng.uniform(size / 4, size / 2)
         wave = np.sin((cols * np.cos(angle) + rows * np.sin(angle)) * 2 * np.pi / period + rng.uniform(0, 2 * np.pi))
         image += wave[..., None] * rng.uniform(-25, 25, size=3).astype(np.float32)
-    image += rng.normal(0, 6, size=image.shape).astype(np.float32)
-    for _ in range(8):
-        x0, y0 = rng.integers(0, size - 8, size=2)
-        x1, y1 = x0 + rng.integers(6, size // 3), y0 + rng.integers(6, size // 3)
-        color = rng.uniform(0, 255, size=3)
-        image[y0:y1, [x0, min(x1, size - 1)]] = color
-        image[[y0, min(y1, size - 1)], x0:x1] = color
+    if kind == 'clutter':
+        image += rng.normal(0, 6, size=image.shape).astype(np.float32)
+        for _ in range(8):
+            x0, y0 = rng.integers(0, size - 8, size=2)
+            x1, y1 = x0 + rng.integers(6, size // 3), y0 + rng.integers(6, size // 3)
+            color = rng.uniform(0, 255, size=3)
+            image[y0:y1, [x0, min(x1, size - 1)]] = color
+            image[[y0, min(y1, size - 1)], x0:x1] = color
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
@@ -94,17 +157,19 @@ class SyntheticClip:
     label: int
 
 
-def render_clip(label: int, num_frames: int, size: int, rng: np.random.Generator) -> SyntheticClip:
+def render_clip(label: int, num_frames: int, size: int, rng: np.random.Generator,
+                spec: SyntheticSpec = DEFAULT_SPEC) -> SyntheticClip:
     """Render a clip of class ``label`` (an index into :func:`class_names`)."""
     identity, direction = next((i, d) for i in IDENTITIES for d in DIRECTIONS
                                if f'Moving {i} block {d}' == class_names()[label])
-    side = max(6, size // 10)
-    frame = _background(size, rng)
-    for _ in range(NUM_DISTRACTORS):
+    side = spec.actor_side(size)
+    frame = _background(size, spec.background, rng)
+    for _ in range(spec.num_distractors):
         x, y = rng.integers(0, size - side, size=2)
-        frame[y:y + side, x:x + side] = _block(IDENTITIES[rng.integers(len(IDENTITIES))], side, rng)
-    actor = _block(identity, side, rng)
-    travel = int(TRAVEL * size)
+        kind = DISTRACTOR_PATTERNS[rng.integers(len(DISTRACTOR_PATTERNS))]
+        frame[y:y + side, x:x + side] = _paint(_distractor_pattern(kind, side), _two_colors(rng, 60))
+    actor = _paint(identity_pattern(identity, side, spec.cell), _two_colors(rng, spec.min_luma_contrast))
+    travel = int(spec.travel * size)
     along = rng.integers(0, size - side - travel + 1)
     across = rng.integers(0, size - side + 1)
     progress = np.round(np.linspace(0, travel, num_frames)).astype(int)
