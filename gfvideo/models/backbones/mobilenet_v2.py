@@ -54,13 +54,21 @@ class MobileNetV2(nn.Module):
         self.num_segments, self.width_mult = num_segments, width_mult
         channels = scaled_channels(32, width_mult)
         layers: list[nn.Module] = [conv_bn_relu6(3, channels, stride=2)]
+        #: stride -> (index of the last layer at that stride, its channels)
+        self._stride_ends: dict[int, tuple[int, int]] = {}
+        stride = 2
         for expand, out, count, first_stride in INVERTED_RESIDUAL_SETTING:
             out = scaled_channels(out, width_mult)
             for index in range(count):
                 layers.append(InvertedResidual(channels, out, first_stride if index == 0 else 1, expand))
                 channels = out
+            stride *= first_stride
+            self._stride_ends[stride] = (len(layers) - 1, channels)
         self.out_channels = scaled_channels(1280, max(1.0, width_mult))
         layers.append(conv_bn_relu6(channels, self.out_channels, kernel=1))
+        self._stride_ends[stride] = (len(layers) - 1, self.out_channels)
+        #: channels of the map each stride ends with
+        self.stride_channels = {s: c for s, (_, c) in self._stride_ends.items()}
         self.features = nn.Sequential(*layers)
         self._init_weights()
         if is_shift and num_segments > 1:
@@ -80,6 +88,14 @@ class MobileNetV2(nn.Module):
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """``(N*T, 3, H, W)`` -> last feature map ``(N*T, C, H/32, W/32)``."""
         return self.features(x)
+
+    def forward_maps(self, x: torch.Tensor, stride: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(map at stride, last map)``; ``stride`` is one of ``stride_channels``."""
+        if stride not in self._stride_ends:
+            raise ValueError(f'stride must be one of {sorted(self._stride_ends)}, got {stride}')
+        end = self._stride_ends[stride][0]
+        at_stride = self.features[:end + 1](x)
+        return at_stride, self.features[end + 1:](at_stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N*T, 3, H, W)`` -> pooled features ``(N*T, C)``."""

@@ -113,9 +113,12 @@ class ResNet(nn.Module):
         self.bn1 = nn.BatchNorm2d(self.inplanes)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(3, 2, 1)
+        #: channels of the map each stride ends with (stride 4 = layer1 ... 32 = layer4)
+        self.stride_channels: dict[int, int] = {}
         for stage, (planes, count) in enumerate(zip((64, 128, 256, 512), blocks), start=1):
             setattr(self, f'layer{stage}', self._make_layer(block, scaled_channels(planes, width_mult), count,
                                                             1 if stage == 1 else 2))
+            self.stride_channels[2 ** (stage + 1)] = self.inplanes
         self.out_channels = self.inplanes
         self._init_weights()
         if is_shift and num_segments > 1:
@@ -145,8 +148,19 @@ class ResNet(nn.Module):
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """``(N*T, 3, H, W)`` -> last feature map ``(N*T, C, H/32, W/32)``."""
+        return self.forward_maps(x, 32)[1]
+
+    def forward_maps(self, x: torch.Tensor, stride: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(map at stride, last map)``; ``stride`` is one of ``stride_channels``."""
+        if stride not in self.stride_channels:
+            raise ValueError(f'stride must be one of {sorted(self.stride_channels)}, got {stride}')
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        return self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        at_stride = x
+        for stage in range(1, 5):
+            x = getattr(self, f'layer{stage}')(x)
+            if 2 ** (stage + 1) == stride:
+                at_stride = x
+        return at_stride, x
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N*T, 3, H, W)`` -> pooled features ``(N*T, C)``."""
