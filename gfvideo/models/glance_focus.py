@@ -21,11 +21,13 @@ from .aggregator import TemporalAggregator
 from .backbones import build_backbone_from_cfg
 from .data_preprocessor import build_data_preprocessor
 from .modality import apply_modality, check_modality
-from .patches import crop_patches
+from .motion_prior import motion_locations
+from .patches import centred_locations, crop_patches
 from .policy import PatchPolicy, PolicyOutput
 
-LOCATION_MODES = ('mean', 'sample', 'random')
+LOCATION_MODES = ('mean', 'sample', 'random', 'motion')
 TRAIN_STAGES = (1, 2, 3)
+STAGE1_PRIORS = ('random', 'motion')
 
 
 @dataclass
@@ -34,7 +36,8 @@ class ClipState:
 
     frames: torch.Tensor           # (N, 3, H, W) normalised full-resolution frames of the whole batch
     frame_ids: torch.Tensor        # (B*T,) rows of ``frames`` of the clips still running
-    glance_maps: torch.Tensor      # (B*T, C, h, w) glance feature maps
+    glance_maps: torch.Tensor      # (B*T, C, h, w) glance feature maps the policy reads
+    differences: torch.Tensor      # (B*T, 3, g, g) frame differences at the glance size
     map_code: torch.Tensor         # (B*T, E) the policy's code of each frame's glance map
     aggregator_state: torch.Tensor  # (B, D)
     policy_state: torch.Tensor     # (B*T, hidden)
@@ -45,7 +48,7 @@ class ClipState:
         """The state of the clips at indices ``clips`` only (the frames themselves are not copied)."""
         frames = (clips[:, None] * num_segments + torch.arange(num_segments, device=clips.device)).flatten()
         return replace(self, frame_ids=self.frame_ids[frames], glance_maps=self.glance_maps[frames],
-                       map_code=self.map_code[frames],
+                       differences=self.differences[frames], map_code=self.map_code[frames],
                        aggregator_state=self.aggregator_state[clips], policy_state=self.policy_state[frames],
                        history=self.history[frames])
 
@@ -89,6 +92,9 @@ class GlanceFocusNet(BaseModel):
             differences, :mod:`gfvideo.models.modality`); the focus network always sees RGB.
         patch_size: side of the focus patches, cropped from the full-resolution input.
         max_focus_steps: ``K``.
+        policy_stride: stride of the glance feature map the policy reads (8 or 16: fine enough
+            to place a patch on a small object; the last, stride-32 map of a small glance is a
+            few cells wide).
         hidden_dim: aggregator width ``D``; glance and focus features are projected to it.
         policy: :class:`PatchPolicy` options (``kind``, ``hidden_dim``, ``action_std`` ...).
         aggregator: :class:`TemporalAggregator` options (``temporal``, ``dropout``).
@@ -96,13 +102,20 @@ class GlanceFocusNet(BaseModel):
             patch locations; the policy is unused), 2 (the policy alone, with PPO; the rest
             frozen, batch norm held in eval mode) or 3 (focus backbone, its projection and the
             aggregator on the policy's patches; glance side and policy frozen).
+        stage1_prior: where stage 1 puts its patches: ``'random'`` (uniform) or ``'motion'``
+            (each frame's patch on its frame-difference peak with probability
+            ``stage1_prior_ratio``, uniform otherwise; :mod:`gfvideo.models.motion_prior`). A
+            label-free prior lets the focus network learn to read small moving evidence.
+        stage1_prior_ratio: the fraction of frames whose stage-1 patch follows the prior.
         ppo: :class:`gfvideo.models.ppo.PPOConfig` options for stage 2.
         data_preprocessor: the normaliser config (``VideoDataPreprocessor`` by default).
     """
 
     def __init__(self, glance_backbone: dict, focus_backbone: dict, num_classes: int, glance_size: int = 96,
-                 glance_modality: str = 'rgb', patch_size: int = 64, max_focus_steps: int = 3, hidden_dim: int = 512, policy: dict | None = None,
-                 aggregator: dict | None = None, train_stage: int = 1, ppo: dict | None = None,
+                 glance_modality: str = 'rgb', patch_size: int = 64, max_focus_steps: int = 3,
+                 policy_stride: int = 8, hidden_dim: int = 512, policy: dict | None = None,
+                 aggregator: dict | None = None, train_stage: int = 1, stage1_prior: str = 'random',
+                 stage1_prior_ratio: float = 0.5, ppo: dict | None = None,
                  data_preprocessor: dict | None = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
         self.glance_backbone = build_backbone_from_cfg(glance_backbone)
@@ -113,10 +126,20 @@ class GlanceFocusNet(BaseModel):
         self.num_classes, self.glance_size, self.patch_size = num_classes, glance_size, patch_size
         self.glance_modality = check_modality(glance_modality)
         self.max_focus_steps = max_focus_steps
+        if policy_stride not in self.glance_backbone.stride_channels:
+            raise ValueError(f'policy_stride must be one of {sorted(self.glance_backbone.stride_channels)} for this '
+                             f'glance backbone, got {policy_stride}')
+        self.policy_stride = policy_stride
+        if stage1_prior not in STAGE1_PRIORS:
+            raise ValueError(f'stage1_prior must be one of {STAGE1_PRIORS}, got {stage1_prior!r}')
+        if not 0.0 <= stage1_prior_ratio <= 1.0:
+            raise ValueError(f'stage1_prior_ratio must be in [0, 1], got {stage1_prior_ratio}')
+        self.stage1_prior, self.stage1_prior_ratio = stage1_prior, stage1_prior_ratio
         self.glance_proj = nn.Linear(self.glance_backbone.out_channels, hidden_dim)
         self.focus_proj = nn.Linear(self.focus_backbone.out_channels, hidden_dim)
         self.aggregator = TemporalAggregator(hidden_dim, num_classes, **(aggregator or {}))
-        self.policy = PatchPolicy(self.glance_backbone.out_channels, hidden_dim, max_focus_steps, **(policy or {}))
+        self.policy = PatchPolicy(self.glance_backbone.stride_channels[policy_stride], hidden_dim, max_focus_steps,
+                                  **(policy or {}))
         self._step_macs: dict[tuple[int, int, int], torch.Tensor] = {}
         if train_stage not in TRAIN_STAGES:
             raise ValueError(f'train_stage must be one of {TRAIN_STAGES}, got {train_stage}')
@@ -158,12 +181,15 @@ class GlanceFocusNet(BaseModel):
         flat = clips.flatten(0, 1)
         small = F.interpolate(flat, size=(self.glance_size, self.glance_size), mode='bilinear', align_corners=False,
                               antialias=True)
-        small = apply_modality(small.view(batch, frames, *small.shape[1:]), self.glance_modality).flatten(0, 1)
-        maps = self.glance_backbone.forward_features(small)
+        small = small.view(batch, frames, *small.shape[1:])
+        # frame differences feed the motion prior; a single image has none (the prior falls back to the centre)
+        differences = (apply_modality(small, 'diff') if frames > 1 else torch.zeros_like(small)).flatten(0, 1)
+        glance_input = differences if self.glance_modality == 'diff' else small.flatten(0, 1)
+        policy_maps, maps = self.glance_backbone.forward_maps(glance_input, self.policy_stride)
         features = maps.mean(dim=(2, 3))
         logits, aggregator_state = self.aggregator(self.glance_proj(features).view(batch, frames, -1), None)
-        state = ClipState(flat, torch.arange(flat.shape[0], device=flat.device), maps, self.policy.encode_map(maps),
-                          aggregator_state,
+        state = ClipState(flat, torch.arange(flat.shape[0], device=flat.device), policy_maps, differences,
+                          self.policy.encode_map(policy_maps), aggregator_state,
                           self.policy.initial_state(flat.shape[0], flat.device),
                           flat.new_zeros(flat.shape[0], 2 * self.max_focus_steps))
         return state, logits, StepDetails(features.view(batch, frames, -1))
@@ -173,8 +199,8 @@ class GlanceFocusNet(BaseModel):
         """One focus step: ``(new state, logits (B, classes), details)``.
 
         ``location_mode``: ``'mean'`` (the policy's mean action: evaluation), ``'sample'`` (a
-        draw: PPO rollouts), ``'random'`` (uniform locations: stage 1), or a tensor of
-        locations ``(B*T, 2)`` in [0, 1].
+        draw: PPO rollouts), ``'random'`` (uniform locations), ``'motion'`` (the frame-difference
+        peak, :func:`motion_locations`), or a tensor of locations ``(B*T, 2)`` in [0, 1].
         """
         if state.step >= self.max_focus_steps:
             raise RuntimeError(f'all {self.max_focus_steps} focus steps have run')
@@ -185,10 +211,14 @@ class GlanceFocusNet(BaseModel):
             locations = location_mode.to(state.frames)
         elif location_mode == 'random':
             locations = torch.rand(count, 2, generator=generator, device=state.frames.device)
+        elif location_mode == 'motion':
+            locations = motion_locations(state.differences, self.patch_size, tuple(state.frames.shape[-2:]))
         elif location_mode in ('mean', 'sample'):
             decision = self.policy.act(state.map_code, state.history, state.policy_state,
                                        sample=location_mode == 'sample', generator=generator)
-            locations = decision.location
+            height, width = state.frames.shape[-2:]
+            centres = decision.location * decision.location.new_tensor([width, height])
+            locations = centred_locations(centres, self.patch_size, height, width)
         else:
             raise ValueError(f'location_mode must be one of {LOCATION_MODES} or a tensor, got {location_mode!r}')
         patches, boxes = crop_patches(state.frames, locations.detach(), self.patch_size, state.frame_ids)
@@ -226,8 +256,7 @@ class GlanceFocusNet(BaseModel):
             logits, details = self.anytime(inputs, max_steps)
             return (logits, details) if return_details else logits
         if mode == 'loss':
-            location_mode = 'random' if self.train_stage == 1 else 'mean'
-            logits, _ = self.anytime(inputs, max_steps, location_mode=location_mode)
+            logits = self._training_logits(inputs, max_steps)
             losses = {'loss': torch.stack([F.cross_entropy(step, label) for step in logits]).mean()}
             for step, step_logits in enumerate(logits.detach()):  # logged, not optimised
                 losses[f'acc_step{step}'] = (step_logits.argmax(-1) == label).float().mean()
@@ -242,6 +271,23 @@ class GlanceFocusNet(BaseModel):
             return [{'step_scores': scores[:, i], 'step_gmacs': gmacs, 'label': target}
                     for i, target in enumerate(labels)]
         raise ValueError(f'unknown mode {mode!r}')
+
+    def _training_logits(self, clips: torch.Tensor, max_steps: int | None) -> torch.Tensor:
+        """Logits after every step on stage 1's prior locations or stage 3's policy locations."""
+        if self.train_stage != 1:
+            return self.anytime(clips, max_steps, location_mode='mean')[0]
+        steps = self.max_focus_steps if max_steps is None else min(max_steps, self.max_focus_steps)
+        state, logits, _ = self.glance_step(clips)
+        all_logits = [logits]
+        for _ in range(steps):
+            locations = torch.rand(state.frame_ids.shape[0], 2, device=clips.device)
+            if self.stage1_prior == 'motion':
+                guided = torch.rand(locations.shape[0], device=clips.device) < self.stage1_prior_ratio
+                prior = motion_locations(state.differences, self.patch_size, tuple(clips.shape[-2:]))
+                locations = torch.where(guided[:, None], prior, locations)
+            state, logits, _ = self.focus_step(state, locations)
+            all_logits.append(logits)
+        return torch.stack(all_logits)
 
     # ------------------------------------------------------------------ early exit
     def step_macs(self, height: int, width: int) -> torch.Tensor:

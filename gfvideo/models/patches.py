@@ -15,6 +15,14 @@ def patch_corners(actions: torch.Tensor, height: int, width: int, patch_size: in
     return x0, y0
 
 
+def centred_locations(centres: torch.Tensor, patch_size: int, height: int, width: int) -> torch.Tensor:
+    """Actions in [0, 1]^2 whose ``patch_size`` patches are centred on ``centres`` ``(N, 2)``
+    (``(x, y)`` pixels of ``height x width`` frames), clamped so the patch stays inside."""
+    x = (centres[:, 0] - patch_size / 2) / max(width - patch_size, 1)
+    y = (centres[:, 1] - patch_size / 2) / max(height - patch_size, 1)
+    return torch.stack([x, y], dim=1).clamp(0.0, 1.0)
+
+
 def crop_patches(frames: torch.Tensor, actions: torch.Tensor, patch_size: int,
                  frame_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Crop one ``patch_size`` square per frame.

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 POLICY_KINDS = ('gaussian', 'grid')
+GAUSSIAN_HEADS = ('spatial', 'mlp')
 
 
 @dataclass
@@ -22,9 +23,10 @@ class PolicyOutput:
     """One step's decision for ``N`` frames.
 
     Attributes:
-        action: ``(N, 2)`` the drawn (or mean) location; Gaussian draws are not clamped (the
-            log-probability is of this value; cropping clamps it to [0, 1]).
-        location: ``(N, 2)`` the location in [0, 1] that is cropped.
+        action: ``(N, 2)`` the drawn (or mean) patch centre; Gaussian draws are not clamped (the
+            log-probability is of this value); grid cells ``(N,)``.
+        location: ``(N, 2)`` the patch centre in [0, 1]^2 as a fraction of the frame's width
+            and height (the model turns it into a crop inside the frame).
         log_prob: ``(N,)`` log-probability of ``action`` under the policy.
         value: ``(N,)`` the critic's per-frame value (a clip's value is its frames' mean).
         params: distribution parameters (Gaussian mean, or grid logits), for PPO re-evaluation.
@@ -37,8 +39,19 @@ class PolicyOutput:
     params: torch.Tensor
 
 
+def grid_cell_centres(cells: torch.Tensor, grid: int) -> torch.Tensor:
+    """Row-major indices of the cells of a ``grid x grid`` split of [0, 1]^2 -> their centres ``(N, 2)``."""
+    return torch.stack([(cells % grid + 0.5) / grid, (cells // grid + 0.5) / grid], dim=1)
+
+
 class PatchPolicy(nn.Module):
-    """Gaussian (continuous, default) or K x K grid policy over patch locations.
+    """Gaussian (continuous, default) or K x K grid policy over patch centres.
+
+    The Gaussian mean comes from a ``'spatial'`` head (default): every cell of the reduced glance
+    map gets a score from its features and the frame's context (locations so far, recurrent
+    state), and the mean is the softmax-weighted average of the cell centres, so the policy
+    points at a map cell by construction and interpolates between cells; or from an ``'mlp'``
+    head on the flattened map code.
 
     Args:
         glance_channels: channels of the glance feature map.
@@ -51,27 +64,37 @@ class PatchPolicy(nn.Module):
         grid_size: cells per side for ``'grid'``.
         action_std: a fixed Gaussian std (no entropy term), or None for a learnable,
             state-independent log-std starting at ``init_std``.
+        head: ``'spatial'`` or ``'mlp'``, the Gaussian mean's head.
     """
 
     def __init__(self, glance_channels: int, focus_dim: int, max_steps: int, hidden_dim: int = 256,
                  map_channels: int = 32, map_grid: int = 4, kind: str = 'gaussian', grid_size: int = 3,
-                 action_std: float | None = None, init_std: float = 0.2) -> None:
+                 action_std: float | None = None, init_std: float = 0.2, head: str = 'spatial') -> None:
         super().__init__()
         if kind not in POLICY_KINDS:
             raise ValueError(f'policy kind must be one of {POLICY_KINDS}, got {kind!r}')
+        if head not in GAUSSIAN_HEADS:
+            raise ValueError(f'policy head must be one of {GAUSSIAN_HEADS}, got {head!r}')
         self.kind, self.grid_size, self.max_steps, self.map_grid = kind, grid_size, max_steps, map_grid
-        self.hidden_dim = hidden_dim
+        self.hidden_dim, self.map_channels = hidden_dim, map_channels
+        self.spatial = kind == 'gaussian' and head == 'spatial'
         self.map_reduce = nn.Sequential(nn.Conv2d(glance_channels, map_channels, 1), nn.ReLU(inplace=True))
         self.memory = nn.GRUCell(focus_dim, hidden_dim)
         self.trunk = nn.Sequential(nn.Linear(map_channels * map_grid ** 2 + 2 * max_steps + hidden_dim, hidden_dim),
                                    nn.ReLU(inplace=True))
-        self.actor = nn.Linear(hidden_dim, 2 if kind == 'gaussian' else grid_size ** 2)
+        if self.spatial:
+            self.context = nn.Linear(2 * max_steps + hidden_dim, map_channels)
+            self.cell_score = nn.Linear(map_channels, 1)
+            nn.init.zeros_(self.cell_score.weight)  # starts at the frame centre, all cells equal
+            nn.init.zeros_(self.cell_score.bias)
+        else:
+            self.actor = nn.Linear(hidden_dim, 2 if kind == 'gaussian' else grid_size ** 2)
+            nn.init.zeros_(self.actor.bias)
+            nn.init.normal_(self.actor.weight, 0, 0.01)
         self.critic = nn.Linear(hidden_dim, 1)
         self.fixed_std = action_std
         self.log_std = (nn.Parameter(torch.full((2,), math.log(init_std)))
                         if kind == 'gaussian' and action_std is None else None)
-        nn.init.zeros_(self.actor.bias)
-        nn.init.normal_(self.actor.weight, 0, 0.01)
 
     # ------------------------------------------------------------------ state
     def encode_map(self, glance_maps: torch.Tensor) -> torch.Tensor:
@@ -93,19 +116,25 @@ class PatchPolicy(nn.Module):
             raise AttributeError('a grid policy has no std')
         if self.log_std is not None:
             return self.log_std.exp()
-        return torch.full((2,), float(self.fixed_std), device=self.actor.weight.device)
+        return torch.full((2,), float(self.fixed_std), device=self.critic.weight.device)
 
     def distribution_params(self, map_code: torch.Tensor, history: torch.Tensor,
                             state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(params, value)``: Gaussian means in [0, 1] ``(N, 2)`` or grid logits ``(N, K*K)``."""
-        hidden = self.trunk(torch.cat([map_code, history, state], dim=1))
+        context = torch.cat([history, state], dim=1)
+        hidden = self.trunk(torch.cat([map_code, context], dim=1))
+        value = self.critic(hidden).squeeze(1)
+        if self.spatial:
+            cells = map_code.view(map_code.shape[0], self.map_channels, -1).transpose(1, 2)  # (N, g*g, E)
+            scores = self.cell_score(F.relu(cells + self.context(context)[:, None])).squeeze(2)
+            centres = grid_cell_centres(torch.arange(scores.shape[1], device=scores.device), self.map_grid)
+            return scores.softmax(dim=1) @ centres.to(scores.dtype), value
         params = self.actor(hidden)
-        return (torch.sigmoid(params) if self.kind == 'gaussian' else params), self.critic(hidden).squeeze(1)
+        return (torch.sigmoid(params) if self.kind == 'gaussian' else params), value
 
     def cell_centres(self, cells: torch.Tensor) -> torch.Tensor:
         """Grid cell indices -> their centres in [0, 1]^2."""
-        return torch.stack([(cells % self.grid_size + 0.5) / self.grid_size,
-                            (cells // self.grid_size + 0.5) / self.grid_size], dim=1)
+        return grid_cell_centres(cells, self.grid_size)
 
     def log_prob(self, params: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         """Per-frame log-probability of ``action`` (``(N, 2)`` locations, or grid cells ``(N,)``)."""
