@@ -4,10 +4,15 @@ from .inference import (AdaptiveRun, ClipRecord, ScoredRun, StepLogits, collect_
 from .budget import (NEVER_EXIT, BudgetError, ExitReplay, check_budget, curve_thresholds, exit_proportions,
                      exit_steps_for, mean_cost, read_thresholds, replay_exits, solve_budget, thresholds_for_proportions,
                      thresholds_record)
+from .localization import (clip_actor_centres, compare_locations, patch_hits, read_actor_boxes, step_hit_rates,
+                           video_key)
 from .metrics import AccuracyMetric, confusion_matrix, mean_class_accuracy, topk_accuracy
+from .timing import Timing, interleaved_timings, synchronize
 
 __all__ = ['AdaptiveRun', 'ClipRecord', 'ScoredRun', 'StepLogits', 'collect_scores', 'collect_step_logits',
            'collect_step_logits_many', 'run_adaptive', 'run_adaptive_many', 'NEVER_EXIT', 'BudgetError',
            'ExitReplay', 'check_budget', 'curve_thresholds', 'exit_proportions', 'exit_steps_for', 'mean_cost',
            'read_thresholds', 'replay_exits', 'solve_budget', 'thresholds_for_proportions', 'thresholds_record',
-           'AccuracyMetric', 'confusion_matrix', 'mean_class_accuracy', 'topk_accuracy']
+           'AccuracyMetric', 'confusion_matrix', 'mean_class_accuracy', 'topk_accuracy', 'clip_actor_centres',
+           'compare_locations', 'patch_hits', 'read_actor_boxes', 'step_hit_rates', 'video_key', 'Timing',
+           'interleaved_timings', 'synchronize']

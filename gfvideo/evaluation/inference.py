@@ -14,16 +14,21 @@ import numpy as np
 import torch
 
 from .metrics import mean_class_accuracy, topk_accuracy
+from .timing import synchronize
 
 
 @dataclass(frozen=True)
 class StepLogits:
-    """Per-step logits of every clip of a split, from :func:`collect_step_logits`."""
+    """Per-step logits of every clip of a split, from :func:`collect_step_logits`, with where
+    each focus step looked (for hit rates, :mod:`gfvideo.evaluation.localization`)."""
 
     logits: np.ndarray    # (K+1, N, classes) float32
     labels: np.ndarray    # (N,)
     paths: list[str]
     frame_shape: tuple[int, int]  # (H, W) of the model's input frames
+    boxes: np.ndarray | None = None        # (K, N, T, 4) patch boxes in model-input pixels
+    frame_inds: np.ndarray | None = None   # (N, T) frames sampled from each video
+    img_to_video: list | None = None       # per clip [sx, sy, tx, ty] (None for multi-crop views)
 
     @property
     def confidences(self) -> np.ndarray:
@@ -80,11 +85,6 @@ class AdaptiveRun:
                     exit_histogram=np.bincount(exits, minlength=num_steps + 1).tolist(), num_clips=len(labels))
 
 
-def _synchronize(device: torch.device) -> None:
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-
-
 def _batches(loader: Iterable[dict], model: torch.nn.Module) -> Iterable[tuple[torch.Tensor, dict]]:
     for batch in loader:
         if batch.get('num_skipped'):
@@ -102,8 +102,9 @@ def collect_step_logits(model: torch.nn.Module, loader: Iterable[dict], location
                         progress: Callable | None = None) -> StepLogits:
     """Logits after every step for every clip (no exit).
 
-    ``location_mode`` is passed to :meth:`GlanceFocusNet.focus_step` (``'mean'``, ``'random'``)
-    or is a function ``(state) -> locations (B*T, 2)`` (e.g. the frame centres).
+    ``location_mode`` is passed to :meth:`GlanceFocusNet.focus_step` (``'mean'``, ``'random'``,
+    ``'motion'``) or is a function ``(state, batch) -> locations (B*T, 2)`` (e.g. the frame
+    centres).
     """
     return collect_step_logits_many(model, loader, [location_mode], progress)[0]
 
@@ -116,21 +117,30 @@ def collect_step_logits_many(model: torch.nn.Module, loader: Iterable[dict], loc
     model.eval()
     device = next(model.parameters()).device
     generators = [torch.Generator(device=device).manual_seed(0) for _ in location_modes]
-    logits, labels, paths, shape = [[] for _ in location_modes], [], [], (0, 0)
+    logits, boxes = [[] for _ in location_modes], [[] for _ in location_modes]
+    labels, paths, frame_inds, mappings, shape = [], [], [], [], (0, 0)
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         shape = tuple(inputs.shape[-2:])
         glance_state, glance_logits, _ = model.glance_step(inputs)
         for index, (location_mode, generator) in enumerate(zip(location_modes, generators)):
-            state, steps = glance_state, [glance_logits]
+            state, steps, step_boxes = glance_state, [glance_logits], []
             for _ in range(model.max_focus_steps):
-                mode = location_mode(state) if callable(location_mode) else location_mode
-                state, step_logits, _ = model.focus_step(state, mode, generator)
+                mode = location_mode(state, batch) if callable(location_mode) else location_mode
+                state, step_logits, details = model.focus_step(state, mode, generator)
                 steps.append(step_logits)
+                step_boxes.append(details.boxes.cpu())
             logits[index].append(torch.stack(steps).float().cpu())
+            boxes[index].append(torch.stack(step_boxes))
         labels.append(batch['label'])
         paths += _paths(batch)
+        frame_inds.append(batch['frame_inds'])
+        mappings += [meta.get('img_to_video') for meta in batch['meta']]
     labels = torch.cat(labels).numpy()
-    return [StepLogits(torch.cat(mode_logits, dim=1).numpy(), labels, paths, shape) for mode_logits in logits]
+    known_mapping = all(mapping is not None for mapping in mappings)
+    frame_inds = torch.cat(frame_inds).numpy()
+    return [StepLogits(torch.cat(mode_logits, dim=1).numpy(), labels, paths, shape,
+                       torch.cat(mode_boxes, dim=1).numpy(), frame_inds, mappings if known_mapping else None)
+            for mode_logits, mode_boxes in zip(logits, boxes)]
 
 
 def run_adaptive(model: torch.nn.Module, loader: Iterable[dict], thresholds,
@@ -154,10 +164,10 @@ def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         paths, labels = _paths(batch), batch['label'].tolist()
         for index, thresholds in enumerate(threshold_sets):
-            _synchronize(device)
+            synchronize(device)
             start = time.perf_counter()
             result = model.forward_adaptive(inputs, thresholds)
-            _synchronize(device)
+            synchronize(device)
             latency = (time.perf_counter() - start) * 1000 / inputs.shape[0]
             rows = torch.arange(inputs.shape[0], device=result.logits.device)
             scores[index].append(result.logits[result.exit_steps, rows].softmax(-1).cpu())
@@ -178,10 +188,10 @@ def collect_scores(model: torch.nn.Module, loader: Iterable[dict], progress: Cal
     device = next(model.parameters()).device
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         shape = tuple(inputs.shape[1:2]) + tuple(inputs.shape[-2:])
-        _synchronize(device)
+        synchronize(device)
         start = time.perf_counter()
         predictions = model(inputs, mode='predict')
-        _synchronize(device)
+        synchronize(device)
         seconds += time.perf_counter() - start
         scores += [(p['step_scores'][-1] if 'step_scores' in p else p['scores']).float().cpu() for p in predictions]
         labels.append(batch['label'])
