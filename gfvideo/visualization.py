@@ -40,30 +40,77 @@ def draw_glimpses(frames: np.ndarray, boxes: np.ndarray, upto_step: int | None =
     return drawn
 
 
-def glimpse_strip(frames: np.ndarray, boxes: np.ndarray, step_predictions: Sequence[str],
-                  exit_step: int | None = None) -> np.ndarray:
-    """One image: the sampled frames side by side with every step's patch, and under them the top
-    prediction after each step (step 0 = glance) in that step's colour."""
-    drawn = draw_glimpses(frames, boxes)
-    strip = np.concatenate(list(drawn), axis=1)
-    scale = max(1.0, frames.shape[1] / 160)
-    lines = []
-    for step, text in enumerate(step_predictions):
-        color = (0, 0, 0) if step == 0 else STEP_COLORS[(step - 1) % len(STEP_COLORS)]
-        marker = '  <- exit' if exit_step is not None and step == exit_step else ''
-        lines.append((f'step {step}: {text}{marker}', tuple(int(c * 0.7) for c in color)))
-    return np.concatenate([strip, _label_bar(strip.shape[1], lines, scale)], axis=0)
+def dashed_rectangle(image: np.ndarray, box: Sequence[float], color: tuple[int, int, int], thickness: int,
+                     dash: int) -> None:
+    """Draw ``box`` ``(x0, y0, x1, y1)`` in place as a dashed outline: ``color`` dashes with black
+    gaps, which no flat or textured background can be mistaken for."""
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    x1, y1 = x1 - 1, y1 - 1
+    for (ax, ay), (bx, by) in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1)), ((x0, y1), (x0, y0))):
+        length = max(abs(bx - ax), abs(by - ay), 1)
+        for index, start in enumerate(range(0, length, dash)):
+            stop = min(start + dash, length)
+            p = (ax + (bx - ax) * start // length, ay + (by - ay) * start // length)
+            q = (ax + (bx - ax) * stop // length, ay + (by - ay) * stop // length)
+            cv2.line(image, p, q, color if index % 2 == 0 else (0, 0, 0), thickness)
 
 
-def glimpse_animation(frames: np.ndarray, boxes: np.ndarray, step_predictions: Sequence[str]) -> list[np.ndarray]:
-    """Animation frames: for each step, the clip's frames with the patches up to that step and
-    the step's prediction underneath."""
+def _enlarged(frames: np.ndarray, min_side: int = 160) -> tuple[np.ndarray, int]:
+    """Frames scaled up by a whole factor (nearest neighbour, so fine patterns stay crisp)."""
+    factor = max(1, -(-min_side // min(frames.shape[1:3])))
+    return np.ascontiguousarray(frames.repeat(factor, axis=1).repeat(factor, axis=2)), factor
+
+
+def glimpse_panels(frames: np.ndarray, boxes: np.ndarray, step_texts: Sequence[str], exit_step: int | None = None,
+                   input_region: Sequence[float] | None = None, title: str = '') -> np.ndarray:
+    """Where the model looked, one row per step: row 0 shows the whole sampled frames ``(T, H, W, 3)``
+    with the model input's region (solid white), row ``k`` the same frames with step ``k``'s patch
+    ``boxes[k-1]`` ``(K, T, 4)`` (frame pixels) as a thick dashed outline in the step's colour.
+    Each row is captioned with the prediction after that step (``step_texts``); rows stop at
+    ``exit_step``, so no patch after the exit is drawn. ``title`` (e.g. the true class) heads it."""
+    enlarged, factor = _enlarged(frames)
+    steps = len(boxes) if exit_step is None else min(int(exit_step), len(boxes))
+    thickness = max(2, enlarged.shape[1] // 60)
+    scale = max(1.0, enlarged.shape[1] / 200)
+    rows = []
+    if title:
+        rows.append(_label_bar(enlarged.shape[2] * len(enlarged), [(title, (0, 0, 0))], scale))
+    for step in range(steps + 1):
+        drawn = enlarged.copy()
+        for t in range(len(drawn)):
+            if step == 0 and input_region is not None:
+                cv2.rectangle(drawn[t], *(tuple(int(round(v * factor)) for v in corner) for corner in
+                                          (input_region[:2], (input_region[2] - 1, input_region[3] - 1))),
+                              (255, 255, 255), max(1, thickness // 2))
+            elif step > 0:
+                dashed_rectangle(drawn[t], np.asarray(boxes[step - 1, t], dtype=np.float64) * factor,
+                                 STEP_COLORS[(step - 1) % len(STEP_COLORS)], thickness, dash=3 * thickness)
+        color = (0, 0, 0) if step == 0 else tuple(int(c * 0.7) for c in STEP_COLORS[(step - 1) % len(STEP_COLORS)])
+        name = 'glance' if step == 0 else f'focus {step}'
+        marker = '  <- exit' if exit_step is not None and step == steps else ''
+        rows.append(np.concatenate(list(drawn), axis=1))
+        rows.append(_label_bar(rows[-1].shape[1], [(f'step {step} ({name}): {step_texts[step]}{marker}', color)],
+                               scale))
+    return np.concatenate(rows, axis=0)
+
+
+def glimpse_animation(frames: np.ndarray, boxes: np.ndarray, step_predictions: Sequence[str],
+                      exit_step: int | None = None) -> list[np.ndarray]:
+    """Animation frames: for each step up to the exit, the clip's frames with that step's patch
+    (dashed) and the step's prediction underneath."""
     images = []
-    scale = max(1.0, frames.shape[1] / 160)
-    for step, text in enumerate(step_predictions):
-        drawn = draw_glimpses(frames, boxes, upto_step=step)
-        for frame in drawn:
-            bar = _label_bar(frame.shape[1], [(f'step {step}', (0, 0, 0)), (text, (0, 0, 0))], scale)
+    enlarged, factor = _enlarged(frames)
+    thickness = max(2, enlarged.shape[1] // 60)
+    scale = max(1.0, enlarged.shape[1] / 200)
+    steps = len(boxes) if exit_step is None else min(int(exit_step), len(boxes))
+    for step in range(steps + 1):
+        for t, frame in enumerate(enlarged):
+            frame = frame.copy()
+            if step > 0:
+                dashed_rectangle(frame, np.asarray(boxes[step - 1, t], dtype=np.float64) * factor,
+                                 STEP_COLORS[(step - 1) % len(STEP_COLORS)], thickness, dash=3 * thickness)
+            bar = _label_bar(frame.shape[1], [(f'step {step}', (0, 0, 0)), (step_predictions[step], (0, 0, 0))],
+                             scale)
             images.append(np.concatenate([frame, bar], axis=0))
     return images
 
@@ -122,22 +169,31 @@ def plot_budget_curve(path: str, budget_points: Sequence[dict], anytime_points: 
     plt.close(figure)
 
 
-def save_glimpses(prefix: str, frames: np.ndarray, features: dict, classes: Sequence[str] | None = None
-                  ) -> tuple[str, str]:
-    """Write ``<prefix>.png`` (the strip) and ``<prefix>.gif`` (the animation) of one clip.
+def save_glimpses(prefix: str, frames: np.ndarray, features: dict, classes: Sequence[str] | None = None,
+                  input_region: Sequence[float] | None = None, true_label: int | None = None) -> tuple[str, str]:
+    """Write ``<prefix>.png`` (:func:`glimpse_panels`) and ``<prefix>.gif`` (the animation) of one clip.
 
-    ``frames`` are the model-input frames ``(T, H, W, 3)`` uint8; ``features`` is what
-    :func:`gfvideo.apis.extract_features` returns (``boxes_input``, ``logits``, ``exit_step``).
+    ``frames`` are the sampled frames ``(T, H, W, 3)`` uint8 of the original video, with
+    ``input_region`` the model input's box in them and ``features['boxes']`` the patches in
+    video pixels; without ``input_region``, ``frames`` are the model-input frames and
+    ``features['boxes_input']`` is drawn. ``features`` is what
+    :func:`gfvideo.apis.extract_features` returns (``boxes``, ``boxes_input``, ``logits``,
+    ``exit_step``).
     """
     logits = np.asarray(features['logits'], dtype=np.float64)
     probabilities = np.exp(logits - logits.max(-1, keepdims=True))
     probabilities /= probabilities.sum(-1, keepdims=True)
+
+    def name(index: int) -> str:
+        return classes[index] if classes else f'class {index}'
+
     texts = []
     for step_probabilities in probabilities:
         best = int(step_probabilities.argmax())
-        name = classes[best] if classes else f'class {best}'
-        texts.append(f'{name} ({100 * step_probabilities[best]:.0f}%)')
-    boxes = np.asarray(features['boxes_input'])
-    save_png(prefix + '.png', glimpse_strip(frames, boxes, texts, int(features['exit_step'])))
-    save_gif(prefix + '.gif', glimpse_animation(frames, boxes, texts))
+        texts.append(f'{name(best)} ({100 * step_probabilities[best]:.0f}%)')
+    boxes = np.asarray(features['boxes'] if input_region is not None else features['boxes_input'])
+    exit_step = int(features['exit_step'])
+    title = '' if true_label is None else f'true class: {name(int(true_label))}'
+    save_png(prefix + '.png', glimpse_panels(frames, boxes, texts, exit_step, input_region, title))
+    save_gif(prefix + '.gif', glimpse_animation(frames, boxes, texts, exit_step))
     return prefix + '.png', prefix + '.gif'

@@ -1,5 +1,6 @@
-"""Draw where a GlanceFocusNet looked: the sampled frames with each step's patch (one colour per
-step) and the top prediction after every step, as a PNG strip and an animated GIF.
+"""Draw where a GlanceFocusNet looked: the whole sampled frames with the model input's region, one
+row per step with that step's patch (a dashed outline in the step's colour) and the top
+prediction after every step, up to the exit step; as a PNG and an animated GIF.
 
 Example::
 
@@ -9,11 +10,12 @@ import argparse
 import os
 import sys
 
+import numpy as np
 import torch
 from mmengine.config import DictAction
 
-from gfvideo.apis import clip_features, load_config, load_model, prepare_clip, eval_pipeline
-from gfvideo.data import VideoReadError
+from gfvideo.apis import boxes_to_video, clip_features, eval_pipeline, load_config, load_model, prepare_clip
+from gfvideo.data import VideoReadError, open_video
 from gfvideo.evaluation import BudgetError, read_thresholds
 from gfvideo.visualization import save_glimpses
 
@@ -24,10 +26,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('checkpoint')
     parser.add_argument('videos', nargs='+', help='video files or frame folders')
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--thresholds', help='thresholds.json: mark the step where early exit stops')
+    parser.add_argument('--thresholds', help='thresholds.json: draw the steps up to where early exit stops')
+    parser.add_argument('--true-labels', nargs='+', help='the true class (index or name) of each video, shown '
+                        'above its predictions')
     parser.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
     return parser.parse_args(argv)
+
+
+def _class_index(label: str, classes) -> int:
+    if label.isascii() and label.isdigit():
+        return int(label)
+    if classes and label in classes:
+        return list(classes).index(label)
+    raise ValueError(f'--true-labels: {label!r} is neither a class index nor a class name of this model')
 
 
 def main(argv=None) -> int:
@@ -37,14 +49,24 @@ def main(argv=None) -> int:
     try:
         thresholds = read_thresholds(args.thresholds, model.classes_hash, model.max_focus_steps) \
             if args.thresholds else None
-        for video in args.videos:
+        true_labels = [_class_index(label, model.classes) for label in args.true_labels or []]
+        if true_labels and len(true_labels) != len(args.videos):
+            raise ValueError(f'--true-labels gives {len(true_labels)} labels for {len(args.videos)} videos')
+        for index, video in enumerate(args.videos):
             clip = prepare_clip(eval_pipeline(model), video)
             features = clip_features(model, clip, thresholds)
             name = os.path.splitext(os.path.basename(os.path.normpath(video)))[0]
-            frames = clip.inputs[0].permute(0, 2, 3, 1).numpy()
-            png, gif = save_glimpses(os.path.join(args.out, f'{name}_glimpses'), frames, features, model.classes)
+            reader = open_video(video)
+            try:
+                frames = reader.get_frames(clip.frame_inds)
+            finally:
+                reader.close()
+            height, width = clip.inputs.shape[-2:]
+            region = boxes_to_video(np.array([0, 0, width, height]), clip.img_to_video)
+            png, gif = save_glimpses(os.path.join(args.out, f'{name}_glimpses'), frames, features, model.classes,
+                                     input_region=region, true_label=true_labels[index] if true_labels else None)
             print(f'{video}: {png} {gif}')
-    except (BudgetError, VideoReadError) as error:
+    except (BudgetError, VideoReadError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     return 0

@@ -15,7 +15,8 @@ from PIL import Image
 from gfvideo.apis import (eval_loader, extract_features, load_config, load_model, prepare_clip, recognize,
                           eval_pipeline)
 from gfvideo.data import VideoReadError, read_all_frames_pyav
-from gfvideo.evaluation import collect_step_logits, replay_exits, run_adaptive
+from gfvideo.evaluation import collect_step_logits, replay_exits, run_adaptive, thresholds_record
+from gfvideo.fileio import atomic_write_json
 from gfvideo.visualization import STEP_COLORS
 from tests.cli.train_helpers import CONFIGS, ROOT, data_options, tool
 
@@ -203,19 +204,31 @@ def test_extraction_reports_unreadable_videos_and_goes_on(trained, tmp_path):
         assert stored['focus'].shape[0] == 1 and stored['logits'].shape[0] == 2
 
 
-def test_visualize_draws_every_step(trained, tmp_path):
+def test_visualize_draws_one_row_per_step_up_to_the_exit(trained, tmp_path):
     root, gfnet, _ = trained
     video = os.path.join(root, 'videos', '21.webm')
-    tool('visualize.py', GFNET, gfnet, video, '--out', str(tmp_path), *options(root))
-    strip = cv2.imread(str(tmp_path / '21_glimpses.png'))
-    assert strip is not None and strip.shape[1] == 4 * 64
-    gif = Image.open(tmp_path / '21_glimpses.gif')
-    assert gif.n_frames == 3 * 4  # (glance + 2 focus steps) x 4 frames
+    tool('visualize.py', GFNET, gfnet, video, '--out', str(tmp_path / 'all'), *options(root))
+    picture = cv2.imread(str(tmp_path / 'all' / '21_glimpses.png'))
+    side, bar = 3 * 64, 24  # 64-px frames drawn 3x larger, a caption under each row
+    assert picture is not None and picture.shape[:2] == (3 * (side + bar), 4 * side)  # glance + 2 focus rows
+    assert Image.open(tmp_path / 'all' / '21_glimpses.gif').n_frames == 3 * 4  # (glance + 2 steps) x 4 frames
     model = load_model(config(root), gfnet)
-    boxes = extract_features(model, video)['boxes_input']
-    x0, y0, x1, y1 = boxes[-1, 0]  # the last step's box is drawn on top
-    frame = np.asarray(strip[:64, :64, ::-1])  # first frame, RGB
-    assert tuple(frame[y0, (x0 + x1) // 2]) == STEP_COLORS[1]
+    boxes = extract_features(model, video)['boxes']
+    for step in (1, 2):
+        x0, y0, _, _ = (int(v) * 3 for v in boxes[step - 1, 0])
+        row = np.asarray(picture[step * (side + bar):step * (side + bar) + side, :side, ::-1])  # first frame, RGB
+        assert tuple(row[y0, x0 + 2]) == STEP_COLORS[step - 1]  # the first dash of the step's own outline
+    # an exit after the glance draws no patch; the true class heads the picture
+    record = thresholds_record([0.0, 0.0], model.classes_hash, model.max_focus_steps)
+    atomic_write_json(str(tmp_path / 'exit0.json'), record)
+    tool('visualize.py', GFNET, gfnet, video, '--out', str(tmp_path / 'exit'), '--thresholds',
+         str(tmp_path / 'exit0.json'), '--true-labels', model.classes[3], *options(root))
+    early = cv2.imread(str(tmp_path / 'exit' / '21_glimpses.png'))
+    assert early.shape[:2] == (bar + side + bar, 4 * side)
+    assert Image.open(tmp_path / 'exit' / '21_glimpses.gif').n_frames == 4
+    refused = tool('visualize.py', GFNET, gfnet, video, '--out', str(tmp_path / 'x'), '--true-labels', 'no such class',
+                   *options(root), check=False)
+    assert refused.returncode == 2 and 'neither a class index nor a class name' in refused.stderr
 
 
 def test_two_process_extraction_and_adaptive_test_match_one_process(budget, tmp_path):
