@@ -13,9 +13,10 @@ import random
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner
+from mmengine.runner import EpochBasedTrainLoop, Runner
 
 from .. import __version__
 from ..data.annotations import class_list_hash
@@ -112,9 +113,39 @@ def make_checkpoint(runner, epoch: int) -> dict:
     return checkpoint
 
 
+class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
+    """mmengine's epoch loop that passes over a batch whose samples were all skipped
+    (``on_error='skip'``): its hooks still run, so the skips are counted, but the model does not
+    step. Under DDP every process passes over a batch that is empty on any of them (the
+    dropped samples are counted), so no process waits for a gradient that never comes."""
+
+    def run_iter(self, idx, data_batch) -> None:
+        kept = len(data_batch['inputs']) if isinstance(data_batch, dict) and 'inputs' in data_batch else 0
+        if isinstance(data_batch, dict) and 'num_skipped' in data_batch and dist.is_initialized():
+            fewest = torch.tensor(kept, dtype=torch.int64)
+            dist.all_reduce(fewest, op=dist.ReduceOp.MIN)
+            if int(fewest) == 0 and kept:
+                data_batch = {'num_skipped': int(data_batch['num_skipped']) + kept}
+                kept = 0
+        if kept or not (isinstance(data_batch, dict) and 'num_skipped' in data_batch):
+            return super().run_iter(idx, data_batch)
+        self.runner.logger.warning(f'iteration {self._iter}: every sample of the batch was skipped; '
+                                   'the model does not step')
+        self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
+        self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch, outputs=None)
+        self._iter += 1
+
+
 @RUNNERS.register_module()
 class GFRunner(Runner):
-    """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``."""
+    """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``;
+    its epoch loop passes over batches that ``on_error='skip'`` emptied."""
+
+    def build_train_loop(self, loop):
+        loop = super().build_train_loop(loop)
+        if type(loop) is EpochBasedTrainLoop:
+            loop.__class__ = SkippingEpochBasedTrainLoop
+        return loop
 
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = True, revise_keys=()):
         """Load model weights only (``load_from``): any layout ``gfvideo.models.load_weights``
