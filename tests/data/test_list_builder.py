@@ -41,6 +41,19 @@ def test_missing_and_unreadable_media_are_reported_not_dropped_silently(syntheti
     assert '5.webm' in open(root / 'out' / 'unreadable.txt').read()
 
 
+def test_probe_lists_truncated_videos_apart_as_damaged(synthetic, tmp_path):
+    root = tmp_path / 'copy'
+    shutil.copytree(synthetic('sthv2'), root)
+    path = root / 'videos' / '4.webm'
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) * 7 // 10])  # still demuxes: a shorter video unless checked
+    report = build_lists('sthv2', str(root / 'annotations'), str(root), str(root / 'out'), probe=True)
+    assert report.unreadable == [] and len(report.damaged) == 1
+    assert 'videos/4.webm' in report.damaged[0] and 'declares' in report.damaged[0]
+    assert 'videos/4.webm' in open(root / 'out' / 'damaged.txt').read()
+    assert 'videos/4.webm' not in open(root / 'out' / 'train.txt').read()
+
+
 def test_frame_folders_count_only_template_files(synthetic, tmp_path):
     root = tmp_path / 'copy'
     shutil.copytree(synthetic('sthv1'), root)

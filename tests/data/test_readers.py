@@ -274,3 +274,16 @@ def test_memory_does_not_grow_over_many_opens(media_dir, backend):
     before = _resident_megabytes()
     open_and_read(1500)
     assert _resident_megabytes() - before < 25
+
+
+@pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
+def test_decord_backend_is_exact_on_10_bit_h264(tmp_path):
+    path = str(tmp_path / 'ten_bit.mp4')
+    with av.open(path, 'w') as container:
+        stream = container.add_stream('libx264', rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, 'yuv420p10le'
+        for frame in moving_frames(6, 48, 64):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format='rgb24').reformat(format='yuv420p10le')))
+        container.mux(stream.encode())
+    assert index_stream(path).bits == 10
+    _check_exact(path, 'decord', [5, 0, 3])
