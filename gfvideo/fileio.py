@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import os
+import shutil
 import tempfile
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -17,9 +19,37 @@ def _umask() -> int:
     return mask
 
 
+#: Free space (bytes) under which a failed write is reported as a full disk.
+LOW_DISK_BYTES = 1 << 20
+
+
+class DiskFullError(OSError):
+    """A write failed because the disk is full; the message names the file."""
+
+
+def disk_full_error(error: BaseException, path: str) -> DiskFullError | None:
+    """A :class:`DiskFullError` naming ``path`` when ``error`` is a write that ran out of space
+    (``ENOSPC``, or a library's own write failure on a nearly full disk), else None."""
+    if isinstance(error, DiskFullError):
+        return error
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        free = -1
+    if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
+            isinstance(error, (OSError, RuntimeError)) and 0 <= free < LOW_DISK_BYTES):
+        return DiskFullError(errno.ENOSPC, f'{path}: not written, the disk is full ({max(free, 0)} bytes free '
+                                           f'in {directory}); nothing half-written was kept')
+    return None
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[str]:
-    """Yield a temporary path next to ``path``; it replaces ``path`` only if the block succeeds."""
+    """Yield a temporary path next to ``path``; it replaces ``path`` only if the block succeeds.
+
+    A write that fails for lack of space raises :class:`DiskFullError` naming ``path``.
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -29,9 +59,39 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
         yield temporary
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would make outputs private
         os.replace(temporary, path)
+    except (OSError, RuntimeError) as error:
+        full = disk_full_error(error, path)
+        if full is None:
+            raise
+        raise full from error
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def remove_stale_temporaries(directory: str | os.PathLike, recursive: bool = False) -> list[str]:
+    """Remove what killed atomic writes left in ``directory``: ``.NAME.*.tmp`` files of
+    :func:`atomic_path` and ``.tmp-*`` folders of frame-folder writers. Returns their paths.
+
+    Call it when a run starts on its own output folder (two runs must not share one).
+    """
+    removed = []
+    if not os.path.isdir(directory):
+        return removed
+    for root, folders, files in os.walk(directory):
+        for name in files:
+            if name.startswith('.') and name.endswith('.tmp'):
+                removed.append(os.path.join(root, name))
+                os.remove(removed[-1])
+        for name in list(folders):
+            if name.startswith('.tmp-'):
+                removed.append(os.path.join(root, name))
+                shutil.rmtree(removed[-1], ignore_errors=True)
+                folders.remove(name)
+        if not recursive:
+            break
+        folders[:] = [name for name in folders if not name.startswith('.')]
+    return removed
 
 
 def atomic_write_lines(path: str | os.PathLike, lines: Iterable[str]) -> None:

@@ -90,3 +90,26 @@ def test_extraction_reports_unreadable_videos(tmp_path):
     job, = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'))
     source, count, error = run_extraction(job)
     assert count == 0 and 'broken.mp4' in error and not os.path.exists(job.target)
+
+
+def test_a_full_disk_during_frame_extraction_is_named_and_leaves_nothing(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    from gfvideo.data.video_writer import write_video
+    from gfvideo.fileio import DiskFullError
+    from tests.conftest import moving_frames
+    (tmp_path / 'videos').mkdir()
+    write_video(str(tmp_path / 'videos' / 'clip.mp4'), moving_frames(5, 32, 32), fps=10)
+    job, = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'), short_side=0)
+    real_open = builtins.open
+
+    def full_disk_open(file, mode='r', *args, **kwargs):
+        if 'w' in mode and str(file).endswith('000003.jpg'):
+            raise OSError(errno.ENOSPC, 'No space left on device', str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, 'open', full_disk_open)
+    with pytest.raises(DiskFullError, match=r'out/clip/000003\.jpg: not written, the disk is full'):
+        run_extraction(job)
+    assert os.listdir(tmp_path / 'out') == []  # no half-written folder, visible or hidden
