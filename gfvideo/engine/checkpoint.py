@@ -20,8 +20,8 @@ from mmengine.runner import EpochBasedTrainLoop, Runner
 
 from .. import __version__
 from ..data.annotations import class_list_hash
-from ..fileio import atomic_path, atomic_torch_save
-from ..models.checkpoints import load_weights, read_checkpoint
+from ..fileio import atomic_path, atomic_torch_save, remove_stale_temporaries
+from ..models.checkpoints import CheckpointError, load_checkpoint_file, load_weights, read_checkpoint
 from ..registry import HOOKS, RUNNERS
 
 
@@ -154,10 +154,44 @@ class GFRunner(Runner):
         self.logger.info(f'loaded {len(report.loaded)} tensors from {filename} ({report.source} layout)')
         return {'meta': report.meta}
 
+    def train(self):
+        """Remove what a killed checkpoint save left in the work dir, then train."""
+        if self.rank == 0:
+            for path in remove_stale_temporaries(self.work_dir):
+                self.logger.info(f'removed {path}, left by an interrupted save')
+        return super().train()
+
+    def _resolve_resume_path(self, filename: str) -> str:
+        """A resume path as given; else, when ``last_checkpoint`` names a file that is gone (the
+        work dir moved), the file of that name in the work dir, or its newest ``epoch_N.pth``."""
+        if os.path.isfile(filename):
+            return filename
+        inside = os.path.join(self.work_dir, os.path.basename(filename))
+        if os.path.isfile(inside) and not self._load_from:
+            self.logger.warning(f'{filename} (from last_checkpoint) does not exist; the work dir moved? '
+                                f'resuming from {inside}')
+            return inside
+        epochs = [(int(name[6:-4]), name) for name in os.listdir(self.work_dir)
+                  if name.startswith('epoch_') and name.endswith('.pth') and name[6:-4].isdigit()]
+        if epochs and not self._load_from:  # automatic resume: last_checkpoint is stale
+            newest = os.path.join(self.work_dir, max(epochs)[1])
+            self.logger.warning(f'{os.path.join(self.work_dir, "last_checkpoint")} names {filename}, which does not '
+                                f'exist (a moved work dir?); resuming from the newest checkpoint here, {newest}')
+            return newest
+        raise CheckpointError(f'{filename}: no such checkpoint file to resume from')
+
     def resume(self, filename: str, resume_optimizer: bool = True, resume_param_scheduler: bool = True,
                map_location='default') -> None:
-        checkpoint = torch.load(filename, map_location='cpu', weights_only=True)
-        state_dict, meta = read_checkpoint(checkpoint)
+        filename = self._resolve_resume_path(filename)
+        checkpoint = load_checkpoint_file(filename)
+        absent = [key for key in ('state_dict', 'meta', 'rng') if not isinstance(checkpoint, dict) or key not in checkpoint]
+        absent += [f'meta.{key}' for key in ('epoch', 'iter')
+                   if isinstance(checkpoint, dict) and isinstance(checkpoint.get('meta'), dict)
+                   and key not in checkpoint['meta']]
+        if absent:
+            raise CheckpointError(f'{filename}: not a gfvideo training checkpoint (no {", ".join(absent)}), so '
+                                  'training cannot resume from it; to start from its weights use load_from')
+        state_dict, meta = read_checkpoint(checkpoint, origin=filename)
         _unwrap(self.model).load_state_dict(state_dict)
         self.train_loop._epoch = meta['epoch']
         self.train_loop._iter = meta['iter']
