@@ -16,13 +16,14 @@ import torch
 import torch.distributed as dist
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmengine.runner import EpochBasedTrainLoop, Runner
+from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
 
 from .. import __version__
 from ..data.annotations import class_list_hash
 from ..fileio import atomic_path, atomic_torch_save, remove_stale_temporaries
 from ..models.checkpoints import CheckpointError, load_checkpoint_file, load_weights, read_checkpoint
 from ..registry import HOOKS, RUNNERS
+from .config_checks import ConfigError
 
 
 def rng_state() -> dict:
@@ -136,6 +137,29 @@ class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
         self._iter += 1
 
 
+def check_class_list(checkpoint: str, checkpoint_hash: str | None, classes, split: str) -> None:
+    """Refuse a checkpoint trained on another class list than a dataset's (when both are known)."""
+    if checkpoint_hash and classes and class_list_hash(list(classes)) != checkpoint_hash:
+        raise CheckpointError(f'{checkpoint}: trained on another class list (hash {checkpoint_hash}) than the {split} '
+                              f'dataset\'s ({len(classes)} classes, hash {class_list_hash(list(classes))}); its '
+                              'predictions would be scored against the wrong class names')
+
+
+def _loop_classes(loop: BaseLoop) -> list[str] | None:
+    dataset = getattr(getattr(loop, 'dataloader', None), 'dataset', None)
+    classes = getattr(dataset, 'metainfo', {}).get('classes') if dataset is not None else None
+    return list(classes) if classes else None
+
+
+def _refuse_skipping(loop: BaseLoop, split: str) -> BaseLoop:
+    """Evaluation never drops a sample: refuse an evaluation dataset configured to skip."""
+    dataset = getattr(getattr(loop, 'dataloader', None), 'dataset', None)
+    if getattr(dataset, 'on_error', 'raise') != 'raise':
+        raise ConfigError(f"{split}_dataloader.dataset has on_error={dataset.on_error!r}: evaluation never skips a "
+                          "sample (an unreadable video must fail the evaluation); use on_error='raise'")
+    return loop
+
+
 @RUNNERS.register_module()
 class GFRunner(Runner):
     """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``;
@@ -147,9 +171,21 @@ class GFRunner(Runner):
             loop.__class__ = SkippingEpochBasedTrainLoop
         return loop
 
+    def build_test_loop(self, loop):
+        return _refuse_skipping(super().build_test_loop(loop), 'test')
+
+    def build_val_loop(self, loop):
+        return _refuse_skipping(super().build_val_loop(loop), 'val')
+
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = True, revise_keys=()):
         """Load model weights only (``load_from``): any layout ``gfvideo.models.load_weights``
-        reads, strict, so a checkpoint of another architecture fails before training starts."""
+        reads, strict, so a checkpoint of another architecture fails before training starts.
+        A gfvideo checkpoint whose class list differs from a built loop's dataset is refused."""
+        checkpoint_hash = read_checkpoint(filename)[1].get('classes_hash')
+        for name in ('_train_loop', '_val_loop', '_test_loop'):
+            loop = getattr(self, name, None)
+            if isinstance(loop, BaseLoop):
+                check_class_list(filename, checkpoint_hash, _loop_classes(loop), name[1:-5])
         report = load_weights(_unwrap(self.model), filename, strict=strict)
         self.logger.info(f'loaded {len(report.loaded)} tensors from {filename} ({report.source} layout)')
         return {'meta': report.meta}

@@ -134,3 +134,33 @@ def test_enospc_from_the_writer_is_a_full_disk(tmp_path, monkeypatch):
     monkeypatch.setattr(torch, 'save', no_space)
     with pytest.raises(DiskFullError, match=r'epoch_1\.pth: not written, the disk is full'):
         GFRunner.from_cfg(_tiny_config(tmp_path)).train()
+
+
+def _test_config(tmp_path, trained: str, classes: str, **dataset_options) -> Config:
+    cfg = _tiny_config(tmp_path, work_dir='evaluated')
+    root = tmp_path / 'data'
+    (root / 'lists' / 'other_classes.txt').write_text(classes)
+    pipeline = [dict(type='VideoInit'), dict(type='SampleFrames', num_segments=4, mode='test'),
+                dict(type='VideoDecode'), dict(type='PackClip')]
+    dataset = dict(type='VideoDataset', data_root=str(root), ann_file='lists/train.txt',
+                   classes='lists/other_classes.txt', pipeline=pipeline, **dataset_options)
+    cfg.test_dataloader = dict(batch_size=2, num_workers=0, sampler=dict(type='EpochIndexSampler', shuffle=False),
+                               collate_fn=dict(type='gfvideo.collate_skipping'), dataset=dataset)
+    cfg.test_cfg, cfg.test_evaluator = dict(type='TestLoop'), dict(type='AccuracyMetric')
+    cfg.load_from = trained
+    return cfg
+
+
+def test_evaluation_refuses_a_checkpoint_of_another_class_list(tmp_path, trained):
+    cfg = _test_config(tmp_path, trained, 'b\na\n', test_mode=True)  # same names, other order
+    with pytest.raises(CheckpointError, match=r'epoch_1\.pth: trained on another class list .* the test dataset'):
+        GFRunner.from_cfg(cfg).test()
+    metrics = GFRunner.from_cfg(_test_config(tmp_path, trained, 'a\nb\n', test_mode=True)).test()
+    assert 0 <= metrics['top1'] <= 1
+
+
+def test_evaluation_refuses_a_dataset_that_skips(tmp_path, trained):
+    from gfvideo.engine.config_checks import ConfigError
+    cfg = _test_config(tmp_path, trained, 'a\nb\n', on_error='skip')
+    with pytest.raises(ConfigError, match=r"test_dataloader\.dataset has on_error='skip': evaluation never skips"):
+        GFRunner.from_cfg(cfg).test()
