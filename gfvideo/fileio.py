@@ -7,7 +7,10 @@ import errno
 import json
 import os
 import shutil
+import socket
+import sys
 import tempfile
+import time
 from typing import Any, Iterable, Iterator, Sequence
 
 import torch
@@ -117,3 +120,55 @@ def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
     """``torch.save`` atomically."""
     with atomic_path(path) as temporary:
         torch.save(obj, temporary)
+
+
+class OutputLockedError(RuntimeError):
+    """Another run holds an output folder; the message names the folder and that run."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def output_lock(folder: str | os.PathLike) -> Iterator[str]:
+    """Hold ``folder/.lock`` (naming this host, process and command) while a run writes there.
+
+    A second run on the same folder gets :class:`OutputLockedError` naming the holder. A lock left
+    by a dead process of this host is taken over; one of another host must be removed by hand.
+    """
+    folder = os.fspath(folder)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, '.lock')
+    holder = {'host': socket.gethostname(), 'pid': os.getpid(), 'since': time.strftime('%Y-%m-%d %H:%M:%S'),
+              'command': ' '.join(sys.argv)}
+    for _ in range(2):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                with open(path, encoding='utf-8') as file:
+                    other = json.load(file)
+            except (OSError, ValueError):
+                other = {}
+            if other.get('host') == holder['host'] and isinstance(other.get('pid'), int) and not _alive(other['pid']):
+                os.remove(path)  # its run died without cleaning up
+                continue
+            raise OutputLockedError(
+                f'{folder}: in use by another run (pid {other.get("pid", "?")} on {other.get("host", "?")} since '
+                f'{other.get("since", "?")}: {other.get("command", "?")}); wait for it to finish, or delete {path} '
+                'if that run is gone') from None
+        with os.fdopen(handle, 'w', encoding='utf-8') as file:
+            json.dump(holder, file)
+        break
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
