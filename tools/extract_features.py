@@ -33,7 +33,7 @@ from gfvideo.apis import clip_features, load_config, load_model, prepare_clip, e
 from gfvideo.data import parse_list_file
 from gfvideo.engine.launch import finish_distributed, init_distributed
 from gfvideo.evaluation import BudgetError, read_thresholds
-from gfvideo.fileio import OutputLockedError, atomic_path, atomic_write_lines, output_lock
+from gfvideo.fileio import DiskFullError, OutputLockedError, atomic_path, atomic_write_lines, output_lock
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -195,7 +195,11 @@ def extract(args: argparse.Namespace, rank: int, world_size: int) -> int:
             append_row(error_part, dict(video=item['path'], error=traceback.format_exc(limit=1).strip()))
             continue
         npz = os.path.join(args.out, item['name'] + '.npz')
-        save_npz(npz, features)
+        try:
+            save_npz(npz, features)
+        except DiskFullError as error:  # every later video would fail the same way
+            print(f'error: {error.strerror}; rerun with --resume once there is space', file=sys.stderr)
+            return 1
         append_row(part, manifest_row(item, npz, features))
     if world_size > 1:
         dist.barrier()

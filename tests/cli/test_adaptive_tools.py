@@ -242,3 +242,27 @@ def test_two_process_extraction_and_adaptive_test_match_one_process(budget, tmp_
     first, second = (json.loads(r.stdout.strip().splitlines()[-1]) for r in (distributed, single))
     for key in ('top1', 'top5', 'mean_gmacs', 'exit_histogram', 'num_clips'):
         assert first[key] == second[key]
+
+
+def test_extraction_on_a_full_disk_names_the_file_and_leaves_nothing(trained, tmp_path, monkeypatch, capsys):
+    import builtins
+    import errno
+    import importlib.util
+    root, gfnet, _ = trained
+    spec = importlib.util.spec_from_file_location('extract_features_tool', os.path.join(ROOT, 'tools',
+                                                                                         'extract_features.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    real_open = builtins.open
+
+    def full_disk_open(file, mode='r', *args, **kwargs):
+        if 'w' in mode and '.npz.' in os.path.basename(str(file)):
+            raise OSError(errno.ENOSPC, 'No space left on device', str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, 'open', full_disk_open)
+    out = tmp_path / 'features'
+    video = os.path.join(root, 'videos', '21.webm')
+    assert module.main([GFNET, gfnet, '--videos', video, '--out', str(out), '--steps', '1', *options(root)]) == 1
+    assert f'{out}/21.npz: not written, the disk is full' in capsys.readouterr().err
+    assert not list(out.glob('*.npz')) and not list(out.glob('.*.tmp')) and not (out / '.lock').exists()
