@@ -53,6 +53,27 @@ def still_png_as_webm(tmp_path):
     return _write(str(tmp_path / 'photo.webm'), data.tobytes()), 'still image'
 
 
+def still_bmp_as_mp4(tmp_path):
+    ok, data = cv2.imencode('.bmp', moving_frames(1)[0])
+    return _write(str(tmp_path / 'bitmap.mp4'), data.tobytes()), 'still image'
+
+
+def still_webp_as_webm(tmp_path):
+    ok, data = cv2.imencode('.webp', moving_frames(1)[0])
+    return _write(str(tmp_path / 'picture.webm'), data.tobytes()), 'still image'
+
+
+def mp4_header_only(tmp_path):
+    path, data = _clip(tmp_path, 'head.mp4')
+    return _write(path, data[:64]), 'cannot be opened|no frames|truncated'
+
+
+def mp4_with_zeroed_index(tmp_path):
+    path, data = _clip(tmp_path, 'noindex.mp4')
+    at = data.find(b'moov')
+    return _write(path, data[:at] + bytes(len(data) - at)), 'cannot be opened|no frames|truncated'
+
+
 def _truncated_webm(fraction):
     def build(tmp_path):
         path, data = _clip(tmp_path, 'cut.webm')
@@ -155,6 +176,32 @@ def _folder_with(tmp_path, name: str, damage: Callable[[bytes], bytes], tmpl: st
     return folder, file
 
 
+def empty_frame_folder(tmp_path):
+    os.mkdir(tmp_path / 'frames')
+    return str(tmp_path / 'frames'), 'no frame files'
+
+
+def folder_of_non_frames(tmp_path):
+    os.mkdir(tmp_path / 'frames')
+    (tmp_path / 'frames' / 'Thumbs.db').write_bytes(b'x')
+    (tmp_path / 'frames' / 'notes.txt').write_text('x')
+    return str(tmp_path / 'frames'), 'no frame files'
+
+
+def frame_of_another_size(tmp_path):
+    folder = str(tmp_path / 'frames')
+    write_frame_folder(folder, moving_frames(4, 48, 64), '{:05d}.jpg', start_index=1)
+    cv2.imwrite(os.path.join(folder, '00002.jpg'), np.zeros((32, 32, 3), np.uint8))
+    return folder, 'frames have different sizes'
+
+
+def gap_in_frame_numbers(tmp_path):
+    folder = str(tmp_path / 'frames')
+    write_frame_folder(folder, moving_frames(5, 48, 64), '{:05d}.jpg', start_index=1)
+    os.remove(os.path.join(folder, '00003.jpg'))
+    return folder, "expected frame '00003.jpg'"
+
+
 def truncated_jpeg_frame(tmp_path):
     folder, file = _folder_with(tmp_path, 'frames', lambda data: data[:len(data) // 2])
     return folder, re.escape(file) + '.*truncated'
@@ -175,7 +222,9 @@ def text_as_jpeg_frame(tmp_path):
     return folder, re.escape(file) + '.*not a readable image'
 
 
-MEDIA_CASES = [still_jpeg_as_mp4, still_png_as_webm, _truncated_webm(0.5), _truncated_webm(0.7),
+MEDIA_CASES = [still_jpeg_as_mp4, still_png_as_webm, still_bmp_as_mp4, still_webp_as_webm, mp4_header_only,
+               mp4_with_zeroed_index, empty_frame_folder, folder_of_non_frames, frame_of_another_size,
+               gap_in_frame_numbers, _truncated_webm(0.5), _truncated_webm(0.7),
                _truncated_webm(0.9), webm_corrupted_in_the_middle, faststart_mp4_truncated, raw_h264_named_mp4,
                symlink_loop, dangling_symlink, audio_only, random_bytes, text_as_webm, empty_file, folder_named_mp4,
                eight_k_stream, truncated_jpeg_frame, truncated_png_frame, empty_jpeg_frame, text_as_jpeg_frame]
