@@ -33,7 +33,8 @@ from gfvideo.apis import clip_features, load_config, load_model, prepare_clip, e
 from gfvideo.data import parse_list_file
 from gfvideo.engine.launch import finish_distributed, init_distributed
 from gfvideo.evaluation import BudgetError, read_thresholds
-from gfvideo.fileio import DiskFullError, OutputLockedError, atomic_path, atomic_write_lines, output_lock
+from gfvideo.fileio import (DiskFullError, OutputLockedError, atomic_path, atomic_write_lines, output_lock,
+                            remove_stale_temporaries)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -141,6 +142,7 @@ def main(argv=None) -> int:
         if rank == 0:
             try:
                 stack.enter_context(output_lock(args.out))
+                remove_stale_temporaries(args.out)  # what a killed run left half-written
             except OutputLockedError as error:
                 refused = [str(error)]
         if world_size > 1:

@@ -172,11 +172,13 @@ def test_extraction_survives_a_kill_and_resumes_without_recomputing(trained, tmp
     before = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npz')}
     assert 3 <= len(before) < 20, 'the kill should land mid-run'
     assert not list(out.glob('*.tmp')) or all(p.name.startswith('.') for p in out.glob('*.tmp'))
+    (out / '.7.npz.k1l2.tmp').write_bytes(b'half')  # what a kill during a write leaves
     result = subprocess.run(extraction(root, gfnet, out, '--resume'), cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     after = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npz')}
     assert all(after[name] == mtime for name, mtime in before.items())  # nothing done was recomputed
+    assert not list(out.glob('.*.tmp')) and not (out / '.lock').exists()
     rows = [json.loads(line) for line in open(out / 'manifest.jsonl')]
     listed = [line.split()[0] for line in open(os.path.join(root, 'lists', 'train.txt'))]
     readable = [p for p in listed if os.path.getsize(os.path.join(root, p)) > 1000]
