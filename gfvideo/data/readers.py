@@ -453,8 +453,10 @@ class FrameFolderReader(VideoReader):
 
 def _truncation(data: bytes) -> str | None:
     """What is missing at the end of a JPEG or PNG file (libjpeg fills a cut image with grey)."""
-    if data[:2] == b'\xff\xd8' and not data.rstrip(b'\x00')[-2:] == b'\xff\xd9':
-        return 'the JPEG is truncated (no end-of-image marker)'
+    # Scan data never holds a bare 0xFFD9 (0xFF bytes are stuffed), so the end-of-image marker must
+    # follow the last start-of-scan; bytes some cameras append after it do not matter.
+    if data[:2] == b'\xff\xd8' and data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda'):
+        return 'the JPEG is truncated (no end-of-image marker after its last scan)'
     if data[:8] == b'\x89PNG\r\n\x1a\n' and b'IEND' not in data[-12:]:
         return 'the PNG is truncated (no IEND chunk)'
     return None
