@@ -7,9 +7,13 @@ known at open and ``reader.get_frames(indices)`` returns those frames as ``uint8
 
 Frame counts never come from container headers (WebM has none, MP4 headers may over-report):
 one PyAV demux pass at open (packets only, no decoding) yields the presentation timestamps and
-keyframes of the stream; both file backends use that index, so decord is never asked for a
-frame that does not exist (which is where it hangs) and PyAV seeks to the right keyframe and
-decodes forward to the exact frame (never decord's ``seek()+next()``, which lands on keyframes).
+keyframes of the stream. A file whose header declares more frames, or a longer duration, than its
+packets hold is truncated or damaged: :class:`DamagedVideoError`, never a shorter video. Still
+images, bare elementary streams and frames over :data:`MAX_PIXELS` are refused at open. Both
+file backends use that index, so decord is never asked for a frame that does not exist (which is
+where it hangs) and PyAV seeks to the right keyframe and decodes forward to the exact frame
+(never decord's ``seek()+next()``, which lands on keyframes). Truncated JPEG/PNG frames are
+errors, not the grey fill libjpeg substitutes.
 """
 from __future__ import annotations
 
@@ -457,7 +461,7 @@ def _truncation(data: bytes) -> str | None:
     # follow the last start-of-scan; bytes some cameras append after it do not matter.
     if data[:2] == b'\xff\xd8' and data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda'):
         return 'the JPEG is truncated (no end-of-image marker after its last scan)'
-    if data[:8] == b'\x89PNG\r\n\x1a\n' and b'IEND' not in data[-12:]:
+    if data[:8] == b'\x89PNG\r\n\x1a\n' and b'IEND\xaeB`\x82' not in data:  # the end chunk and its fixed CRC
         return 'the PNG is truncated (no IEND chunk)'
     return None
 
