@@ -289,6 +289,9 @@ class PyAVReader(VideoReader):
                     decoder, last = self._frames_from(target), -1
                 for position, frame in decoder:
                     last = position
+                    if frame.is_corrupt:  # FFmpeg conceals damage (grey or smeared blocks) and flags it
+                        raise DamagedVideoError(self.path, f'frame {position} is damaged (the decoder had to '
+                                                           'conceal errors in it)')
                     if position >= target:
                         break
                 if last != target:

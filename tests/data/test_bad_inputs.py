@@ -90,6 +90,14 @@ def webm_corrupted_in_the_middle(tmp_path):
     return _write(path, bytes(data)), 'truncated or damaged'
 
 
+def mp4_corrupted_in_a_frame(tmp_path):
+    path, data = _clip(tmp_path, 'smeared.mp4', gop_size=10)
+    data = bytearray(data)
+    at = len(data) // 3  # inside a frame's packet: the demux is intact, the decoder conceals
+    data[at:at + 200] = np.random.default_rng(0).integers(0, 256, 200, dtype=np.uint8).tobytes()
+    return _write(path, bytes(data)), r'frame \d+ is damaged|decoding failed'
+
+
 def faststart_mp4_truncated(tmp_path):
     path = str(tmp_path / 'faststart.mp4')
     with av.open(path, 'w', options={'movflags': 'faststart'}) as container:
@@ -225,7 +233,7 @@ def text_as_jpeg_frame(tmp_path):
 MEDIA_CASES = [still_jpeg_as_mp4, still_png_as_webm, still_bmp_as_mp4, still_webp_as_webm, mp4_header_only,
                mp4_with_zeroed_index, empty_frame_folder, folder_of_non_frames, frame_of_another_size,
                gap_in_frame_numbers, _truncated_webm(0.5), _truncated_webm(0.7),
-               _truncated_webm(0.9), webm_corrupted_in_the_middle, faststart_mp4_truncated, raw_h264_named_mp4,
+               _truncated_webm(0.9), webm_corrupted_in_the_middle, mp4_corrupted_in_a_frame, faststart_mp4_truncated, raw_h264_named_mp4,
                symlink_loop, dangling_symlink, audio_only, random_bytes, text_as_webm, empty_file, folder_named_mp4,
                eight_k_stream, truncated_jpeg_frame, truncated_png_frame, empty_jpeg_frame, text_as_jpeg_frame]
 
