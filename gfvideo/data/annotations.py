@@ -343,7 +343,7 @@ def _load_sthv2(directory: str) -> OfficialAnnotations:
         raise AnnotationError(labels_path, 'expected {"class name": "index", ...}') from error
     if [value for value, _ in order] != list(range(len(order))):
         raise AnnotationError(labels_path, 'class indices are not 0..N-1')
-    classes = [name for _, name in order]
+    classes = [check_name(name, labels_path, None, 'class name') for _, name in order]
     index = {name: i for i, name in enumerate(classes)}
     splits = {}
     for split, suffix in (('train', 'train.json'), ('val', 'validation.json'), ('test', 'test.json')):
@@ -386,7 +386,11 @@ def _read_kinetics_csv(path: str) -> list[tuple[int, dict[str, str]]]:
     missing = {'youtube_id', 'time_start', 'time_end'} - set(reader.fieldnames or ())
     if missing:
         raise AnnotationError(path, f'missing columns {sorted(missing)} in header {reader.fieldnames}', 1)
-    return [(line_number, row) for line_number, row in enumerate(reader, start=2)]
+    rows, last_line = [], reader.line_num  # a quoted field may span lines: number rows by where they start
+    for row in reader:
+        rows.append((last_line + 1, row))
+        last_line = reader.line_num
+    return rows
 
 
 def _load_kinetics(directory: str) -> OfficialAnnotations:
@@ -400,6 +404,8 @@ def _load_kinetics(directory: str) -> OfficialAnnotations:
     train_path, train_rows = tables['train']
     if any(not row.get('label') for _, row in train_rows):
         raise AnnotationError(train_path, 'the training CSV needs a "label" column')
+    for line_number, row in train_rows:
+        check_name(row['label'], train_path, line_number, 'class name')
     classes = sorted({row['label'] for _, row in train_rows})
     index = {name: i for i, name in enumerate(classes)}
     splits = {}

@@ -343,6 +343,8 @@ OFFICIAL_CASES = {
                            r'train\.json \(entry 0\): "id" must be a string or integer'),
     'sthv2_label_index_not_ascii': ('sthv2', lambda t: _sthv2(t, [_holding()], labels={'Holding something': '٠'}),
                                     r'labels\.json: expected \{"class name": "index"'),
+    'sthv2_class_name_with_newline': ('sthv2', lambda t: _sthv2(t, [_holding()], labels={'Holding\nsomething': '0'}),
+                                      r"labels\.json: class name 'Holding\\nsomething' .*line break"),
     'sthv2_video_in_train_and_val': ('sthv2', lambda t: _sthv2(t, [_holding('5')], [_holding('5')]),
                                      r"validation\.json \(entry 0\): video '5' is also in another split .*train\.json"),
     'sthv1_latin1_csv': ('sthv1', lambda t: _sthv1(t, 'Holding something'.encode(),
@@ -362,10 +364,12 @@ OFFICIAL_CASES = {
                                   r"train\.csv:2: bad time_start/time_end"),
     'kinetics_time_words': ('kinetics', lambda t: _kinetics(t, 'zumba,abc,one,ten,train\n'),
                             r"train\.csv:2: bad time_start/time_end"),
+    'kinetics_label_with_newline': ('kinetics', lambda t: _kinetics(t, '"zum\nba",abc,0,10,train\n'),
+                                    r"train\.csv:2: class name 'zum\\nba' .*line break"),
     'kinetics_latin1': ('kinetics', lambda t: _kinetics(t, 'caf\xe9,abc,0,10,train\n', 'latin-1'),
                         r'train\.csv:2: not UTF-8'),
-    'kinetics_id_with_newline': ('kinetics', lambda t: _kinetics(t, 'zumba,"ab\ncd",0,10,train\n'),
-                                 r"train\.csv:2: youtube_id 'ab\\ncd' .*line break"),
+    'kinetics_id_with_newline': ('kinetics', lambda t: _kinetics(t, 'zumba,xy,0,10,"tr\nain"\nzumba,"ab\ncd",0,10,train\n'),
+                                 r"train\.csv:4: youtube_id 'ab\\ncd' .*line break"),
 }
 
 
