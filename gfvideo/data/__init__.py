@@ -12,7 +12,8 @@ from .transforms import (CenterCrop, Flip, MultiScaleCrop, PackClip, Resize, Sam
 __all__ = [
     'AnnotatedVideo', 'AnnotationError', 'OfficialAnnotations', 'VideoRecord', 'class_list_hash', 'flip_label_map',
     'format_list_line', 'load_official', 'parse_list_file', 'read_class_list', 'read_flip_pairs', 'VideoDataset',
-    'collate_skipping', 'ArrayReader', 'DamagedVideoError', 'VideoReadError', 'VideoReader', 'decord_available', 'open_video', 'read_all_frames_pyav',
+    'collate_skipping', 'ArrayReader', 'DamagedVideoError', 'VideoReadError', 'VideoReader', 'decord_available',
+    'open_video', 'read_all_frames_pyav',
     'sample_segments', 'CenterCrop', 'Flip', 'MultiScaleCrop', 'PackClip', 'Resize', 'SampleFrames', 'ThreeCrop',
     'VideoDecode', 'VideoInit', 'build_pipeline',
 ]

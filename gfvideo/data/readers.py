@@ -209,7 +209,8 @@ def index_stream(path: str, max_pixels: int | None = None) -> StreamIndex:
             bits = max((c.bits for c in pixel_format.components), default=8) if pixel_format else 8
             if width * height > max_pixels:
                 raise VideoReadError(path, f'frames of {width}x{height} ({width * height / 1e6:.1f} Mpixels) exceed '
-                                           f'the decode limit of {max_pixels / 1e6:.1f} Mpixels (max_pixels={max_pixels})')
+                                           f'the decode limit of {max_pixels / 1e6:.1f} Mpixels '
+                                           f'(max_pixels={max_pixels})')
             packet_pts, packet_key, end_seconds, durations = [], [], 0.0, []
             for packet in container.demux():
                 if not packet.size or packet.pts is None:
@@ -554,7 +555,8 @@ def read_all_frames_pyav(path: str) -> np.ndarray:
 
 
 __all__: Sequence[str] = [
-    'BACKENDS', 'PREFERRED_BACKEND', 'MAX_PIXELS', 'VideoReadError', 'DamagedVideoError', 'read_image', 'VideoReader', 'StreamIndex', 'index_stream',
+    'BACKENDS', 'PREFERRED_BACKEND', 'MAX_PIXELS', 'VideoReadError', 'DamagedVideoError', 'read_image', 'VideoReader',
+    'StreamIndex', 'index_stream',
     'PyAVReader', 'DecordReader', 'FrameLayout', 'detect_frame_layout', 'FrameFolderReader',
     'decord_available', 'open_video', 'read_all_frames_pyav',
 ]

@@ -220,7 +220,8 @@ class GFRunner(Runner):
                map_location='default') -> None:
         filename = self._resolve_resume_path(filename)
         checkpoint = load_checkpoint_file(filename)
-        absent = [key for key in ('state_dict', 'meta', 'rng') if not isinstance(checkpoint, dict) or key not in checkpoint]
+        absent = [key for key in ('state_dict', 'meta', 'rng')
+                  if not isinstance(checkpoint, dict) or key not in checkpoint]
         absent += [f'meta.{key}' for key in ('epoch', 'iter')
                    if isinstance(checkpoint, dict) and isinstance(checkpoint.get('meta'), dict)
                    and key not in checkpoint['meta']]

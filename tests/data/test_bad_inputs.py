@@ -233,7 +233,8 @@ def text_as_jpeg_frame(tmp_path):
 MEDIA_CASES = [still_jpeg_as_mp4, still_png_as_webm, still_bmp_as_mp4, still_webp_as_webm, mp4_header_only,
                mp4_with_zeroed_index, empty_frame_folder, folder_of_non_frames, frame_of_another_size,
                gap_in_frame_numbers, _truncated_webm(0.5), _truncated_webm(0.7),
-               _truncated_webm(0.9), webm_corrupted_in_the_middle, mp4_corrupted_in_a_frame, faststart_mp4_truncated, raw_h264_named_mp4,
+               _truncated_webm(0.9), webm_corrupted_in_the_middle, mp4_corrupted_in_a_frame, faststart_mp4_truncated,
+               raw_h264_named_mp4,
                symlink_loop, dangling_symlink, audio_only, random_bytes, text_as_webm, empty_file, folder_named_mp4,
                eight_k_stream, truncated_jpeg_frame, truncated_png_frame, empty_jpeg_frame, text_as_jpeg_frame]
 
@@ -368,7 +369,8 @@ OFFICIAL_CASES = {
                                     r"train\.csv:2: class name 'zum\\nba' .*line break"),
     'kinetics_latin1': ('kinetics', lambda t: _kinetics(t, 'caf\xe9,abc,0,10,train\n', 'latin-1'),
                         r'train\.csv:2: not UTF-8'),
-    'kinetics_id_with_newline': ('kinetics', lambda t: _kinetics(t, 'zumba,xy,0,10,"tr\nain"\nzumba,"ab\ncd",0,10,train\n'),
+    'kinetics_id_with_newline': ('kinetics',
+                                 lambda t: _kinetics(t, 'zumba,xy,0,10,"tr\nain"\nzumba,"ab\ncd",0,10,train\n'),
                                  r"train\.csv:4: youtube_id 'ab\\ncd' .*line break"),
 }
 
@@ -380,7 +382,8 @@ def _sthv1(tmp_path, labels: bytes, train: bytes) -> str:
 
 
 def _kinetics(tmp_path, rows: str, encoding: str = 'utf-8') -> str:
-    _write(str(tmp_path / 'kinetics400_train.csv'), ('label,youtube_id,time_start,time_end,split\n' + rows).encode(encoding))
+    header = 'label,youtube_id,time_start,time_end,split\n'
+    _write(str(tmp_path / 'kinetics400_train.csv'), (header + rows).encode(encoding))
     return str(tmp_path)
 
 

@@ -284,7 +284,8 @@ def test_decord_backend_is_exact_on_10_bit_h264(tmp_path):
         stream = container.add_stream('libx264', rate=10)
         stream.width, stream.height, stream.pix_fmt = 64, 48, 'yuv420p10le'
         for frame in moving_frames(6, 48, 64):
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format='rgb24').reformat(format='yuv420p10le')))
+            ten_bit = av.VideoFrame.from_ndarray(frame, format='rgb24').reformat(format='yuv420p10le')
+            container.mux(stream.encode(ten_bit))
         container.mux(stream.encode())
     assert index_stream(path).bits == 10
     _check_exact(path, 'decord', [5, 0, 3])
