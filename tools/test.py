@@ -25,6 +25,7 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from gfvideo.apis import eval_loader, load_model
+from gfvideo.data import AnnotationError, VideoReadError
 from gfvideo.engine import GFRunner
 from gfvideo.engine.checkpoint import check_class_list
 from gfvideo.engine.config_checks import ConfigError, check_config
@@ -111,7 +112,7 @@ def main(argv=None) -> int:
     try:
         runner = GFRunner.from_cfg(cfg)
         metrics = runner.test()
-    except (ConfigError, CheckpointError) as error:
+    except (AnnotationError, CheckpointError, ConfigError, VideoReadError) as error:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
     if runner.rank == 0:
