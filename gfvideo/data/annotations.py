@@ -39,9 +39,9 @@ UNLABELLED = -1
 class AnnotationError(ValueError):
     """A list or annotation file is malformed; the message names the file and line."""
 
-    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+    def __init__(self, path: str, reason: str | None = None, line: int | None = None) -> None:
         location = f'{path}:{line}' if line is not None else path
-        super().__init__(f'{location}: {reason}')
+        super().__init__(location if reason is None else f'{location}: {reason}')  # one argument: a worker re-raising
         self.path = path
         self.line = line
 

@@ -48,12 +48,15 @@ FRAME_FILE_PATTERN = re.compile(r'^(?P<prefix>[A-Za-z_\-]*?)(?P<number>\d+)\.(?P
 
 
 class VideoReadError(RuntimeError):
-    """A video or frame folder could not be read; the message names the file."""
+    """A video or frame folder could not be read; the message names the file.
 
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f'{path}: {reason}')
+    ``VideoReadError(message)`` alone also works: a DataLoader worker re-raises it that way.
+    """
+
+    def __init__(self, path: str, reason: str | None = None) -> None:
+        super().__init__(path if reason is None else f'{path}: {reason}')
         self.path = path
-        self.reason = reason
+        self.reason = reason or path
 
 
 class VideoReader(ABC):
