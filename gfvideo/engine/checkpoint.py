@@ -126,6 +126,8 @@ class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
             fewest = torch.tensor(kept, dtype=torch.int64)
             dist.all_reduce(fewest, op=dist.ReduceOp.MIN)
             if int(fewest) == 0 and kept:
+                self.runner.logger.warning(f'iteration {self._iter}: another process\'s batch was all skipped; '
+                                           f'this process passes over its {kept} samples too (counted as skipped)')
                 data_batch = {'num_skipped': int(data_batch['num_skipped']) + kept}
                 kept = 0
         if kept or not (isinstance(data_batch, dict) and 'num_skipped' in data_batch):
