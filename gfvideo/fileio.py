@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import os
+import shutil
+import socket
+import sys
 import tempfile
+import time
 from typing import Any, Iterable, Iterator, Sequence
 
 import torch
@@ -17,9 +22,37 @@ def _umask() -> int:
     return mask
 
 
+#: Free space (bytes) under which a failed write is reported as a full disk.
+LOW_DISK_BYTES = 1 << 20
+
+
+class DiskFullError(OSError):
+    """A write failed because the disk is full; the message names the file."""
+
+
+def disk_full_error(error: BaseException, path: str) -> DiskFullError | None:
+    """A :class:`DiskFullError` naming ``path`` when ``error`` is a write that ran out of space
+    (``ENOSPC``, or a library's own write failure on a nearly full disk), else None."""
+    if isinstance(error, DiskFullError):
+        return error
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        free = -1
+    if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
+            isinstance(error, (OSError, RuntimeError)) and 0 <= free < LOW_DISK_BYTES):
+        return DiskFullError(errno.ENOSPC, f'{path}: not written, the disk is full ({max(free, 0)} bytes free '
+                                           f'in {directory}); nothing half-written was kept')
+    return None
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[str]:
-    """Yield a temporary path next to ``path``; it replaces ``path`` only if the block succeeds."""
+    """Yield a temporary path next to ``path``; it replaces ``path`` only if the block succeeds.
+
+    A write that fails for lack of space raises :class:`DiskFullError` naming ``path``.
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -29,9 +62,39 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
         yield temporary
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would make outputs private
         os.replace(temporary, path)
+    except (OSError, RuntimeError) as error:
+        full = disk_full_error(error, path)
+        if full is None:
+            raise
+        raise full from error
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def remove_stale_temporaries(directory: str | os.PathLike, recursive: bool = False) -> list[str]:
+    """Remove what killed atomic writes left in ``directory``: ``.NAME.*.tmp`` files of
+    :func:`atomic_path` and ``.tmp-*`` folders of frame-folder writers. Returns their paths.
+
+    Call it when a run starts on its own output folder (two runs must not share one).
+    """
+    removed = []
+    if not os.path.isdir(directory):
+        return removed
+    for root, folders, files in os.walk(directory):
+        for name in files:
+            if name.startswith('.') and name.endswith('.tmp'):
+                removed.append(os.path.join(root, name))
+                os.remove(removed[-1])
+        for name in list(folders):
+            if name.startswith('.tmp-'):
+                removed.append(os.path.join(root, name))
+                shutil.rmtree(removed[-1], ignore_errors=True)
+                folders.remove(name)
+        if not recursive:
+            break
+        folders[:] = [name for name in folders if not name.startswith('.')]
+    return removed
 
 
 def atomic_write_lines(path: str | os.PathLike, lines: Iterable[str]) -> None:
@@ -57,3 +120,55 @@ def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
     """``torch.save`` atomically."""
     with atomic_path(path) as temporary:
         torch.save(obj, temporary)
+
+
+class OutputLockedError(RuntimeError):
+    """Another run holds an output folder; the message names the folder and that run."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def output_lock(folder: str | os.PathLike) -> Iterator[str]:
+    """Hold ``folder/.lock`` (naming this host, process and command) while a run writes there.
+
+    A second run on the same folder gets :class:`OutputLockedError` naming the holder. A lock left
+    by a dead process of this host is taken over; one of another host must be removed by hand.
+    """
+    folder = os.fspath(folder)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, '.lock')
+    holder = {'host': socket.gethostname(), 'pid': os.getpid(), 'since': time.strftime('%Y-%m-%d %H:%M:%S'),
+              'command': ' '.join(sys.argv)}
+    for _ in range(2):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                with open(path, encoding='utf-8') as file:
+                    other = json.load(file)
+            except (OSError, ValueError):
+                other = {}
+            if other.get('host') == holder['host'] and isinstance(other.get('pid'), int) and not _alive(other['pid']):
+                os.remove(path)  # its run died without cleaning up
+                continue
+            raise OutputLockedError(
+                f'{folder}: in use by another run (pid {other.get("pid", "?")} on {other.get("host", "?")} since '
+                f'{other.get("since", "?")}: {other.get("command", "?")}); wait for it to finish, or delete {path} '
+                'if that run is gone') from None
+        with os.fdopen(handle, 'w', encoding='utf-8') as file:
+            json.dump(holder, file)
+        break
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)

@@ -30,3 +30,30 @@ def test_config_builds(path):
     assert outputs == cfg.model.num_classes
     if 'stage' in os.path.basename(path):
         assert model.train_stage == int(os.path.basename(path).split('stage')[1][0])
+
+
+BAD_CONFIG_CHANGES = {
+    'no_train_dataloader': ({'train_dataloader': None}, r'train_dataloader is None; a training run needs'),
+    'no_model': ({'model': None}, r'model is None; a training run needs model=dict'),
+    'num_segments_string': ({'model.glance_backbone.num_segments': '4'},
+                            r"model\.glance_backbone\.num_segments is '4'; expected an integer >= 1"),
+    'max_epochs_negative': ({'train_cfg.max_epochs': -1}, r'train_cfg\.max_epochs is -1; expected an integer >= 1'),
+    'batch_size_zero': ({'train_dataloader.batch_size': 0}, r'train_dataloader\.batch_size is 0'),
+    'num_classes_float': ({'model.num_classes': 2.5}, r'model\.num_classes is 2\.5'),
+    'pipeline_num_segments_bool': ({'train_dataloader.dataset.pipeline.1.num_segments': True},
+                                   r'train_dataloader\.dataset\.pipeline\[1\]\.num_segments is True'),
+}
+
+
+@pytest.mark.parametrize('case', sorted(BAD_CONFIG_CHANGES))
+def test_malformed_configs_are_refused_with_the_key_named(case):
+    from gfvideo.engine.config_checks import ConfigError, check_config
+    changes, expected = BAD_CONFIG_CHANGES[case]
+    cfg = Config.fromfile(os.path.join(ROOT, 'tests', 'cli', 'configs', 'gfnet_tiny-stage1.py'))
+    for key, value in changes.items():
+        if '.' in key:
+            cfg.merge_from_dict({key: value})
+        else:
+            cfg[key] = value
+    with pytest.raises(ConfigError, match=expected):
+        check_config(cfg, training=True)

@@ -39,13 +39,14 @@ def main(argv=None) -> int:
     if report.frame_templates:
         print(f'frame files: {", ".join(sorted(report.frame_templates))}')
     problems = [(len(report.missing), 'referenced by the annotations but missing', 'missing.txt'),
-                (len(report.unreadable), 'unreadable', 'unreadable.txt')]
+                (len(report.unreadable), 'unreadable', 'unreadable.txt'),
+                (len(report.damaged), 'truncated or damaged', 'damaged.txt')]
     for count, what, name in problems:
         if count:
             print(f'WARNING: {count} videos {what}; not listed, see {os.path.join(args.out, name)}')
     if report.duplicates:
         print(f'WARNING: {len(report.duplicates)} media names found twice (first kept), e.g. {report.duplicates[0]}')
-    failed = report.missing or report.unreadable
+    failed = report.missing or report.unreadable or report.damaged
     return 1 if args.strict and failed else 0
 
 

@@ -11,9 +11,11 @@ Each ``<name>.npz`` holds ``glance`` (T, C), ``focus`` (K, T, C'), ``boxes`` (K,
 video pixels), ``boxes_input`` (model-input pixels), ``logits`` (K+1, classes), ``exit_step`` and
 ``frame_inds``; ``manifest.jsonl`` gets one row per video and ``errors.jsonl`` one per video that
 could not be read (the run goes on). Files are written atomically; ``--resume`` skips videos
-whose ``.npz`` exists.
+whose ``.npz`` exists. A run holds ``OUT/.lock`` (naming it) while it runs; a second run on the
+same ``--out`` is refused.
 """
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -31,7 +33,8 @@ from gfvideo.apis import clip_features, load_config, load_model, prepare_clip, e
 from gfvideo.data import parse_list_file
 from gfvideo.engine.launch import finish_distributed, init_distributed
 from gfvideo.evaluation import BudgetError, read_thresholds
-from gfvideo.fileio import atomic_path, atomic_write_lines
+from gfvideo.fileio import (DiskFullError, OutputLockedError, atomic_path, atomic_write_lines, output_lock,
+                            remove_stale_temporaries)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -134,6 +137,25 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     init_distributed(args.launcher)
     rank, world_size = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+    with contextlib.ExitStack() as stack:
+        refused = [None]
+        if rank == 0:
+            try:
+                stack.enter_context(output_lock(args.out))
+                remove_stale_temporaries(args.out)  # what a killed run left half-written
+            except OutputLockedError as error:
+                refused = [str(error)]
+        if world_size > 1:
+            dist.broadcast_object_list(refused, src=0)
+        if refused[0]:
+            print(f'error: {refused[0]}', file=sys.stderr)
+            finish_distributed()
+            return 2
+        return extract(args, rank, world_size)
+
+
+def extract(args: argparse.Namespace, rank: int, world_size: int) -> int:
+    """The run proper, with the output folder held."""
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = load_model(load_config(args.config, args.cfg_options), args.checkpoint, device)
     thresholds = None
@@ -175,7 +197,11 @@ def main(argv=None) -> int:
             append_row(error_part, dict(video=item['path'], error=traceback.format_exc(limit=1).strip()))
             continue
         npz = os.path.join(args.out, item['name'] + '.npz')
-        save_npz(npz, features)
+        try:
+            save_npz(npz, features)
+        except DiskFullError as error:  # every later video would fail the same way
+            print(f'error: {error.strerror}; rerun with --resume once there is space', file=sys.stderr)
+            return 1
         append_row(part, manifest_row(item, npz, features))
     if world_size > 1:
         dist.barrier()

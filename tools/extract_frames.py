@@ -1,7 +1,9 @@
 """Extract JPEG frame folders (or re-encode to resized H.264) from a folder of videos.
 
 Resumable: finished outputs are skipped, and outputs are written atomically, so a killed run
-leaves no partial folder or file. Failures are listed in OUT_DIR/extract_errors.txt.
+leaves no partial folder or file (what it left half-written is removed when the next run on the
+same OUT_DIR starts; two runs must not share an OUT_DIR). Videos that fail are listed in
+OUT_DIR/extract_errors.txt and the run goes on; a full disk stops it.
 
 Examples::
 
@@ -16,6 +18,7 @@ from multiprocessing import Pool
 from tqdm import tqdm
 
 from gfvideo.data.frame_extraction import plan_extraction, run_extraction
+from gfvideo.fileio import DiskFullError, atomic_write_lines, remove_stale_temporaries
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -35,21 +38,31 @@ def main(argv=None) -> int:
     jobs = plan_extraction(args.video_dir, args.out_dir, args.short_side, args.reencode, args.filename_tmpl,
                            args.start_index)
     os.makedirs(args.out_dir, exist_ok=True)
-    errors, done, skipped = [], 0, 0
+    stale = remove_stale_temporaries(args.out_dir, recursive=True)
+    if stale:
+        print(f'removed {len(stale)} half-written outputs of an interrupted run, e.g. {stale[0]}')
+    errors, done, skipped, disk_full = [], 0, 0, None
     with Pool(max(1, args.workers)) as pool:
-        for source, count, error in tqdm(pool.imap_unordered(run_extraction, jobs), total=len(jobs), unit='video'):
-            if error:
-                errors.append(f'{source}\t{error}')
-            elif count:
-                done += 1
-            else:
-                skipped += 1
+        try:
+            for source, count, error in tqdm(pool.imap_unordered(run_extraction, jobs), total=len(jobs),
+                                             unit='video'):
+                if error:
+                    errors.append(f'{source}\t{error}')
+                elif count:
+                    done += 1
+                else:
+                    skipped += 1
+        except DiskFullError as error:
+            disk_full = error
+            pool.terminate()
     error_file = os.path.join(args.out_dir, 'extract_errors.txt')
     if errors:
-        with open(error_file, 'w', encoding='utf-8') as file:
-            file.write('\n'.join(sorted(errors)) + '\n')
+        atomic_write_lines(error_file, sorted(errors))
     elif os.path.exists(error_file):
         os.remove(error_file)
+    if disk_full is not None:
+        print(f'error: {disk_full.strerror}; stopped after {done} videos, rerun to resume', file=sys.stderr)
+        return 1
     print(f'{len(jobs)} videos: {done} extracted, {skipped} already done, {len(errors)} failed'
           + (f' (see {error_file})' if errors else ''))
     return 1 if errors else 0

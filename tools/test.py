@@ -25,12 +25,15 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from gfvideo.apis import eval_loader, load_model
+from gfvideo.data import AnnotationError, VideoReadError
 from gfvideo.engine import GFRunner
+from gfvideo.engine.checkpoint import check_class_list
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
 from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
 from gfvideo.evaluation.inference import AdaptiveRun, ClipRecord
 from gfvideo.fileio import atomic_write_csv
+from gfvideo.models import CheckpointError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -62,6 +65,8 @@ def test_adaptive(args: argparse.Namespace, cfg) -> int:
         raise ConfigError(f'--adaptive needs a GlanceFocusNet; the config builds {type(model).__name__}')
     thresholds = read_thresholds(args.adaptive, model.classes_hash, model.max_focus_steps)
     loader = eval_loader(cfg, batch_size=args.batch_size, rank=rank, world_size=world_size)
+    dataset = getattr(loader.dataset, 'dataset', loader.dataset)  # under a Subset when distributed
+    check_class_list(args.checkpoint, model.classes_hash, dataset.metainfo.get('classes'), 'test')
     run = run_adaptive(model, loader, thresholds, progress=lambda x: tqdm(x, desc='adaptive', disable=None))
     if world_size > 1:
         gathered = [None] * world_size
@@ -101,11 +106,15 @@ def main(argv=None) -> int:
             status = test_adaptive(args, cfg)
             finish_distributed()
             return status
-    except (ConfigError, BudgetError) as error:
+    except (ConfigError, BudgetError, CheckpointError) as error:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
-    runner = GFRunner.from_cfg(cfg)
-    metrics = runner.test()
+    try:
+        runner = GFRunner.from_cfg(cfg)
+        metrics = runner.test()
+    except (AnnotationError, CheckpointError, ConfigError, VideoReadError) as error:
+        print(f'error: {args.config}: {error}', file=sys.stderr)
+        return 2
     if runner.rank == 0:
         print(json.dumps({key: round(float(value), 6) for key, value in metrics.items()}))
     finish_distributed()

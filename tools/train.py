@@ -16,6 +16,9 @@ from mmengine.config import Config
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
+from gfvideo.data import AnnotationError, VideoReadError
+from gfvideo.fileio import DiskFullError
+from gfvideo.models import CheckpointError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -63,7 +66,11 @@ def main(argv=None) -> int:
         return 2
     init_distributed(args.launcher)
     runner = GFRunner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except (AnnotationError, CheckpointError, ConfigError, DiskFullError, VideoReadError) as error:
+        print(f'error: {error.strerror if isinstance(error, DiskFullError) else error}', file=sys.stderr)
+        return 1
     finish_distributed()
     return 0
 

@@ -17,12 +17,18 @@ from __future__ import annotations
 import csv
 import glob
 import hashlib
+import io
 import json
+import logging
+import math
 import os
+import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
 Label = Union[int, tuple[int, ...]]
+
+logger = logging.getLogger(__name__)
 
 LIST_FORMATS = ('auto', 'frames', 'videos')
 OFFICIAL_DATASETS = ('sthv1', 'sthv2', 'kinetics')
@@ -33,9 +39,9 @@ UNLABELLED = -1
 class AnnotationError(ValueError):
     """A list or annotation file is malformed; the message names the file and line."""
 
-    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+    def __init__(self, path: str, reason: str | None = None, line: int | None = None) -> None:
         location = f'{path}:{line}' if line is not None else path
-        super().__init__(f'{location}: {reason}')
+        super().__init__(location if reason is None else f'{location}: {reason}')  # one argument: a worker re-raising
         self.path = path
         self.line = line
 
@@ -69,11 +75,45 @@ class VideoRecord:
         return self.label if isinstance(self.label, tuple) else (self.label,)
 
 
+# ----------------------------------------------------------------------------- text files
+#: An integer field of a list file: ASCII digits only (``str.isdigit`` also accepts ``²``, ``١``, ``１``).
+_INTEGER = re.compile(r'-?[0-9]+')
+#: Characters no path or id of a list may hold: they would break the list's lines.
+_LINE_BREAKING = re.compile('[\x00-\x1f\x7f\x85\u2028\u2029]')
+
+
+def read_text(path: str) -> str:
+    """A text file decoded as UTF-8 (a byte-order mark is dropped); anything else is an
+    :class:`AnnotationError` naming the file and the line of the first bad byte."""
+    if not os.path.isfile(path):
+        raise AnnotationError(path, 'no such file')
+    with open(path, 'rb') as file:
+        data = file.read()
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b'\n') + 1
+        raise AnnotationError(path, f'not UTF-8 text (byte 0x{data[error.start]:02x}; latin-1 or another encoding?): '
+                                    're-save the file as UTF-8', line) from None
+
+
+def text_lines(path: str) -> list[tuple[int, str]]:
+    """``(line number, line without its line break)`` of a UTF-8 text file."""
+    return [(number, line.rstrip('\r')) for number, line in enumerate(read_text(path).split('\n'), start=1)]
+
+
+def check_name(name: str, path: str, line: int | None, what: str = 'path') -> str:
+    """``name`` if it can stand in a list line (no line breaks or control characters)."""
+    if not name.strip() or _LINE_BREAKING.search(name):
+        raise AnnotationError(path, f'{what} {name!r} is empty or holds a line break or control character', line)
+    return name
+
+
 # ----------------------------------------------------------------------------- list files
 def _trailing_integers(fields: list[str]) -> int:
     count = 0
     for field in reversed(fields):
-        if not field.lstrip('-').isdigit():
+        if not _INTEGER.fullmatch(field):
             break
         count += 1
     return count
@@ -81,10 +121,9 @@ def _trailing_integers(fields: list[str]) -> int:
 
 def detect_list_format(path: str) -> str:
     """``'frames'`` when the first line ends in two integers (TSM/rawframes), else ``'videos'``."""
-    with open(path, encoding='utf-8') as file:
-        for line in file:
-            if line.strip():
-                return 'frames' if _trailing_integers(line.split()) >= 2 else 'videos'
+    for _, line in text_lines(path):
+        if line.strip():
+            return 'frames' if _trailing_integers(line.split()) >= 2 else 'videos'
     raise AnnotationError(path, 'the list file is empty')
 
 
@@ -104,7 +143,9 @@ def _parse_line(text: str, fixed: int, multi_label: bool, path: str, line: int, 
         numeric = fixed + 1
     parts = text.rsplit(None, numeric)
     if numeric <= fixed or len(parts) != numeric + 1 or _trailing_integers(parts[1:]) != numeric:
-        raise AnnotationError(path, f'expected {expected!r}, got {text!r}', line)
+        odd = [field for field in parts[1:] if not _INTEGER.fullmatch(field)]
+        detail = f' ({odd[-1]!r} is not an integer of ASCII digits)' if odd else ''
+        raise AnnotationError(path, f'expected {expected!r}, got {text!r}{detail}', line)
     return parts[0], [int(number) for number in parts[1:]]
 
 
@@ -141,24 +182,28 @@ def parse_list_file(path: str, list_format: str = 'auto', *, multi_label: bool =
         expected = ('frame_dir offset total_frames label' if with_offset else 'frame_dir num_frames label')
         expected += ' [label ...]' if multi_label else ''
     records = []
-    with open(path, encoding='utf-8') as file:
-        for line_number, text in enumerate(file, start=1):
-            text = text.strip()
-            if not text:
-                continue
-            name, numbers = _parse_line(text, fixed, multi_label, path, line_number, expected)
-            labels = tuple(numbers[fixed:])
-            _check_labels(labels, num_classes, path, line_number)
-            origin = f'{path}:{line_number}'
-            label = labels if multi_label else labels[0]
-            if list_format == 'videos':
-                records.append(VideoRecord(name, label, origin=origin))
-                continue
-            offset, num_frames = (numbers[0], numbers[1]) if with_offset else (0, numbers[0])
-            if num_frames < 1 or offset < 0:
-                raise AnnotationError(path, f'a frame folder needs at least one frame, got {num_frames} '
-                                            f'(offset {offset})', line_number)
-            records.append(VideoRecord(name, label, num_frames, start_index, filename_tmpl, offset, origin))
+    seen: dict[str, int] = {}
+    for line_number, text in text_lines(path):
+        text = text.strip()
+        if not text:
+            continue
+        name, numbers = _parse_line(text, fixed, multi_label, path, line_number, expected)
+        check_name(name, path, line_number)
+        if name in seen:
+            logger.warning('%s:%d: %r is listed again (first at line %d)', path, line_number, name, seen[name])
+        seen.setdefault(name, line_number)
+        labels = tuple(numbers[fixed:])
+        _check_labels(labels, num_classes, path, line_number)
+        origin = f'{path}:{line_number}'
+        label = labels if multi_label else labels[0]
+        if list_format == 'videos':
+            records.append(VideoRecord(name, label, origin=origin))
+            continue
+        offset, num_frames = (numbers[0], numbers[1]) if with_offset else (0, numbers[0])
+        if num_frames < 1 or offset < 0:
+            raise AnnotationError(path, f'a frame folder needs at least one frame, got {num_frames} '
+                                        f'(offset {offset})', line_number)
+        records.append(VideoRecord(name, label, num_frames, start_index, filename_tmpl, offset, origin))
     if not records:
         raise AnnotationError(path, 'the list file has no entries')
     return records
@@ -166,6 +211,7 @@ def parse_list_file(path: str, list_format: str = 'auto', *, multi_label: bool =
 
 def format_list_line(record: VideoRecord) -> str:
     """The list line of a record: TSM's ``path num_frames label`` or ``path label`` for videos."""
+    check_name(record.path, record.origin or '<record>', None)
     labels = ' '.join(str(label) for label in record.labels)
     if record.num_frames is None:
         return f'{record.path} {labels}'
@@ -175,8 +221,7 @@ def format_list_line(record: VideoRecord) -> str:
 # ----------------------------------------------------------------------------- class lists
 def read_class_list(path: str) -> list[str]:
     """One class name per line (blank lines ignored); duplicates are an error."""
-    with open(path, encoding='utf-8') as file:
-        classes = [line.strip() for line in file if line.strip()]
+    classes = [line.strip() for _, line in text_lines(path) if line.strip()]
     duplicates = sorted({name for name in classes if classes.count(name) > 1})
     if duplicates:
         raise AnnotationError(path, f'duplicate class names {duplicates[:3]}')
@@ -193,15 +238,14 @@ def class_list_hash(classes: Sequence[str]) -> str:
 def read_flip_pairs(path: str) -> list[tuple[str, str]]:
     """Pairs of class names that a horizontal flip exchanges (one tab-separated pair a line)."""
     pairs = []
-    with open(path, encoding='utf-8') as file:
-        for line_number, line in enumerate(file, start=1):
-            if not line.strip():
-                continue
-            names = [name.strip() for name in line.rstrip('\n').split('\t')]
-            if len(names) != 2 or not all(names):
-                raise AnnotationError(path, f'expected two tab-separated class names, got {line.strip()!r}',
-                                      line_number)
-            pairs.append((names[0], names[1]))
+    for line_number, line in text_lines(path):
+        if not line.strip():
+            continue
+        names = [name.strip() for name in line.rstrip('\n').split('\t')]
+        if len(names) != 2 or not all(names):
+            raise AnnotationError(path, f'expected two tab-separated class names, got {line.strip()!r}',
+                                  line_number)
+        pairs.append((names[0], names[1]))
     return pairs
 
 
@@ -267,23 +311,22 @@ def _load_sthv1(directory: str, class_order: str) -> OfficialAnnotations:
         if path is None:
             continue
         videos = []
-        with open(path, encoding='utf-8') as file:
-            for line_number, line in enumerate(file, start=1):
-                if not line.strip():
-                    continue
-                video_id, _, label_text = line.strip().partition(';')
-                if split != 'test' and not label_text:
-                    raise AnnotationError(path, f'expected "id;label", got {line.strip()!r}', line_number)
-                label = _label_of(label_text, index, path, line_number) if label_text else UNLABELLED
-                videos.append(AnnotatedVideo(video_id.strip(), label, f'{path}:{line_number}'))
+        for line_number, line in text_lines(path):
+            if not line.strip():
+                continue
+            video_id, _, label_text = line.strip().partition(';')
+            check_name(video_id.strip(), path, line_number, 'video id')
+            if split != 'test' and not label_text:
+                raise AnnotationError(path, f'expected "id;label", got {line.strip()!r}', line_number)
+            label = _label_of(label_text, index, path, line_number) if label_text else UNLABELLED
+            videos.append(AnnotatedVideo(video_id.strip(), label, f'{path}:{line_number}'))
         splits[split] = videos
     return OfficialAnnotations(classes, splits)
 
 
 def _load_json(path: str):
     try:
-        with open(path, encoding='utf-8') as file:
-            return json.load(file)
+        return json.loads(read_text(path))
     except json.JSONDecodeError as error:
         raise AnnotationError(path, f'not valid JSON ({error.msg})', error.lineno) from error
 
@@ -292,12 +335,15 @@ def _load_sthv2(directory: str) -> OfficialAnnotations:
     labels_path = _require(directory, 'labels.json', 'Something-Something V2 labels file')
     label_map = _load_json(labels_path)
     try:
-        order = sorted((int(value), name) for name, value in label_map.items())
+        order = sorted((int(value), name) for name, value in label_map.items()
+                       if isinstance(value, (str, int)) and _INTEGER.fullmatch(str(value)))
+        if len(order) != len(label_map):
+            raise ValueError('indices must be integers of ASCII digits')
     except (AttributeError, ValueError) as error:
         raise AnnotationError(labels_path, 'expected {"class name": "index", ...}') from error
     if [value for value, _ in order] != list(range(len(order))):
         raise AnnotationError(labels_path, 'class indices are not 0..N-1')
-    classes = [name for _, name in order]
+    classes = [check_name(name, labels_path, None, 'class name') for _, name in order]
     index = {name: i for i, name in enumerate(classes)}
     splits = {}
     for split, suffix in (('train', 'train.json'), ('val', 'validation.json'), ('test', 'test.json')):
@@ -308,7 +354,13 @@ def _load_sthv2(directory: str) -> OfficialAnnotations:
         for position, entry in enumerate(_load_json(path)):
             if not isinstance(entry, dict) or 'id' not in entry or (split != 'test' and 'template' not in entry):
                 raise AnnotationError(path, f'entry {position} lacks "id" or "template": {entry!r}')
+            where = f'{path} (entry {position})'
+            if not isinstance(entry['id'], (str, int)) or isinstance(entry['id'], bool):
+                raise AnnotationError(where, f'"id" must be a string or integer, got {entry["id"]!r}')
+            check_name(str(entry['id']), where, None, 'video id')
             if 'template' in entry:
+                if not isinstance(entry['template'], str):
+                    raise AnnotationError(where, f'"template" must be a string, got {entry["template"]!r}')
                 name = entry['template'].replace('[', '').replace(']', '')
                 label = _label_of(name, index, f'{path} (entry {position})', None)
             else:
@@ -319,17 +371,26 @@ def _load_sthv2(directory: str) -> OfficialAnnotations:
 
 
 def kinetics_clip_name(youtube_id: str, time_start: str, time_end: str) -> str:
-    """The file stem of a Kinetics clip: ``{youtube_id}_{start:06d}_{end:06d}``."""
-    return f'{youtube_id}_{int(float(time_start)):06d}_{int(float(time_end)):06d}'
+    """The file stem of a Kinetics clip: ``{youtube_id}_{start:06d}_{end:06d}``.
+
+    Raises ValueError unless both times are finite, non-negative and ``start <= end``.
+    """
+    start, end = float(time_start), float(time_end)
+    if not (math.isfinite(start) and math.isfinite(end) and 0 <= start <= end):
+        raise ValueError(f'expected finite times 0 <= time_start <= time_end, got {time_start!r}, {time_end!r}')
+    return f'{youtube_id}_{int(start):06d}_{int(end):06d}'
 
 
 def _read_kinetics_csv(path: str) -> list[tuple[int, dict[str, str]]]:
-    with open(path, encoding='utf-8', newline='') as file:
-        reader = csv.DictReader(file)
-        missing = {'youtube_id', 'time_start', 'time_end'} - set(reader.fieldnames or ())
-        if missing:
-            raise AnnotationError(path, f'missing columns {sorted(missing)} in header {reader.fieldnames}', 1)
-        return [(line_number, row) for line_number, row in enumerate(reader, start=2)]
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=''))
+    missing = {'youtube_id', 'time_start', 'time_end'} - set(reader.fieldnames or ())
+    if missing:
+        raise AnnotationError(path, f'missing columns {sorted(missing)} in header {reader.fieldnames}', 1)
+    rows, last_line = [], reader.line_num  # a quoted field may span lines: number rows by where they start
+    for row in reader:
+        rows.append((last_line + 1, row))
+        last_line = reader.line_num
+    return rows
 
 
 def _load_kinetics(directory: str) -> OfficialAnnotations:
@@ -343,6 +404,8 @@ def _load_kinetics(directory: str) -> OfficialAnnotations:
     train_path, train_rows = tables['train']
     if any(not row.get('label') for _, row in train_rows):
         raise AnnotationError(train_path, 'the training CSV needs a "label" column')
+    for line_number, row in train_rows:
+        check_name(row['label'], train_path, line_number, 'class name')
     classes = sorted({row['label'] for _, row in train_rows})
     index = {name: i for i, name in enumerate(classes)}
     splits = {}
@@ -352,7 +415,8 @@ def _load_kinetics(directory: str) -> OfficialAnnotations:
             try:
                 name = kinetics_clip_name(row['youtube_id'], row['time_start'], row['time_end'])
             except (TypeError, ValueError) as error:
-                raise AnnotationError(path, f'bad time_start/time_end in {row}', line_number) from error
+                raise AnnotationError(path, f'bad time_start/time_end in {row}: {error}', line_number) from error
+            check_name(row['youtube_id'], path, line_number, 'youtube_id')
             label = _label_of(row['label'], index, path, line_number) if row.get('label') else UNLABELLED
             videos.append(AnnotatedVideo(name, label, f'{path}:{line_number}'))
         splits[split] = videos
@@ -378,9 +442,32 @@ def load_official(dataset: str, directory: str, class_order: str = 'sorted') -> 
     if dataset == 'sthv1':
         if class_order not in ('sorted', 'csv'):
             raise ValueError(f"class_order must be 'sorted' or 'csv', got {class_order!r}")
-        return _load_sthv1(directory, class_order)
-    if dataset == 'sthv2':
-        return _load_sthv2(directory)
-    if dataset == 'kinetics':
-        return _load_kinetics(directory)
-    raise ValueError(f'unknown dataset {dataset!r}; choose one of {OFFICIAL_DATASETS}')
+        official = _load_sthv1(directory, class_order)
+    elif dataset == 'sthv2':
+        official = _load_sthv2(directory)
+    elif dataset == 'kinetics':
+        official = _load_kinetics(directory)
+    else:
+        raise ValueError(f'unknown dataset {dataset!r}; choose one of {OFFICIAL_DATASETS}')
+    _check_duplicates(official)
+    return official
+
+
+def _check_duplicates(official: OfficialAnnotations) -> None:
+    """Warn about a video listed twice in a split; refuse one listed in two splits."""
+    first_split: dict[str, AnnotatedVideo] = {}
+    for split, videos in official.splits.items():
+        seen: dict[str, AnnotatedVideo] = {}
+        for video in videos:
+            if video.name in seen:
+                labels = 'the same label' if seen[video.name].label == video.label else 'different labels'
+                logger.warning('video %r is listed twice in %s, with %s: %s and %s', video.name, split, labels,
+                               seen[video.name].origin, video.origin)
+                continue
+            seen[video.name] = video
+            other = first_split.get(video.name)
+            if other is not None:
+                raise AnnotationError(video.origin, f'video {video.name!r} is also in another split ({other.origin}); '
+                                                    'a video may be in one split only')
+        for name, video in seen.items():
+            first_split.setdefault(name, video)

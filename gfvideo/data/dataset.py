@@ -10,7 +10,7 @@ from mmengine.dataset import BaseDataset
 from torch.utils.data import default_collate
 
 from ..registry import DATASETS, FUNCTIONS
-from .annotations import parse_list_file, read_class_list
+from .annotations import UNLABELLED, AnnotationError, parse_list_file, read_class_list
 from .readers import VideoReadError
 from .transforms import build_pipeline
 
@@ -70,6 +70,11 @@ class VideoDataset(BaseDataset):
         classes = self._metainfo.get('classes')
         records = parse_list_file(self.ann_file, num_classes=None if classes is None else len(classes),
                                   **self.list_options)
+        if not self.test_mode:
+            unlabelled = next((record for record in records if UNLABELLED in record.labels), None)
+            if unlabelled is not None:
+                raise AnnotationError(unlabelled.origin, f'label -1 (unlabelled) in a training list: '
+                                                         f'{unlabelled.path!r} has no class to learn')
         return [dict(filename=os.path.join(self.media_root, record.path), label=record.label,
                      total_frames=record.num_frames, offset=record.offset, start_index=record.start_index,
                      filename_tmpl=record.filename_tmpl, origin=record.origin)

@@ -1,7 +1,9 @@
 """Videos to JPEG frame folders or resized H.264 files (TSM's ``vid2img`` step), resumably."""
 from __future__ import annotations
 
+import logging
 import os
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -10,8 +12,12 @@ import cv2
 import numpy as np
 
 from .list_builder import VIDEO_EXTENSIONS
-from .readers import VideoReadError
+from ..fileio import DiskFullError
+from .readers import VideoReadError, index_stream
 from .video_writer import write_frame_folder, write_video
+
+
+logger = logging.getLogger(__name__)
 
 
 def find_videos(video_dir: str) -> list[str]:
@@ -68,10 +74,14 @@ def run_extraction(job: ExtractionJob) -> tuple[str, int, str | None]:
     """Run one job unless its output exists: ``(source, frames written (0 if skipped), error)``.
 
     Outputs are written atomically, so an existing output is complete and a killed run resumes.
+    Any failure of this one video (not a video, damaged, undecodable, unwritable) comes back as
+    its ``error``, so a batch goes on; a full disk raises :class:`~gfvideo.fileio.DiskFullError`,
+    since every later video would fail the same way.
     """
     if os.path.exists(job.target):
         return job.source, 0, None
     try:
+        index_stream(job.source)  # refuses audio-only files, still images, damaged videos
         frames = iter_resized_frames(job.source, job.short_side, even=job.reencode)
         if job.reencode:
             with av.open(job.source) as container:
@@ -80,16 +90,31 @@ def run_extraction(job: ExtractionJob) -> tuple[str, int, str | None]:
         else:
             count = write_frame_folder(job.target, frames, job.filename_tmpl, job.start_index, job.quality)
         return job.source, count, None
+    except DiskFullError:
+        raise
     except (VideoReadError, ValueError, OSError, av.FFmpegError) as error:
         return job.source, 0, str(error)
+    except Exception as error:  # an unforeseen failure of one video must not stop the others
+        return job.source, 0, f'{job.source}: {type(error).__name__}: {error}'
 
 
 def plan_extraction(video_dir: str, out_dir: str, short_side: int = 256, reencode: bool = False,
                     filename_tmpl: str = '{:06d}.jpg', start_index: int = 1) -> list[ExtractionJob]:
-    """One job per video under ``video_dir``, mirroring its sub-folders under ``out_dir``."""
+    """One job per video under ``video_dir``, mirroring its sub-folders under ``out_dir``.
+
+    Outputs are named by the video's stem (``x.webm`` -> ``x/``), except where one folder holds
+    several videos of that stem (``x.mp4`` and ``x.webm``): those keep their extension
+    (``x_mp4/``, ``x_webm/``), so no video's output or error hides another's.
+    """
+    videos = find_videos(video_dir)
+    stems = Counter(os.path.splitext(relative)[0] for relative in videos)
     jobs = []
-    for relative in find_videos(video_dir):
-        stem = os.path.splitext(relative)[0]
+    for relative in videos:
+        stem, extension = os.path.splitext(relative)
+        if stems[stem] > 1:
+            logger.warning('%s: %d videos share the name %r; outputs keep the extension (%s)', video_dir,
+                           stems[stem], stem, f'{stem}_{extension[1:]}')
+            stem = f'{stem}_{extension[1:]}'
         target = os.path.join(out_dir, stem + '.mp4' if reencode else stem)
         jobs.append(ExtractionJob(os.path.join(video_dir, relative), target, short_side, reencode,
                                   filename_tmpl, start_index))

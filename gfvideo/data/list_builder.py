@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 
 from ..fileio import atomic_write_lines
 from .annotations import VideoRecord, format_list_line, load_official
-from .readers import FRAME_FILE_PATTERN, VideoReadError, detect_frame_layout, open_video
+from .readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
 
@@ -56,19 +56,19 @@ class _Check:
     probe: bool
 
 
-def _inspect(check: _Check) -> tuple[int | None, str | None, str | None]:
-    """``(num_frames, filename template, error)`` of one media item."""
+def _inspect(check: _Check) -> tuple[int | None, str | None, str | None, bool]:
+    """``(num_frames, filename template, error, damaged)`` of one media item."""
     path = os.path.join(check.media_root, check.item.path)
     try:
         if check.item.is_folder:
             layout = detect_frame_layout(path)
-            return layout.num_frames, f'{layout.filename_tmpl} from {layout.start_index}', None
+            return layout.num_frames, f'{layout.filename_tmpl} from {layout.start_index}', None, False
         if check.probe:
             with open_video(path) as reader:
                 reader.get_frames([0, len(reader) - 1])
-        return None, None, None
+        return None, None, None, False
     except VideoReadError as error:
-        return None, None, str(error)
+        return None, None, str(error), isinstance(error, DamagedVideoError)
 
 
 @dataclass
@@ -78,6 +78,7 @@ class ListBuildReport:
     counts: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     frame_templates: set[str] = field(default_factory=set)
     num_classes: int = 0
@@ -92,7 +93,8 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
     frame template count), videos as ``path label``; paths are relative to ``media_root``.
     Videos named by the annotations but absent from ``media_root`` go to ``missing.txt``;
     folders with broken frame numbering (and, with ``probe``, videos whose first or last frame
-    cannot be decoded) go to ``unreadable.txt``. Neither is listed.
+    cannot be decoded) go to ``unreadable.txt``; with ``probe``, truncated or damaged videos
+    (fewer frames than their container declares) go to ``damaged.txt``. None is listed.
     """
     official = load_official(dataset, annotations, class_order)
     media, duplicates = index_media(media_root)
@@ -108,16 +110,17 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
             if progress is not None:
                 results = progress(results, len(checks))
             lines = []
-            for video, check, (num_frames, template, error) in zip(present, checks, results):
+            for video, check, (num_frames, template, error, damaged) in zip(present, checks, results):
                 if error is not None:
-                    report.unreadable.append(f'{split}\t{check.item.path}\t{error}')
+                    (report.damaged if damaged else report.unreadable).append(f'{split}\t{check.item.path}\t{error}')
                     continue
                 if template is not None:
                     report.frame_templates.add(template)
                 lines.append(format_list_line(VideoRecord(check.item.path, video.label, num_frames)))
             atomic_write_lines(os.path.join(out, f'{split}.txt'), lines)
             report.counts[split] = len(lines)
-    for name, entries in (('missing.txt', report.missing), ('unreadable.txt', report.unreadable)):
+    for name, entries in (('missing.txt', report.missing), ('unreadable.txt', report.unreadable),
+                          ('damaged.txt', report.damaged)):
         path = os.path.join(out, name)
         if entries:
             atomic_write_lines(path, entries)

@@ -7,9 +7,13 @@ known at open and ``reader.get_frames(indices)`` returns those frames as ``uint8
 
 Frame counts never come from container headers (WebM has none, MP4 headers may over-report):
 one PyAV demux pass at open (packets only, no decoding) yields the presentation timestamps and
-keyframes of the stream; both file backends use that index, so decord is never asked for a
-frame that does not exist (which is where it hangs) and PyAV seeks to the right keyframe and
-decodes forward to the exact frame (never decord's ``seek()+next()``, which lands on keyframes).
+keyframes of the stream. A file whose header declares more frames, or a longer duration, than its
+packets hold is truncated or damaged: :class:`DamagedVideoError`, never a shorter video. Still
+images, bare elementary streams and frames over :data:`MAX_PIXELS` are refused at open. Both
+file backends use that index, so decord is never asked for a frame that does not exist (which is
+where it hangs) and PyAV seeks to the right keyframe and decodes forward to the exact frame
+(never decord's ``seek()+next()``, which lands on keyframes). Truncated JPEG/PNG frames are
+errors, not the grey fill libjpeg substitutes.
 """
 from __future__ import annotations
 
@@ -44,12 +48,15 @@ FRAME_FILE_PATTERN = re.compile(r'^(?P<prefix>[A-Za-z_\-]*?)(?P<number>\d+)\.(?P
 
 
 class VideoReadError(RuntimeError):
-    """A video or frame folder could not be read; the message names the file."""
+    """A video or frame folder could not be read; the message names the file.
 
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f'{path}: {reason}')
+    ``VideoReadError(message)`` alone also works: a DataLoader worker re-raises it that way.
+    """
+
+    def __init__(self, path: str, reason: str | None = None) -> None:
+        super().__init__(path if reason is None else f'{path}: {reason}')
         self.path = path
-        self.reason = reason
+        self.reason = reason or path
 
 
 class VideoReader(ABC):
@@ -117,6 +124,7 @@ class StreamIndex:
         codec: the codec's short name (``h264``, ``vp9`` ...).
         num_frames: number of frames (packets that carry a picture).
         width, height: frame size the stream declares.
+        bits: bits per sample of the decoded pixels (8, or 10/12 for high-bit-depth streams).
     """
 
     pts: np.ndarray | None
@@ -125,32 +133,107 @@ class StreamIndex:
     num_frames: int
     width: int = 0
     height: int = 0
+    bits: int = 8
 
 
-def index_stream(path: str) -> StreamIndex:
-    """Demux (without decoding) the first video stream of ``path``."""
+#: Containers that hold one still image (FFmpeg's image demuxers): not videos.
+_STILL_IMAGE_FORMATS = ('image2',)
+#: Elementary streams without a container: no timestamps, no seeking.
+_RAW_STREAM_FORMATS = {'h264': 'H.264', 'hevc': 'HEVC', 'm4v': 'MPEG-4', 'mpegvideo': 'MPEG', 'rawvideo': 'raw',
+                       'vc1': 'VC-1', 'obu': 'AV1', 'cavsvideo': 'CAVS'}
+#: Largest frame (width x height) the file backends decode unless ``open_video(max_pixels=...)``
+#: says otherwise: 4K UHD. A tiny file can declare an 8K stream that costs gigabytes to decode.
+MAX_PIXELS = 3840 * 2160
+
+
+class DamagedVideoError(VideoReadError):
+    """The container declares more than can be demuxed: a truncated or corrupted file."""
+
+
+def missing_reason(path: str) -> str:
+    """Why ``path`` cannot be opened, in the operating system's words (a looping link is not missing)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return 'no such file'
+    except OSError as error:
+        return (error.strerror or 'cannot be opened').lower()
+    return 'not a regular file'
+
+
+def _check_container(path: str, container) -> None:
+    """Refuse still images and raw elementary streams, which open as one-stream 'videos'."""
+    formats = container.format.name.split(',')
+    if any(name.endswith('_pipe') or name in _STILL_IMAGE_FORMATS for name in formats):
+        raise VideoReadError(path, f'is a still image ({container.format.name}), not a video; to use it as a '
+                                   'one-frame clip put it in a frame folder (backend "frames")')
+    for name in formats:
+        if name in _RAW_STREAM_FORMATS:
+            raise VideoReadError(path, f'is a bare {_RAW_STREAM_FORMATS[name]} stream without a container (no '
+                                       'timestamps, cannot seek); remux it, e.g. ffmpeg -i IN -c copy OUT.mp4')
+
+
+def _check_declared_length(path: str, container, stream, num_frames: int, end_seconds: float,
+                           frame_seconds: float) -> None:
+    """Raise :class:`DamagedVideoError` when the header promises more than the demux found."""
+    declared_frames = stream.frames or 0
+    if declared_frames > num_frames:
+        raise DamagedVideoError(path, f'truncated or damaged: the header declares {declared_frames} frames, only '
+                                      f'{num_frames} can be demuxed')
+    if container.duration:
+        declared = container.duration / av.time_base
+        found = end_seconds - (container.start_time or 0) / av.time_base
+        if declared - found > 1.5 * frame_seconds + 0.05:
+            raise DamagedVideoError(path, f'truncated or damaged: the container declares {declared:.2f} s, only '
+                                          f'{found:.2f} s ({num_frames} frames) can be demuxed')
+
+
+def index_stream(path: str, max_pixels: int | None = None) -> StreamIndex:
+    """Demux (without decoding) the first video stream of ``path``.
+
+    Raises :class:`VideoReadError` for still images, bare elementary streams and frames larger
+    than ``max_pixels`` (default :data:`MAX_PIXELS`), and :class:`DamagedVideoError` when the
+    container declares more frames or a longer duration than its packets hold.
+    """
     if not os.path.isfile(path):
-        raise VideoReadError(path, 'no such file')
+        raise VideoReadError(path, missing_reason(path))
     if os.path.getsize(path) == 0:
         raise VideoReadError(path, 'the file is empty')
+    max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
     try:
         with av.open(path) as container:
+            _check_container(path, container)
             if not container.streams.video:
                 raise VideoReadError(path, 'the file has no video stream')
             stream = container.streams.video[0]
             codec = stream.codec_context.name
             width, height = stream.codec_context.width, stream.codec_context.height
-            packet_pts, packet_key = [], []
-            for packet in container.demux(stream):
-                if packet.size:
+            pixel_format = stream.codec_context.format
+            bits = max((c.bits for c in pixel_format.components), default=8) if pixel_format else 8
+            if width * height > max_pixels:
+                raise VideoReadError(path, f'frames of {width}x{height} ({width * height / 1e6:.1f} Mpixels) exceed '
+                                           f'the decode limit of {max_pixels / 1e6:.1f} Mpixels '
+                                           f'(max_pixels={max_pixels})')
+            packet_pts, packet_key, end_seconds, durations = [], [], 0.0, []
+            for packet in container.demux():
+                if not packet.size or packet.pts is None:
+                    if packet.stream.index == stream.index and packet.size:
+                        packet_pts.append(None)
+                        packet_key.append(packet.is_keyframe)
+                    continue
+                end_seconds = max(end_seconds, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+                if packet.stream.index == stream.index:
                     packet_pts.append(packet.pts)
                     packet_key.append(packet.is_keyframe)
+                    durations.append(float((packet.duration or 0) * packet.time_base))
+            frame_seconds = max(max(durations, default=0.0), end_seconds / max(len(packet_pts), 1))
+            _check_declared_length(path, container, stream, len(packet_pts), end_seconds, frame_seconds)
     except av.FFmpegError as error:
         raise VideoReadError(path, f'cannot be opened as a video ({error})') from error
     if not packet_pts:
         raise VideoReadError(path, 'the video stream has no frames')
     if any(p is None for p in packet_pts) or len(set(packet_pts)) != len(packet_pts):
-        return StreamIndex(None, np.zeros(1, np.int64), codec, len(packet_pts), width, height)
+        return StreamIndex(None, np.zeros(1, np.int64), codec, len(packet_pts), width, height, bits)
     pts = np.asarray(packet_pts, dtype=np.int64)
     order = np.argsort(pts, kind='stable')
     frame_of_packet = np.empty_like(order)
@@ -158,7 +241,7 @@ def index_stream(path: str) -> StreamIndex:
     keyframes = np.sort(frame_of_packet[np.asarray(packet_key, dtype=bool)])
     if keyframes.size == 0 or keyframes[0] != 0:
         keyframes = np.concatenate([[0], keyframes])
-    return StreamIndex(pts[order], keyframes, codec, len(pts), width, height)
+    return StreamIndex(pts[order], keyframes, codec, len(pts), width, height, bits)
 
 
 class PyAVReader(VideoReader):
@@ -210,6 +293,9 @@ class PyAVReader(VideoReader):
                     decoder, last = self._frames_from(target), -1
                 for position, frame in decoder:
                     last = position
+                    if frame.is_corrupt:  # FFmpeg conceals damage (grey or smeared blocks) and flags it
+                        raise DamagedVideoError(self.path, f'frame {position} is damaged (the decoder had to '
+                                                           'conceal errors in it)')
                     if position >= target:
                         break
                 if last != target:
@@ -248,7 +334,7 @@ class DecordReader(VideoReader):
         self._pyav: PyAVReader | None = None
         self._fallback = fallback
         self._video = None
-        if self.index.width % 2 or self.index.height % 2:
+        if self.index.width % 2 or self.index.height % 2 or self.index.bits > 8:
             self._pyav = PyAVReader(self.path, num_threads, self.index)
         else:
             try:
@@ -310,7 +396,7 @@ def detect_frame_layout(folder: str, filename_tmpl: str | None = None, start_ind
     contiguous; on a mismatch the error shows the expected and found names.
     """
     if not os.path.isdir(folder):
-        raise VideoReadError(folder, 'no such frame folder')
+        raise VideoReadError(folder, f'frame folder: {missing_reason(folder)}')
     names = sorted(os.listdir(folder))
     if filename_tmpl is None:
         groups = _numbered_files(folder)
@@ -369,16 +455,41 @@ class FrameFolderReader(VideoReader):
         frames = []
         for index in unique_sorted.tolist():
             file = self.frame_path(index)
-            image = cv2.imread(file, cv2.IMREAD_UNCHANGED)
-            if image is None:
-                reason = 'missing' if not os.path.exists(file) else 'not a readable image'
-                raise VideoReadError(file, f'frame {index} is {reason}')
-            if image.dtype != np.uint8:
-                raise VideoReadError(file, f'expected 8-bit pixels, got {image.dtype}')
+            image = read_image(file, f'frame {index}')
             if image.ndim == 3:
                 image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGB if image.shape[2] == 4 else cv2.COLOR_BGR2RGB)
             frames.append(_to_rgb(image))
         return frames
+
+
+def _truncation(data: bytes) -> str | None:
+    """What is missing at the end of a JPEG or PNG file (libjpeg fills a cut image with grey)."""
+    # Scan data never holds a bare 0xFFD9 (0xFF bytes are stuffed), so the end-of-image marker must
+    # follow the last start-of-scan; bytes some cameras append after it do not matter.
+    if data[:2] == b'\xff\xd8' and data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda'):
+        return 'the JPEG is truncated (no end-of-image marker after its last scan)'
+    if data[:8] == b'\x89PNG\r\n\x1a\n' and b'IEND\xaeB`\x82' not in data:  # the end chunk and its fixed CRC
+        return 'the PNG is truncated (no IEND chunk)'
+    return None
+
+
+def read_image(file: str, what: str = 'image') -> np.ndarray:
+    """An 8-bit image as OpenCV decodes it (BGR/BGRA/gray); truncated files are errors, not grey."""
+    try:
+        with open(file, 'rb') as handle:
+            data = handle.read()
+    except OSError as error:
+        reason = 'missing' if not os.path.lexists(file) else missing_reason(file)
+        raise VideoReadError(file, f'{what} is {reason}') from error
+    truncated = _truncation(data)
+    if truncated:
+        raise VideoReadError(file, f'{what}: {truncated}')
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None
+    if image is None:
+        raise VideoReadError(file, f'{what} is not a readable image')
+    if image.dtype != np.uint8:
+        raise VideoReadError(file, f'expected 8-bit pixels, got {image.dtype}')
+    return image
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -409,7 +520,7 @@ def decord_available() -> bool:
 
 def open_video(path: str | os.PathLike, backend: str = 'auto', num_threads: int = 1,
                filename_tmpl: str | None = None, start_index: int | None = None,
-               num_frames: int | None = None) -> VideoReader:
+               num_frames: int | None = None, max_pixels: int | None = None) -> VideoReader:
     """Open a video file or frame folder for frame-exact random access.
 
     Args:
@@ -420,9 +531,12 @@ def open_video(path: str | os.PathLike, backend: str = 'auto', num_threads: int 
         num_threads: decoder threads for file backends: 1 (default) suits DataLoader workers,
             0 lets the decoder start one per core.
         filename_tmpl, start_index, num_frames: frame-folder layout; detected when not given.
+        max_pixels: largest frame (width x height) a file backend decodes (default
+            :data:`MAX_PIXELS`); larger streams are refused before any decoding.
 
     Raises:
-        VideoReadError: the file or folder is missing, empty or not a readable video.
+        VideoReadError: the file or folder is missing, empty, a still image, too large or not a
+            readable video; :class:`DamagedVideoError` when it is truncated or damaged.
     """
     path = os.fspath(path)
     if backend not in BACKENDS:
@@ -431,7 +545,7 @@ def open_video(path: str | os.PathLike, backend: str = 'auto', num_threads: int 
         return FrameFolderReader(path, filename_tmpl, start_index, num_frames)
     if os.path.isdir(path):
         raise VideoReadError(path, f'is a folder; backend {backend!r} reads video files')
-    index = index_stream(path)
+    index = index_stream(path, max_pixels)
     if backend == 'pyav' or (backend == 'auto' and (decord is None or PREFERRED_BACKEND.get(index.codec) != 'decord')):
         return PyAVReader(path, num_threads, index)
     return DecordReader(path, num_threads, index, fallback=backend == 'auto')
@@ -444,7 +558,8 @@ def read_all_frames_pyav(path: str) -> np.ndarray:
 
 
 __all__: Sequence[str] = [
-    'BACKENDS', 'PREFERRED_BACKEND', 'VideoReadError', 'VideoReader', 'StreamIndex', 'index_stream',
+    'BACKENDS', 'PREFERRED_BACKEND', 'MAX_PIXELS', 'VideoReadError', 'DamagedVideoError', 'read_image', 'VideoReader',
+    'StreamIndex', 'index_stream',
     'PyAVReader', 'DecordReader', 'FrameLayout', 'detect_frame_layout', 'FrameFolderReader',
     'decord_available', 'open_video', 'read_all_frames_pyav',
 ]

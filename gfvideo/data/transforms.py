@@ -69,19 +69,21 @@ class VideoInit:
 
     Required keys: ``filename``; optional ``filename_tmpl``, ``start_index``, ``total_frames``
     and ``offset`` (frame folders from a list file). Added: ``video_reader``, ``total_frames``
-    (frames after the offset), ``img_to_video``.
+    (frames after the offset), ``img_to_video``. ``max_pixels`` bounds the frame size a video
+    file may declare (see :func:`gfvideo.data.open_video`).
     """
 
-    def __init__(self, backend: str = 'auto', num_threads: int = 1) -> None:
+    def __init__(self, backend: str = 'auto', num_threads: int = 1, max_pixels: int | None = None) -> None:
         self.backend = backend
         self.num_threads = num_threads
+        self.max_pixels = max_pixels
 
     def __call__(self, results: dict) -> dict:
         offset = results.get('offset', 0)
         listed = results.get('total_frames')
         reader = open_video(results['filename'], self.backend, self.num_threads,
                             filename_tmpl=results.get('filename_tmpl'), start_index=results.get('start_index'),
-                            num_frames=None if listed is None else listed + offset)
+                            num_frames=None if listed is None else listed + offset, max_pixels=self.max_pixels)
         results['video_reader'] = reader
         results['total_frames'] = len(reader) - offset
         results['img_to_video'] = [1.0, 1.0, 0.0, 0.0]

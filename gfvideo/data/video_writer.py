@@ -10,7 +10,7 @@ import av
 import cv2
 import numpy as np
 
-from ..fileio import atomic_path
+from ..fileio import atomic_path, disk_full_error
 
 #: PyAV encoder settings per codec: fast encodes, as the synthetic benchmark and re-encoding need.
 ENCODERS = {
@@ -86,8 +86,15 @@ def write_frame_folder(folder: str, frames: Iterable[np.ndarray], filename_tmpl:
             offset = count - 1
             file = os.path.join(temporary, filename_tmpl.format(start_index + offset))
             image = frame if frame.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2BGR)
-            if not cv2.imwrite(file, image, [cv2.IMWRITE_JPEG_QUALITY, quality]):
-                raise OSError(f'{file}: could not be written')
+            ok, encoded = cv2.imencode(os.path.splitext(file)[1], image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            if not ok:
+                raise ValueError(f'{file}: cannot encode a frame of shape {frame.shape} as {filename_tmpl!r}')
+            try:
+                with open(file, 'wb') as handle:
+                    handle.write(encoded.tobytes())
+            except OSError as error:
+                full = disk_full_error(error, os.path.join(folder, os.path.basename(file)))
+                raise full or OSError(error.errno, f'{file}: could not be written ({error.strerror})') from error
         if count == 0:
             raise ValueError(f'{folder}: no frames to write')
         if os.path.isdir(folder):

@@ -13,15 +13,17 @@ import random
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner
+from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
 
 from .. import __version__
 from ..data.annotations import class_list_hash
-from ..fileio import atomic_path, atomic_torch_save
-from ..models.checkpoints import load_weights, read_checkpoint
+from ..fileio import atomic_path, atomic_torch_save, remove_stale_temporaries
+from ..models.checkpoints import CheckpointError, load_checkpoint_file, load_weights, read_checkpoint
 from ..registry import HOOKS, RUNNERS
+from .config_checks import ConfigError
 
 
 def rng_state() -> dict:
@@ -112,21 +114,123 @@ def make_checkpoint(runner, epoch: int) -> dict:
     return checkpoint
 
 
+class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
+    """mmengine's epoch loop that passes over a batch whose samples were all skipped
+    (``on_error='skip'``): its hooks still run, so the skips are counted, but the model does not
+    step. Under DDP every process passes over a batch that is empty on any of them (the
+    dropped samples are counted), so no process waits for a gradient that never comes."""
+
+    def run_iter(self, idx, data_batch) -> None:
+        kept = len(data_batch['inputs']) if isinstance(data_batch, dict) and 'inputs' in data_batch else 0
+        if isinstance(data_batch, dict) and 'num_skipped' in data_batch and dist.is_initialized():
+            fewest = torch.tensor(kept, dtype=torch.int64)
+            dist.all_reduce(fewest, op=dist.ReduceOp.MIN)
+            if int(fewest) == 0 and kept:
+                self.runner.logger.warning(f'iteration {self._iter}: another process\'s batch was all skipped; '
+                                           f'this process passes over its {kept} samples too (counted as skipped)')
+                data_batch = {'num_skipped': int(data_batch['num_skipped']) + kept}
+                kept = 0
+        if kept or not (isinstance(data_batch, dict) and 'num_skipped' in data_batch):
+            return super().run_iter(idx, data_batch)
+        self.runner.logger.warning(f'iteration {self._iter}: every sample of the batch was skipped; '
+                                   'the model does not step')
+        self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
+        self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch, outputs=None)
+        self._iter += 1
+
+
+def check_class_list(checkpoint: str, checkpoint_hash: str | None, classes, split: str) -> None:
+    """Refuse a checkpoint trained on another class list than a dataset's (when both are known)."""
+    if checkpoint_hash and classes and class_list_hash(list(classes)) != checkpoint_hash:
+        raise CheckpointError(f'{checkpoint}: trained on another class list (hash {checkpoint_hash}) than the {split} '
+                              f'dataset\'s ({len(classes)} classes, hash {class_list_hash(list(classes))}); its '
+                              'predictions would be scored against the wrong class names')
+
+
+def _loop_classes(loop: BaseLoop) -> list[str] | None:
+    dataset = getattr(getattr(loop, 'dataloader', None), 'dataset', None)
+    classes = getattr(dataset, 'metainfo', {}).get('classes') if dataset is not None else None
+    return list(classes) if classes else None
+
+
+def _refuse_skipping(loop: BaseLoop, split: str) -> BaseLoop:
+    """Evaluation never drops a sample: refuse an evaluation dataset configured to skip."""
+    dataset = getattr(getattr(loop, 'dataloader', None), 'dataset', None)
+    if getattr(dataset, 'on_error', 'raise') != 'raise':
+        raise ConfigError(f"{split}_dataloader.dataset has on_error={dataset.on_error!r}: evaluation never skips a "
+                          "sample (an unreadable video must fail the evaluation); use on_error='raise'")
+    return loop
+
+
 @RUNNERS.register_module()
 class GFRunner(Runner):
-    """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``."""
+    """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``;
+    its epoch loop passes over batches that ``on_error='skip'`` emptied."""
+
+    def build_train_loop(self, loop):
+        loop = super().build_train_loop(loop)
+        if type(loop) is EpochBasedTrainLoop:
+            loop.__class__ = SkippingEpochBasedTrainLoop
+        return loop
+
+    def build_test_loop(self, loop):
+        return _refuse_skipping(super().build_test_loop(loop), 'test')
+
+    def build_val_loop(self, loop):
+        return _refuse_skipping(super().build_val_loop(loop), 'val')
 
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = True, revise_keys=()):
         """Load model weights only (``load_from``): any layout ``gfvideo.models.load_weights``
-        reads, strict, so a checkpoint of another architecture fails before training starts."""
+        reads, strict, so a checkpoint of another architecture fails before training starts.
+        A gfvideo checkpoint whose class list differs from a built loop's dataset is refused."""
+        checkpoint_hash = read_checkpoint(filename)[1].get('classes_hash')
+        for name in ('_train_loop', '_val_loop', '_test_loop'):
+            loop = getattr(self, name, None)
+            if isinstance(loop, BaseLoop):
+                check_class_list(filename, checkpoint_hash, _loop_classes(loop), name[1:-5])
         report = load_weights(_unwrap(self.model), filename, strict=strict)
         self.logger.info(f'loaded {len(report.loaded)} tensors from {filename} ({report.source} layout)')
         return {'meta': report.meta}
 
+    def train(self):
+        """Remove what a killed checkpoint save left in the work dir, then train."""
+        if self.rank == 0:
+            for path in remove_stale_temporaries(self.work_dir):
+                self.logger.info(f'removed {path}, left by an interrupted save')
+        return super().train()
+
+    def _resolve_resume_path(self, filename: str) -> str:
+        """A resume path as given; else, when ``last_checkpoint`` names a file that is gone (the
+        work dir moved), the file of that name in the work dir, or its newest ``epoch_N.pth``."""
+        if os.path.isfile(filename):
+            return filename
+        inside = os.path.join(self.work_dir, os.path.basename(filename))
+        if os.path.isfile(inside) and not self._load_from:
+            self.logger.warning(f'{filename} (from last_checkpoint) does not exist; the work dir moved? '
+                                f'resuming from {inside}')
+            return inside
+        epochs = [(int(name[6:-4]), name) for name in os.listdir(self.work_dir)
+                  if name.startswith('epoch_') and name.endswith('.pth') and name[6:-4].isdigit()]
+        if epochs and not self._load_from:  # automatic resume: last_checkpoint is stale
+            newest = os.path.join(self.work_dir, max(epochs)[1])
+            self.logger.warning(f'{os.path.join(self.work_dir, "last_checkpoint")} names {filename}, which does not '
+                                f'exist (a moved work dir?); resuming from the newest checkpoint here, {newest}')
+            return newest
+        raise CheckpointError(f'{filename}: no such checkpoint file to resume from')
+
     def resume(self, filename: str, resume_optimizer: bool = True, resume_param_scheduler: bool = True,
                map_location='default') -> None:
-        checkpoint = torch.load(filename, map_location='cpu', weights_only=True)
-        state_dict, meta = read_checkpoint(checkpoint)
+        filename = self._resolve_resume_path(filename)
+        checkpoint = load_checkpoint_file(filename)
+        absent = [key for key in ('state_dict', 'meta', 'rng')
+                  if not isinstance(checkpoint, dict) or key not in checkpoint]
+        absent += [f'meta.{key}' for key in ('epoch', 'iter')
+                   if isinstance(checkpoint, dict) and isinstance(checkpoint.get('meta'), dict)
+                   and key not in checkpoint['meta']]
+        if absent:
+            raise CheckpointError(f'{filename}: not a gfvideo training checkpoint (no {", ".join(absent)}), so '
+                                  'training cannot resume from it; to start from its weights use load_from')
+        state_dict, meta = read_checkpoint(checkpoint, origin=filename)
         _unwrap(self.model).load_state_dict(state_dict)
         self.train_loop._epoch = meta['epoch']
         self.train_loop._iter = meta['iter']

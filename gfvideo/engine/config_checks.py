@@ -29,6 +29,34 @@ def _backbone_weights(model: dict) -> list[tuple[str, str]]:
     return found
 
 
+#: Config keys (anywhere under the checked sections) that must be integers of at least this value.
+_INTEGER_KEYS = {'num_segments': 1, 'num_classes': 1, 'max_epochs': 1, 'batch_size': 1, 'num_workers': 0,
+                 'max_focus_steps': 1, 'num_clips': 1}
+
+
+def _check_integers(node, where: str) -> None:
+    """Raise :class:`ConfigError` for a known count key holding a string, float, bool or too small a number."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, (list, tuple)) else ()
+    for key, value in items:
+        name = f'{where}.{key}' if isinstance(key, str) else f'{where}[{key}]'
+        if key in _INTEGER_KEYS and (isinstance(value, bool) or not isinstance(value, int)
+                                     or value < _INTEGER_KEYS[key]):
+            raise ConfigError(f'{name} is {value!r}; expected an integer >= {_INTEGER_KEYS[key]}')
+        _check_integers(value, name)
+
+
+def check_structure(cfg: Config, training: bool = True) -> None:
+    """The sections a run needs exist and their counts are integers in range."""
+    needed = ['model', 'train_dataloader', 'train_cfg', 'optim_wrapper'] if training else ['model', 'test_dataloader']
+    for key in needed:
+        if not isinstance(cfg.get(key), dict):
+            raise ConfigError(f'{key} is {cfg.get(key)!r}; a {"training" if training else "test"} run needs '
+                              f'{key}=dict(...)')
+    for key in needed + ['val_dataloader', 'val_cfg', 'test_cfg']:
+        if isinstance(cfg.get(key), dict):
+            _check_integers(cfg[key], key)
+
+
 def check_config(cfg: Config, training: bool = True) -> None:
     """Raise :class:`ConfigError` naming the first missing file or mismatch.
 
@@ -36,6 +64,7 @@ def check_config(cfg: Config, training: bool = True) -> None:
     ``num_classes`` equals the class list's length. (Weights of another architecture fail when
     the runner loads them, before the first iteration, with the key diff.)
     """
+    check_structure(cfg, training)
     loaders = ['train_dataloader', 'val_dataloader'] if training else ['test_dataloader']
     files = []
     for loader in loaders:

@@ -148,9 +148,17 @@ def read_thresholds(path: str, classes_hash: str | None, num_steps: int) -> list
     try:
         with open(path, encoding='utf-8') as file:
             record = json.load(file)
-        thresholds = [float(t) for t in record['thresholds']]
+        thresholds = record['thresholds']
+        if not isinstance(thresholds, list):
+            raise TypeError(f'"thresholds" must be a list, got {thresholds!r}')
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BudgetError(f'{path}: not a readable thresholds file ({error})') from error
+    for step, value in enumerate(thresholds):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 <= value <= 1
+                                                                                  or value == NEVER_EXIT):
+            raise BudgetError(f'{path}: threshold {step} is {value!r}; expected a number in [0, 1] (a confidence) or '
+                              f'{NEVER_EXIT} (never exit), and NaN is not one')
+    thresholds = [float(t) for t in thresholds]
     if record.get('num_steps') != num_steps or len(thresholds) != num_steps:
         raise BudgetError(f'{path}: written for a model with {record.get("num_steps")} focus steps; this model has '
                           f'{num_steps}')

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -36,24 +36,57 @@ class CheckpointError(RuntimeError):
 
 
 # ----------------------------------------------------------------------------- reading
-def read_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any]) -> tuple[dict, dict]:
-    """``(state_dict, meta)`` of a checkpoint file or an in-memory dict, read with weights_only."""
+def load_checkpoint_file(path: str | os.PathLike) -> Any:
+    """``torch.load(path, weights_only=True)`` with errors that name the file and say what it is.
+
+    Never falls back to full unpickling, and never suggests it.
+    """
+    origin = os.fspath(path)
+    if not os.path.isfile(origin):
+        raise CheckpointError(f'{origin}: no such checkpoint file')
+    try:
+        if zipfile.is_zipfile(origin):
+            with zipfile.ZipFile(origin) as archive:
+                damaged = archive.testzip()  # torch itself does not check the CRCs it writes
+            if damaged is not None:
+                raise CheckpointError(f'{origin}: a damaged PyTorch checkpoint (the checksum of {damaged} does not '
+                                      'match its bytes)')
+        return torch.load(origin, map_location='cpu', weights_only=True)
+    except CheckpointError:
+        raise
+    except Exception as error:  # torch reports foreign files as unpickling, key, zip or EOF errors
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        unsupported = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(error))
+        if unsupported:
+            reason = (f'holds Python objects ({unsupported.group(1)}), not only tensors and plain data; it is not a '
+                      'gfvideo checkpoint, and gfvideo loads checkpoints with weights_only=True only')
+        elif zipfile.is_zipfile(origin):
+            reason = f'a damaged PyTorch checkpoint ({first_line})'
+        else:
+            reason = ('not a PyTorch checkpoint (not a zip archive: truncated, or another kind of file); it is not '
+                      'a gfvideo checkpoint')
+        raise CheckpointError(f'{origin}: {reason}') from None
+
+
+def non_finite_tensors(state_dict: Mapping[str, torch.Tensor]) -> list[str]:
+    """Names of floating-point tensors holding NaN or infinity."""
+    return [key for key, value in state_dict.items()
+            if value.is_floating_point() and not bool(torch.isfinite(value).all())]
+
+
+def read_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any],
+                    origin: str | None = None) -> tuple[dict, dict]:
+    """``(state_dict, meta)`` of a checkpoint file or an in-memory dict, read with weights_only.
+
+    Raises :class:`CheckpointError` for unreadable files and for weights holding NaN or infinity;
+    ``origin`` names an in-memory dict's file in messages.
+    """
     if isinstance(path_or_state_dict, Mapping):
         checkpoint = dict(path_or_state_dict)
-        origin = 'the given state dict'
+        origin = origin or 'the given state dict'
     else:
         origin = os.fspath(path_or_state_dict)
-        if not os.path.isfile(origin):
-            raise CheckpointError(f'{origin}: no such checkpoint file')
-        try:
-            checkpoint = torch.load(origin, map_location='cpu', weights_only=True)
-        except pickle.UnpicklingError as error:
-            raise CheckpointError(f'{origin}: refused: the file needs arbitrary pickled code to load, and gfvideo '
-                                  f'only loads checkpoints with torch.load(weights_only=True). Re-save its tensors '
-                                  f'(python tools/convert_checkpoint.py in a trusted environment). Details: '
-                                  f'{str(error).splitlines()[0]}') from error
-        except (RuntimeError, EOFError) as error:
-            raise CheckpointError(f'{origin}: not a readable PyTorch checkpoint ({error})') from error
+        checkpoint = load_checkpoint_file(origin)
     if not isinstance(checkpoint, Mapping):
         raise CheckpointError(f'{origin}: expected a dict of tensors, got {type(checkpoint).__name__}')
     meta = dict(checkpoint.get('meta') or {}) if isinstance(checkpoint.get('meta'), Mapping) else {}
@@ -64,6 +97,10 @@ def read_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any]) -
     state_dict = {k: v for k, v in checkpoint.items() if isinstance(v, torch.Tensor)}
     if not state_dict:
         raise CheckpointError(f'{origin}: holds no tensors')
+    broken = non_finite_tensors(state_dict)
+    if broken:
+        raise CheckpointError(f'{origin}: {len(broken)} tensors hold NaN or infinity (a diverged run?): '
+                              f'{", ".join(broken[:8])}{" ..." if len(broken) > 8 else ""}')
     return state_dict, meta
 
 

@@ -173,11 +173,13 @@ def test_extraction_survives_a_kill_and_resumes_without_recomputing(trained, tmp
     before = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npz')}
     assert 3 <= len(before) < 20, 'the kill should land mid-run'
     assert not list(out.glob('*.tmp')) or all(p.name.startswith('.') for p in out.glob('*.tmp'))
+    (out / '.7.npz.k1l2.tmp').write_bytes(b'half')  # what a kill during a write leaves
     result = subprocess.run(extraction(root, gfnet, out, '--resume'), cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     after = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npz')}
     assert all(after[name] == mtime for name, mtime in before.items())  # nothing done was recomputed
+    assert not list(out.glob('.*.tmp')) and not (out / '.lock').exists()
     rows = [json.loads(line) for line in open(out / 'manifest.jsonl')]
     listed = [line.split()[0] for line in open(os.path.join(root, 'lists', 'train.txt'))]
     readable = [p for p in listed if os.path.getsize(os.path.join(root, p)) > 1000]
@@ -255,3 +257,27 @@ def test_two_process_extraction_and_adaptive_test_match_one_process(budget, tmp_
     first, second = (json.loads(r.stdout.strip().splitlines()[-1]) for r in (distributed, single))
     for key in ('top1', 'top5', 'mean_gmacs', 'exit_histogram', 'num_clips'):
         assert first[key] == second[key]
+
+
+def test_extraction_on_a_full_disk_names_the_file_and_leaves_nothing(trained, tmp_path, monkeypatch, capsys):
+    import builtins
+    import errno
+    import importlib.util
+    root, gfnet, _ = trained
+    spec = importlib.util.spec_from_file_location('extract_features_tool', os.path.join(ROOT, 'tools',
+                                                                                         'extract_features.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    real_open = builtins.open
+
+    def full_disk_open(file, mode='r', *args, **kwargs):
+        if 'w' in mode and '.npz.' in os.path.basename(str(file)):
+            raise OSError(errno.ENOSPC, 'No space left on device', str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, 'open', full_disk_open)
+    out = tmp_path / 'features'
+    video = os.path.join(root, 'videos', '21.webm')
+    assert module.main([GFNET, gfnet, '--videos', video, '--out', str(out), '--steps', '1', *options(root)]) == 1
+    assert f'{out}/21.npz: not written, the disk is full' in capsys.readouterr().err
+    assert not list(out.glob('*.npz')) and not list(out.glob('.*.tmp')) and not (out / '.lock').exists()

@@ -45,3 +45,27 @@ def test_synthetic_to_lists_to_frames(tmp_path):
     from gfvideo.data import open_video
     with open_video(f'{out}/small/1.mp4') as reader:
         assert len(reader) == 8 and reader.get_frames([0]).shape == (1, 32, 32, 3)
+
+
+def test_extract_frames_goes_on_past_bad_videos_and_cleans_up_after_a_kill(tmp_path):
+    from tests.data.test_bad_inputs import audio_only, still_jpeg_as_mp4
+    from tests.conftest import moving_frames
+    from gfvideo.data.video_writer import write_video
+    videos, out = tmp_path / 'videos', tmp_path / 'frames'
+    videos.mkdir()
+    os.rename(audio_only(tmp_path)[0], videos / 'a_sound.mp4')
+    os.rename(still_jpeg_as_mp4(tmp_path)[0], videos / 'b_photo.mp4')
+    write_video(str(videos / 'x.mp4'), moving_frames(6, 32, 32), fps=10)
+    write_video(str(videos / 'x.webm'), moving_frames(4, 32, 32), fps=10)
+    (out / '.tmp-killed').mkdir(parents=True)  # what a killed run leaves
+    (out / '.tmp-killed' / '000001.jpg').write_bytes(b'x')
+    first = run('tools/extract_frames.py', str(videos), str(out), '--short-side', '0', '--workers', '1', check=False)
+    assert first.returncode == 1, first.stderr[-2000:]
+    assert '4 videos: 2 extracted, 0 already done, 2 failed' in first.stdout
+    assert 'removed 1 half-written outputs' in first.stdout and not (out / '.tmp-killed').exists()
+    errors = (out / 'extract_errors.txt').read_text()
+    assert 'a_sound.mp4' in errors and 'no video stream' in errors and 'b_photo.mp4' in errors
+    assert len(os.listdir(out / 'x_mp4')) == 6 and len(os.listdir(out / 'x_webm')) == 4  # no collision
+    again = run('tools/extract_frames.py', str(videos), str(out), '--short-side', '0', '--workers', '1', check=False)
+    assert '4 videos: 0 extracted, 2 already done, 2 failed' in again.stdout
+    assert (out / 'extract_errors.txt').read_text() == errors

@@ -55,3 +55,23 @@ def test_two_process_stage1_and_stage2(synthetic, tmp_path):
     single = last_json(tool('test.py', config, str(stage2), '--work-dir', str(tmp_path / 't1'),
                             '--cfg-options', *data).stdout)
     assert distributed == single
+
+
+def test_two_processes_pass_over_a_batch_one_of_them_skipped_entirely(tmp_path):
+    from tests.conftest import moving_frames
+    from gfvideo.data.video_writer import write_video
+    root = tmp_path / 'data'
+    (root / 'lists').mkdir(parents=True)
+    for index in range(2):
+        (root / f'bad{index}.mp4').write_bytes(b'')
+        write_video(str(root / f'good{index}.mp4'), moving_frames(8, 32, 32, seed=index), fps=10)
+    # DefaultSampler without shuffling gives rank 0 items 0 and 2 (both bad), rank 1 items 1 and 3
+    (root / 'lists' / 'train.txt').write_text('bad0.mp4 0\ngood0.mp4 0\nbad1.mp4 1\ngood1.mp4 1\n')
+    (root / 'lists' / 'classes.txt').write_text('a\nb\n')
+    torchrun('dist_train.sh', os.path.join(CONFIGS, 'tsm_tiny.py'), '--work-dir', str(tmp_path / 'work'),
+             '--cfg-options', f'train_dataloader.dataset.data_root={root}', 'train_dataloader.batch_size=1',
+             'train_dataloader.sampler.shuffle=False', 'model.num_classes=2', 'train_cfg.max_epochs=1',
+             'val_dataloader=None', 'val_cfg=None', 'val_evaluator=None', 'param_scheduler=[]')
+    log = open(next((tmp_path / 'work').rglob('*.log'))).read()
+    assert 'training finished: 4 bad samples skipped in all' in log
+    assert os.path.exists(tmp_path / 'work' / 'epoch_1.pth')

@@ -84,3 +84,14 @@ def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
                   '--cfg-options', *data_options(root), 'train_cfg.max_epochs=1')
     log = open(next(tmp_path.rglob('*.log'))).read()
     assert 'BFloat16OptimWrapper' in log and (tmp_path / 'epoch_1.pth').exists(), result.stdout[-2000:]
+
+
+def test_a_bad_list_line_ends_training_with_the_file_and_line_not_a_traceback(synthetic, tmp_path):
+    root = synthetic('sthv2')
+    lines = open(os.path.join(root, 'lists', 'train.txt'), encoding='utf-8').read().splitlines()
+    lines[2] = lines[2].rsplit(' ', 1)[0] + ' \u0661'  # an Arabic-Indic digit one, which int() accepts
+    bad_list = tmp_path / 'train.txt'
+    bad_list.write_text('\n'.join(lines) + '\n', encoding='utf-8')
+    result = train(1, root, str(tmp_path / 'work'), f'train_dataloader.dataset.ann_file={bad_list}', check=False)
+    assert result.returncode == 1
+    assert f'error: {bad_list}:3: expected' in result.stderr and 'Traceback' not in result.stderr

@@ -102,7 +102,7 @@ def test_something_something_v2_jsons(tmp_path):
              {'id': '42326', 'label': 'pushing a cup from left to right',
               'template': 'Pushing [something] from left to right', 'placeholders': ['a cup']}]
     write(tmp_path / 'something-something-v2-train.json', json.dumps(train))
-    write(tmp_path / 'something-something-v2-validation.json', json.dumps(train[:1]))
+    write(tmp_path / 'something-something-v2-validation.json', json.dumps([dict(train[0], id='1001')]))
     write(tmp_path / 'something-something-v2-test.json', json.dumps([{'id': '1420'}]))
     annotations = load_official('sthv2', str(tmp_path))
     assert annotations.classes == sorted(CLASSES)

@@ -120,3 +120,12 @@ def test_offset_frame_lists_start_later_in_the_folder(synthetic, tmp_path):
                         list_format='frames', test_mode=True)
     with pytest.raises(VideoReadError, match='the list says 14 frames, the folder has 10'):
         data[0]
+
+
+def test_a_bad_video_in_a_loader_worker_keeps_its_error_type(tmp_path):
+    (tmp_path / 'broken.mp4').write_bytes(b'\x00' * 100)
+    ann_file = tmp_path / 'list.txt'
+    ann_file.write_text('broken.mp4 0\n')
+    data = VideoDataset(ann_file=str(ann_file), media_root=str(tmp_path), pipeline=TEST_PIPELINE, test_mode=True)
+    with pytest.raises(VideoReadError, match=r'broken\.mp4: cannot be opened as a video'):
+        next(iter(DataLoader(data, batch_size=1, num_workers=1, collate_fn=collate_skipping)))

@@ -41,6 +41,19 @@ def test_missing_and_unreadable_media_are_reported_not_dropped_silently(syntheti
     assert '5.webm' in open(root / 'out' / 'unreadable.txt').read()
 
 
+def test_probe_lists_truncated_videos_apart_as_damaged(synthetic, tmp_path):
+    root = tmp_path / 'copy'
+    shutil.copytree(synthetic('sthv2'), root)
+    path = root / 'videos' / '4.webm'
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) * 7 // 10])  # still demuxes: a shorter video unless checked
+    report = build_lists('sthv2', str(root / 'annotations'), str(root), str(root / 'out'), probe=True)
+    assert report.unreadable == [] and len(report.damaged) == 1
+    assert 'videos/4.webm' in report.damaged[0] and 'declares' in report.damaged[0]
+    assert 'videos/4.webm' in open(root / 'out' / 'damaged.txt').read()
+    assert 'videos/4.webm' not in open(root / 'out' / 'train.txt').read()
+
+
 def test_frame_folders_count_only_template_files(synthetic, tmp_path):
     root = tmp_path / 'copy'
     shutil.copytree(synthetic('sthv1'), root)
@@ -77,3 +90,26 @@ def test_extraction_reports_unreadable_videos(tmp_path):
     job, = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'))
     source, count, error = run_extraction(job)
     assert count == 0 and 'broken.mp4' in error and not os.path.exists(job.target)
+
+
+def test_a_full_disk_during_frame_extraction_is_named_and_leaves_nothing(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    from gfvideo.data.video_writer import write_video
+    from gfvideo.fileio import DiskFullError
+    from tests.conftest import moving_frames
+    (tmp_path / 'videos').mkdir()
+    write_video(str(tmp_path / 'videos' / 'clip.mp4'), moving_frames(5, 32, 32), fps=10)
+    job, = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'), short_side=0)
+    real_open = builtins.open
+
+    def full_disk_open(file, mode='r', *args, **kwargs):
+        if 'w' in mode and str(file).endswith('000003.jpg'):
+            raise OSError(errno.ENOSPC, 'No space left on device', str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, 'open', full_disk_open)
+    with pytest.raises(DiskFullError, match=r'out/clip/000003\.jpg: not written, the disk is full'):
+        run_extraction(job)
+    assert os.listdir(tmp_path / 'out') == []  # no half-written folder, visible or hidden

@@ -13,6 +13,7 @@ import pytest
 from gfvideo.data import VideoReadError, decord_available, open_video, read_all_frames_pyav
 from gfvideo.data.readers import (PREFERRED_BACKEND, DecordReader, FrameFolderReader, PyAVReader, detect_frame_layout,
                                   index_stream)
+from gfvideo.data.video_writer import write_frame_folder
 from tests.conftest import NUM_FRAMES, moving_frames
 
 FILE_BACKENDS = ['pyav', 'auto'] + (['decord'] if decord_available() else [])
@@ -274,3 +275,27 @@ def test_memory_does_not_grow_over_many_opens(media_dir, backend):
     before = _resident_megabytes()
     open_and_read(1500)
     assert _resident_megabytes() - before < 25
+
+
+@pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
+def test_decord_backend_is_exact_on_10_bit_h264(tmp_path):
+    path = str(tmp_path / 'ten_bit.mp4')
+    with av.open(path, 'w') as container:
+        stream = container.add_stream('libx264', rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, 'yuv420p10le'
+        for frame in moving_frames(6, 48, 64):
+            ten_bit = av.VideoFrame.from_ndarray(frame, format='rgb24').reformat(format='yuv420p10le')
+            container.mux(stream.encode(ten_bit))
+        container.mux(stream.encode())
+    assert index_stream(path).bits == 10
+    _check_exact(path, 'decord', [5, 0, 3])
+
+
+def test_jpeg_frames_with_bytes_after_the_end_marker_are_read(tmp_path):
+    folder = tmp_path / 'frames'
+    frames = moving_frames(3, 48, 64)
+    write_frame_folder(str(folder), frames, '{:05d}.jpg', start_index=1)
+    with open(folder / '00002.jpg', 'ab') as file:
+        file.write(b'\x00' * 16 + b'camera trailer \xff\xd8 data')  # some cameras append metadata
+    with open_video(str(folder)) as reader:
+        assert reader.get_frames([0, 1, 2]).shape == (3, 48, 64, 3)

@@ -1,5 +1,6 @@
 """Exit rules, MSDNet-style thresholds, the budget solver and the thresholds file."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -72,3 +73,15 @@ def test_thresholds_file_is_tied_to_the_class_list_and_step_count(tmp_path):
     path.write_text('{"thresholds": ')
     with pytest.raises(BudgetError, match='not a readable thresholds file'):
         read_thresholds(str(path), 'abc', 2)
+
+
+@pytest.mark.parametrize('text', ['[NaN, 0.8]', '[0.9, Infinity]', '[1.5, 0.8]', '[-0.1, 0.8]', '["0.9", 0.8]',
+                                  '[true, 0.8]', '[null, 0.8]', '"0.9 0.8"', '{"a": 1}'])
+def test_bad_threshold_values_are_refused(tmp_path, text):
+    path = tmp_path / 'thresholds.json'
+    path.write_text(f'{{"thresholds": {text}, "classes_hash": "abc", "num_steps": 2}}')
+    with pytest.raises(BudgetError, match=re.escape(str(path)) + r': (threshold [01] is .* expected a number in '
+                                                                 r'\[0, 1\]|not a readable thresholds file)'):
+        read_thresholds(str(path), 'abc', 2)
+    path.write_text(json.dumps(thresholds_record([0.5, NEVER_EXIT], 'abc', 2)))
+    assert read_thresholds(str(path), 'abc', 2) == [0.5, NEVER_EXIT]

@@ -2,6 +2,7 @@
 import collections
 import re
 
+import numpy as np
 import pytest
 import torch
 
@@ -110,10 +111,67 @@ def test_mismatches_print_a_readable_diff():
 
 def test_files_that_need_pickled_code_are_refused(tmp_path):
     torch.save({'state_dict': collections.Counter(a=1), 'model': Unsafe()}, tmp_path / 'unsafe.pth')
-    with pytest.raises(CheckpointError, match='refused: the file needs arbitrary pickled code'):
+    expected = r'unsafe\.pth: holds Python objects \(.*\).*weights_only=True only'
+    with pytest.raises(CheckpointError, match=expected) as info:
         load_weights(fresh(), tmp_path / 'unsafe.pth')
+    assert 'weights_only=False' not in str(info.value)
     with pytest.raises(CheckpointError, match='no such checkpoint'):
         load_weights(fresh(), tmp_path / 'absent.pth')
+
+
+def _bad_checkpoint(tmp_path, kind: str) -> tuple[str, str]:
+    """A checkpoint file broken in one way, and the error expected for it."""
+    path = tmp_path / f'{kind}.pth'
+    good = tmp_path / 'good.pth'
+    torch.save({'state_dict': fresh().state_dict()}, good)
+    data = good.read_bytes()
+    if kind == 'truncated':
+        path.write_bytes(data[:len(data) // 2])
+        return str(path), 'not a PyTorch checkpoint'
+    if kind == 'random':
+        path.write_bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes())
+        return str(path), 'not a PyTorch checkpoint'
+    if kind == 'text':
+        path.write_text('hello')
+        return str(path), 'not a PyTorch checkpoint'
+    if kind == 'empty':
+        path.write_bytes(b'')
+        return str(path), 'not a PyTorch checkpoint'
+    if kind == 'plain_pickle':
+        import pickle
+        path.write_bytes(pickle.dumps({'a': 1}, protocol=4))
+        return str(path), 'not a PyTorch checkpoint'
+    if kind == 'damaged_zip':
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes(64) + data[middle + 64:])
+        return str(path), r'a damaged PyTorch checkpoint \(the checksum of .* does not match'
+    if kind == 'foreign_object':
+        torch.save({'model': Unsafe()}, path)
+        return str(path), r'holds Python objects \(.*Unsafe\)'
+    if kind == 'nan_weights':
+        state = fresh().state_dict()
+        state['fc.weight'][0, 0] = float('nan')
+        state['backbone.conv1.weight'][0, 0, 0, 0] = float('inf')
+        torch.save({'state_dict': state}, path)
+        return str(path), r'2 tensors hold NaN or infinity .*backbone\.conv1\.weight, fc\.weight'
+    if kind == 'a_list':
+        torch.save([torch.ones(2)], path)
+        return str(path), 'expected a dict of tensors, got list'
+    raise ValueError(kind)
+
+
+BAD_CHECKPOINTS = ['truncated', 'random', 'text', 'empty', 'plain_pickle', 'damaged_zip', 'foreign_object',
+                   'nan_weights', 'a_list']
+
+
+@pytest.mark.parametrize('kind', BAD_CHECKPOINTS)
+def test_bad_checkpoint_files_give_a_clear_error_naming_the_file(tmp_path, kind):
+    path, expected = _bad_checkpoint(tmp_path, kind)
+    with pytest.raises(CheckpointError) as info:
+        load_weights(fresh(), path)
+    message = str(info.value)
+    assert message.startswith(path) and re.search(expected, message), message
+    assert 'weights_only=False' not in message
 
 
 class Unsafe:
