@@ -2,6 +2,7 @@
 gpu section (its timer, its refusals, and its whole code path on tiny models on the CPU)."""
 import os
 import subprocess
+import sys
 
 import pytest
 import torch
@@ -41,6 +42,57 @@ def test_gpu_check_refuses_bad_usage(tmp_path):
     assert result.returncode == 2 and 'does not exist' in result.stderr
     result = gpu_check('--dry-run', str(tmp_path), cwd=str(tmp_path))
     assert result.returncode == 2 and 'repository root' in result.stderr
+
+
+def fake_python(tmp_path, pytest_status: int = 0) -> str:
+    """A python that lacks scikit-video, sees a GPU, and stands in for pip, pytest and the benchmark
+    (which checks that its --output starts as a copy of BENCHMARKS.md, then rewrites it with a
+    gpu section); everything else goes to this python."""
+    script = tmp_path / 'python'
+    script.write_text(f"""#!/usr/bin/env bash
+case "$*" in
+    "-c import skvideo") exit 1 ;;
+    *"torch.cuda.is_available() else 1"*) exit 0 ;;
+    *"get_device_name(0)"*) echo "Fake GPU"; exit 0 ;;
+    "-m pytest"*) echo "pytest $*"; exit {pytest_status} ;;
+    "tools/benchmark.py"*) cmp -s BENCHMARKS.md "${{@: -1}}" || exit 3
+        printf 'kept\\n<!-- section:gpu -->\\nmeasured\\n<!-- /section:gpu -->\\n' > "${{@: -1}}"; exit 0 ;;
+    "-m pip install"*) echo "pip $*"; exit 0 ;;
+esac
+exec {sys.executable} "$@"
+""")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_gpu_check_installs_what_is_missing_and_reports_each_step(tmp_path):
+    wheels, logs = tmp_path / 'wheels', tmp_path / 'logs'
+    wheels.mkdir()
+    env = dict(os.environ, PYTHON=fake_python(tmp_path))
+    result = subprocess.run(['bash', SCRIPT, '--dry-run', str(wheels), str(logs)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env=env)
+    summary = (logs / 'summary.txt').read_text()
+    assert result.returncode == 0 and 'missing: scikit-video' in summary
+    assert f'pip install --no-index --find-links {wheels} scikit-video' in summary
+    result = subprocess.run(['bash', SCRIPT, str(wheels), str(logs)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env=env)
+    summary = (logs / 'summary.txt').read_text()
+    assert result.returncode == 0, summary
+    for step in ('install', 'cuda tests', 'benchmark'):
+        assert f'{step}: passed' in summary
+    assert 'device: Fake GPU' in summary and 'every step passed' in summary
+    assert (logs / 'gpu_section.md').read_text() == '<!-- section:gpu -->\nmeasured\n<!-- /section:gpu -->\n'
+    assert 'pytest -m cuda' in (logs / 'pytest_cuda.log').read_text()
+
+
+def test_gpu_check_reports_a_failed_step_and_still_benchmarks(tmp_path):
+    logs = tmp_path / 'logs'
+    env = dict(os.environ, PYTHON=fake_python(tmp_path, pytest_status=1))
+    result = subprocess.run(['bash', SCRIPT, str(tmp_path), str(logs)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env=env)
+    summary = (logs / 'summary.txt').read_text()
+    assert result.returncode == 1 and 'cuda tests: FAILED with status 1' in summary
+    assert 'benchmark: passed' in summary and 'a step failed' in summary
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='checks the refusal on a machine without a GPU')

@@ -159,7 +159,8 @@ def test_forward_adaptive_under_autocast_exits_by_its_own_confidences(precision,
     assert_on(cuda, result.logits, result.exit_steps, result.boxes)
     confidences = result.logits.float().softmax(-1).amax(-1).cpu()  # NaN where a clip did not run
     for clip, step in enumerate(result.exit_steps.tolist()):
-        assert torch.isfinite(result.logits[:step + 1, clip]).all() and torch.isnan(result.logits[step + 1:, clip]).all()
+        ran, skipped = result.logits[:step + 1, clip], result.logits[step + 1:, clip]
+        assert torch.isfinite(ran).all() and torch.isnan(skipped).all()
         assert all(confidences[k, clip] < thresholds[k] + 1e-3 for k in range(step))
         assert step == 3 or confidences[step, clip] >= thresholds[step] - 1e-3
 
