@@ -180,8 +180,9 @@ def test_samples_and_random_patches_follow_a_gpu_generator(cuda):
         assert_on(cuda, decision.action, decision.log_prob, decision.params)
 
 
-def test_costs_counted_on_the_gpu_equal_the_cpu(cuda):
-    model = gfnet('gaussian')
+@pytest.mark.parametrize('name', ['gaussian', 'fixed-std, gru'])  # the frame GRU runs cuDNN's RNN on a GPU
+def test_costs_counted_on_the_gpu_equal_the_cpu(name, cuda):
+    model = gfnet(name)
     assert glance_focus_costs(twin(model, cuda), 64, 64) == glance_focus_costs(model, 64, 64)
     tsm = TSM(dict(name='resnet18', num_segments=T, width_mult=0.25), num_classes=10)
     assert recognizer_macs(twin(tsm, cuda), 64, 64) == recognizer_macs(tsm, 64, 64)
