@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from tests.cli.train_helpers import CONFIGS, data_options, tool, train
+from tests.cli.train_helpers import CONFIGS, data_options, load_tool, tool, train
 
 
 def weights(path):
@@ -84,3 +84,11 @@ def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
                   '--cfg-options', *data_options(root), 'train_cfg.max_epochs=1')
     log = open(next(tmp_path.rglob('*.log'))).read()
     assert 'BFloat16OptimWrapper' in log and (tmp_path / 'epoch_1.pth').exists(), result.stdout[-2000:]
+
+
+def test_deterministic_training_fixes_the_cublas_workspace(monkeypatch, tmp_path):
+    monkeypatch.delenv('CUBLAS_WORKSPACE_CONFIG', raising=False)
+    train_tool = load_tool('train')
+    config = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
+    cfg = train_tool.build_config(train_tool.parse_args([config, '--deterministic', '--work-dir', str(tmp_path)]))
+    assert cfg.randomness.deterministic and os.environ['CUBLAS_WORKSPACE_CONFIG'] == ':4096:8'
