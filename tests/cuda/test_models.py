@@ -31,15 +31,6 @@ def cuda():
     return torch.device('cuda')
 
 
-@pytest.fixture(autouse=True)
-def exact_fp32():
-    """TF32 off, so that fp32 on the GPU is fp32 (cuDNN convolutions default to TF32)."""
-    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-    yield
-    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
-
-
 def gfnet(name: str = 'gaussian') -> GlanceFocusNet:
     options = dict(glance_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25),
                    focus_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25), num_classes=6,
