@@ -6,10 +6,21 @@ import os
 
 import numpy as np
 import pytest
+import torch
 
 from gfvideo.data.video_writer import write_frame_folder, write_video
 
 NUM_FRAMES = 45
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``cuda`` run only where PyTorch sees a CUDA GPU; elsewhere they are skipped, saying why."""
+    if torch.cuda.is_available():
+        return
+    reason = f'needs a CUDA GPU: torch.cuda.is_available() is False (torch {torch.__version__})'
+    for item in items:
+        if item.get_closest_marker('cuda') is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def moving_frames(num_frames: int = NUM_FRAMES, height: int = 48, width: int = 64, seed: int = 0) -> np.ndarray:

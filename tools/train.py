@@ -53,6 +53,9 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.randomness.seed = args.seed
     if args.deterministic:
         cfg.randomness.deterministic = True
+        # torch.use_deterministic_algorithms makes cuBLAS raise at the first matrix product unless
+        # its workspace is fixed before cuBLAS starts (no effect on CPUs)
+        os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
     return cfg
 
 

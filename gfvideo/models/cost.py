@@ -14,8 +14,12 @@ from torch.utils.flop_counter import FlopCounterMode
 
 
 def counted_call(function: Callable, *args, **kwargs) -> tuple[int, Any]:
-    """``(MACs, result)`` of one call of ``function(*args, **kwargs)`` without gradients."""
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+    """``(MACs, result)`` of one call of ``function(*args, **kwargs)`` without gradients.
+
+    cuDNN is off while counting: on a GPU ``nn.GRU`` runs cuDNN's fused RNN kernel, for which
+    ``FlopCounterMode`` has no formula (it would count 0 MACs); the native kernels used instead are
+    the matrix products the CPU runs, so a model counts the same MACs on every device."""
+    with torch.no_grad(), torch.backends.cudnn.flags(enabled=False), FlopCounterMode(display=False) as counter:
         result = function(*args, **kwargs)
     return counter.get_total_flops() // 2, result
 

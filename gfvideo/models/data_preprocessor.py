@@ -26,7 +26,9 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
         """``(B, T, 3, H, W)`` uint8 or float (0-255) -> normalised float32."""
         if clips.dim() != 5 or clips.shape[2] != 3:
             raise ValueError(f'expected clips (B, T, 3, H, W), got {tuple(clips.shape)}')
-        return (clips.to(self.mean.device, torch.float32) - self.mean) / self.std
+        # Move first, then convert: a blocking ``.to(device, float32)`` converts on the CPU and
+        # copies 4x the bytes of the uint8 clip to the GPU.
+        return (clips.to(self.mean.device).to(torch.float32) - self.mean) / self.std
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)

@@ -6,10 +6,14 @@ import torch
 
 def patch_corners(actions: torch.Tensor, height: int, width: int, patch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Top-left corners ``(floor(ax * (W - P)), floor(ay * (H - P)))`` of actions in [0, 1]^2
-    (clamped), so a patch never leaves the frame."""
+    (clamped), so a patch never leaves the frame.
+
+    The corners are computed in at least float32: under bfloat16/float16 autocast the policy's
+    locations arrive in half precision, whose product with ``W - P`` would round to a whole
+    pixel or more before the floor (a bfloat16 0.69921875 * 160 is 112, not 111.875)."""
     if patch_size > min(height, width):
         raise ValueError(f'patch_size {patch_size} exceeds the {height}x{width} frame')
-    actions = actions.clamp(0.0, 1.0)
+    actions = actions.to(torch.promote_types(actions.dtype, torch.float32)).clamp(0.0, 1.0)
     x0 = torch.floor(actions[:, 0] * (width - patch_size)).long()
     y0 = torch.floor(actions[:, 1] * (height - patch_size)).long()
     return x0, y0

@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from tests.cli.train_helpers import CONFIGS, data_options, tool, train
+from tests.cli.train_helpers import CONFIGS, data_options, load_tool, tool, train
 
 
 def weights(path):
@@ -95,3 +95,11 @@ def test_a_bad_list_line_ends_training_with_the_file_and_line_not_a_traceback(sy
     result = train(1, root, str(tmp_path / 'work'), f'train_dataloader.dataset.ann_file={bad_list}', check=False)
     assert result.returncode == 1
     assert f'error: {bad_list}:3: expected' in result.stderr and 'Traceback' not in result.stderr
+
+
+def test_deterministic_training_fixes_the_cublas_workspace(monkeypatch, tmp_path):
+    monkeypatch.delenv('CUBLAS_WORKSPACE_CONFIG', raising=False)
+    train_tool = load_tool('train')
+    config = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
+    cfg = train_tool.build_config(train_tool.parse_args([config, '--deterministic', '--work-dir', str(tmp_path)]))
+    assert cfg.randomness.deterministic and os.environ['CUBLAS_WORKSPACE_CONFIG'] == ':4096:8'

@@ -32,6 +32,28 @@ def test_crop_patches_matches_slicing_and_maps_actions_to_corners():
         crop_patches(frames, actions, 21)
 
 
+def test_half_precision_locations_crop_where_their_float32_value_says():
+    # bfloat16 0.69921875 * (224 - 64) = 111.875, which bfloat16 itself rounds to 112
+    frames = torch.randn(3, 3, 224, 224)
+    actions = torch.tensor([[0.69921875, 0.3], [0.123, 0.877], [0.5, 0.999]])
+    for dtype in (torch.bfloat16, torch.float16):
+        half = actions.to(dtype)
+        patches, boxes = crop_patches(frames, half, 64)
+        exact_patches, exact_boxes = crop_patches(frames, half.float(), 64)
+        assert torch.equal(boxes, exact_boxes) and torch.equal(patches, exact_patches)
+    assert crop_patches(frames, actions.to(torch.bfloat16), 64)[1][0, 0] == 111
+
+
+def test_normalisation_of_uint8_and_float_clips_agrees():
+    from gfvideo.models.data_preprocessor import VideoDataPreprocessor
+    clips = torch.randint(0, 256, (2, T, 3, 8, 8), dtype=torch.uint8)
+    preprocessor = VideoDataPreprocessor()
+    normalised = preprocessor.normalize(clips)
+    assert normalised.dtype == torch.float32
+    assert torch.equal(normalised, preprocessor.normalize(clips.double()))
+    assert torch.allclose(normalised[:, :, 0], (clips[:, :, 0].float() - 123.675) / 58.395)
+
+
 def test_anytime_outputs_and_details():
     model = small_model()
     logits, details = model(clips(), return_details=True)
