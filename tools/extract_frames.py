@@ -13,9 +13,9 @@ import os
 import sys
 from multiprocessing import Pool
 
-from tqdm import tqdm
 
 from gfvideo.data.frame_extraction import plan_extraction, run_extraction
+from gfvideo.progress import progress
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     os.makedirs(args.out_dir, exist_ok=True)
     errors, done, skipped = [], 0, 0
     with Pool(max(1, args.workers)) as pool:
-        for source, count, error in tqdm(pool.imap_unordered(run_extraction, jobs), total=len(jobs), unit='video'):
+        for source, count, error in progress(pool.imap_unordered(run_extraction, jobs), len(jobs), 'extract', 'videos'):
             if error:
                 errors.append(f'{source}\t{error}')
             elif count:

@@ -343,7 +343,7 @@ def _load_kinetics(directory: str) -> OfficialAnnotations:
     train_path, train_rows = tables['train']
     if any(not row.get('label') for _, row in train_rows):
         raise AnnotationError(train_path, 'the training CSV needs a "label" column')
-    classes = sorted({row['label'] for _, row in train_rows})
+    classes = sorted({row['label'] for _, rows in tables.values() for _, row in rows if row.get('label')})
     index = {name: i for i, name in enumerate(classes)}
     splits = {}
     for split, (path, rows) in tables.items():

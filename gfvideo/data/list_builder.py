@@ -1,16 +1,61 @@
 """Turn official annotations plus a media folder into gfvideo/TSM/mmaction2 list files."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..fileio import atomic_write_lines
-from .annotations import VideoRecord, format_list_line, load_official
+from .annotations import (UNLABELLED, AnnotationError, OfficialAnnotations, VideoRecord, format_list_line,
+                          load_official, read_class_list)
 from .readers import FRAME_FILE_PATTERN, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
+#: The class lists shipped in data_lists/, by dataset (and Something-Something V1 class order):
+#: the dataset's own first, then the synthetic benchmark's (written in every layout).
+DATA_LISTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'data_lists')
+CANONICAL_CLASSES = {
+    ('sthv1', 'sorted'): ('sthv1_classes.txt', 'synthetic_classes.txt'),
+    ('sthv1', 'csv'): ('sthv1_classes_csv_order.txt', 'synthetic_classes.txt'),
+    ('sthv2', 'sorted'): ('sthv2_classes.txt', 'synthetic_classes.txt'),
+    ('kinetics', 'sorted'): ('kinetics400_classes.txt', 'synthetic_classes.txt'),
+}
+
+
+def relabel(official: OfficialAnnotations, classes: Sequence[str], source: str) -> OfficialAnnotations:
+    """The annotations with labels indexing ``classes`` (every annotated class must be in it)."""
+    index = {name: i for i, name in enumerate(classes)}
+    unknown = [name for name in official.classes if name not in index]
+    if unknown:
+        raise AnnotationError(source, f'{len(unknown)} class names of the annotations are not in this class list, '
+                                      f'e.g. {unknown[:3]}; give the full class list with --classes FILE')
+    mapping = [index[name] for name in official.classes]
+    splits = {split: [dataclasses.replace(video, label=video.label if video.label == UNLABELLED
+                                          else mapping[video.label]) for video in videos]
+              for split, videos in official.splits.items()}
+    return OfficialAnnotations(list(classes), splits)
+
+
+def resolve_classes(official: OfficialAnnotations, dataset: str, class_order: str = 'sorted',
+                    classes: str | Sequence[str] = 'canonical') -> OfficialAnnotations:
+    """Re-index the annotations on the class list ``classes``.
+
+    ``'canonical'``: the shipped list of ``data_lists/`` that holds every annotated class (so a
+    subset of Kinetics keeps the 400-class indices); ``'annotations'``: the classes the
+    annotation files name; a file path or a list of names: that list.
+    """
+    if classes == 'annotations':
+        return official
+    if classes != 'canonical':
+        names = read_class_list(classes) if isinstance(classes, str) else list(classes)
+        return relabel(official, names, classes if isinstance(classes, str) else '--classes')
+    candidates = [os.path.join(DATA_LISTS, name) for name in CANONICAL_CLASSES[dataset, class_order]]
+    for path in candidates:
+        if os.path.isfile(path) and set(official.classes) <= set(read_class_list(path)):
+            return relabel(official, read_class_list(path), path)
+    return relabel(official, read_class_list(candidates[0]) if os.path.isfile(candidates[0]) else [], candidates[0])
 
 
 @dataclass(frozen=True)
@@ -85,8 +130,12 @@ class ListBuildReport:
 
 def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe: bool = False,
                 class_order: str = 'sorted', workers: int = 1,
-                progress: Callable[[Iterable, int], Iterable] | None = None) -> ListBuildReport:
+                progress: Callable[[Iterable, int], Iterable] | None = None,
+                classes: str | Sequence[str] = 'canonical') -> ListBuildReport:
     """Write ``train.txt``, ``val.txt`` (``test.txt``) and ``classes.txt`` under ``out``.
+
+    Labels index ``classes`` (see :func:`resolve_classes`; by default the canonical list of
+    ``data_lists/``, so a subset of a dataset keeps the full dataset's class indices).
 
     Frame folders are listed as ``path num_frames label`` (only files matching the folder's
     frame template count), videos as ``path label``; paths are relative to ``media_root``.
@@ -94,7 +143,8 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
     folders with broken frame numbering (and, with ``probe``, videos whose first or last frame
     cannot be decoded) go to ``unreadable.txt``. Neither is listed.
     """
-    official = load_official(dataset, annotations, class_order)
+    official = resolve_classes(load_official(dataset, annotations, class_order), dataset,
+                               class_order if dataset == 'sthv1' else 'sorted', classes)
     media, duplicates = index_media(media_root)
     os.makedirs(out, exist_ok=True)
     report = ListBuildReport(duplicates=duplicates, num_classes=len(official.classes))
@@ -108,7 +158,8 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
             if progress is not None:
                 results = progress(results, len(checks))
             lines = []
-            for video, check, (num_frames, template, error) in zip(present, checks, results):
+            for (num_frames, template, error), video, check in zip(results, present, checks):  # results first: the
+                # progress wrapper sees its end
                 if error is not None:
                     report.unreadable.append(f'{split}\t{check.item.path}\t{error}')
                     continue
