@@ -20,8 +20,9 @@ from mmengine.runner import Runner
 from .. import __version__
 from ..data.annotations import class_list_hash
 from ..fileio import atomic_path, atomic_torch_save
-from ..models.checkpoints import load_weights, read_checkpoint
+from ..models.checkpoints import load_weights, read_checkpoint, resolve_checkpoint
 from ..registry import HOOKS, RUNNERS
+from .optim_wrapper import TrainableOptimWrapperConstructor
 
 
 def rng_state() -> dict:
@@ -114,11 +115,18 @@ def make_checkpoint(runner, epoch: int) -> dict:
 
 @RUNNERS.register_module()
 class GFRunner(Runner):
-    """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``."""
+    """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``, and
+    building optimizers over the trainable parameters only."""
+
+    def build_optim_wrapper(self, optim_wrapper):
+        if isinstance(optim_wrapper, dict) and 'constructor' not in optim_wrapper:
+            optim_wrapper = dict(optim_wrapper, constructor=TrainableOptimWrapperConstructor)
+        return super().build_optim_wrapper(optim_wrapper)
 
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = True, revise_keys=()):
         """Load model weights only (``load_from``): any layout ``gfvideo.models.load_weights``
         reads, strict, so a checkpoint of another architecture fails before training starts."""
+        filename = resolve_checkpoint(filename)  # a work dir: its final checkpoint
         report = load_weights(_unwrap(self.model), filename, strict=strict)
         self.logger.info(f'loaded {len(report.loaded)} tensors from {filename} ({report.source} layout)')
         return {'meta': report.meta}
