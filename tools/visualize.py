@@ -12,10 +12,9 @@ import sys
 import torch
 from mmengine.config import DictAction
 
-from gfvideo.apis import clip_features, load_config, load_model, prepare_clip, eval_pipeline
+from gfvideo.apis import eval_pipeline, load_config, load_model, prepare_clip, recognize_clip, save_clip_glimpses
 from gfvideo.data import VideoReadError
 from gfvideo.evaluation import BudgetError, read_thresholds
-from gfvideo.visualization import save_glimpses
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,11 +38,11 @@ def main(argv=None) -> int:
             if args.thresholds else None
         for video in args.videos:
             clip = prepare_clip(eval_pipeline(model), video)
-            features = clip_features(model, clip, thresholds)
             name = os.path.splitext(os.path.basename(os.path.normpath(video)))[0]
-            frames = clip.inputs[0].permute(0, 2, 3, 1).numpy()
-            png, gif = save_glimpses(os.path.join(args.out, f'{name}_glimpses'), frames, features, model.classes)
-            print(f'{video}: {png} {gif}')
+            png, gif = save_clip_glimpses(model, clip, os.path.join(args.out, f'{name}_glimpses'), thresholds)
+            result = recognize_clip(model, clip, thresholds)
+            print(f'{video}: {result.class_name or f"class {result.label}"} ({result.score:.4f}, step '
+                  f'{result.exit_step}) {png} {gif}')
     except (BudgetError, VideoReadError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
