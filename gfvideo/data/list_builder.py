@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from ..fileio import atomic_write_lines
-from .annotations import (UNLABELLED, AnnotationError, OfficialAnnotations, VideoRecord, format_list_line,
-                          load_official, read_class_list)
+from .annotations import (UNLABELLED, AnnotationError, OfficialAnnotations, UnknownClassError, VideoRecord,
+                          format_list_line, load_official, read_class_list)
 from .readers import FRAME_FILE_PATTERN, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
@@ -29,8 +29,8 @@ def relabel(official: OfficialAnnotations, classes: Sequence[str], source: str) 
     index = {name: i for i, name in enumerate(classes)}
     unknown = [name for name in official.classes if name not in index]
     if unknown:
-        raise AnnotationError(source, f'{len(unknown)} class names of the annotations are not in this class list, '
-                                      f'e.g. {unknown[:3]}; give the full class list with --classes FILE')
+        raise UnknownClassError(source, f'{len(unknown)} class names of the annotations are not in this class list, '
+                                        f'e.g. {unknown[:3]}')
     mapping = [index[name] for name in official.classes]
     splits = {split: [dataclasses.replace(video, label=video.label if video.label == UNLABELLED
                                           else mapping[video.label]) for video in videos]
@@ -38,24 +38,40 @@ def relabel(official: OfficialAnnotations, classes: Sequence[str], source: str) 
     return OfficialAnnotations(list(classes), splits)
 
 
-def resolve_classes(official: OfficialAnnotations, dataset: str, class_order: str = 'sorted',
-                    classes: str | Sequence[str] = 'canonical') -> OfficialAnnotations:
-    """Re-index the annotations on the class list ``classes``.
+def _on_class_list(dataset: str, annotations: str, class_order: str, classes: list[str],
+                   source: str) -> OfficialAnnotations:
+    if dataset == 'kinetics':  # its classes are only the names the CSVs use: index them directly
+        return load_official(dataset, annotations, class_order, classes=classes)
+    return relabel(load_official(dataset, annotations, class_order), classes, source)
+
+
+def load_annotations(dataset: str, annotations: str, class_order: str = 'sorted',
+                     classes: str | Sequence[str] = 'canonical') -> OfficialAnnotations:
+    """Official annotations with labels indexing the class list ``classes``.
 
     ``'canonical'``: the shipped list of ``data_lists/`` that holds every annotated class (so a
     subset of Kinetics keeps the 400-class indices); ``'annotations'``: the classes the
     annotation files name; a file path or a list of names: that list.
+
+    Raises:
+        AnnotationError: a malformed file, or a class name that is not in the list (named).
     """
     if classes == 'annotations':
-        return official
+        return load_official(dataset, annotations, class_order)
     if classes != 'canonical':
         names = read_class_list(classes) if isinstance(classes, str) else list(classes)
-        return relabel(official, names, classes if isinstance(classes, str) else '--classes')
-    candidates = [os.path.join(DATA_LISTS, name) for name in CANONICAL_CLASSES[dataset, class_order]]
-    for path in candidates:
-        if os.path.isfile(path) and set(official.classes) <= set(read_class_list(path)):
-            return relabel(official, read_class_list(path), path)
-    return relabel(official, read_class_list(candidates[0]) if os.path.isfile(candidates[0]) else [], candidates[0])
+        return _on_class_list(dataset, annotations, class_order, names, classes if isinstance(classes, str) else
+                              'the given class list')
+    order = class_order if dataset == 'sthv1' else 'sorted'
+    candidates = [os.path.join(DATA_LISTS, name) for name in CANONICAL_CLASSES[dataset, order]]
+    first_error = None
+    for path in (path for path in candidates if os.path.isfile(path)):
+        try:
+            return _on_class_list(dataset, annotations, class_order, read_class_list(path), path)
+        except UnknownClassError as error:
+            first_error = first_error or error
+    raise AnnotationError(candidates[0], f'not the class list of these annotations ({first_error or "missing"}); '
+                                         f'give the full class list with --classes FILE')
 
 
 @dataclass(frozen=True)
@@ -134,7 +150,7 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
                 classes: str | Sequence[str] = 'canonical') -> ListBuildReport:
     """Write ``train.txt``, ``val.txt`` (``test.txt``) and ``classes.txt`` under ``out``.
 
-    Labels index ``classes`` (see :func:`resolve_classes`; by default the canonical list of
+    Labels index ``classes`` (see :func:`load_annotations`; by default the canonical list of
     ``data_lists/``, so a subset of a dataset keeps the full dataset's class indices).
 
     Frame folders are listed as ``path num_frames label`` (only files matching the folder's
@@ -143,8 +159,7 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
     folders with broken frame numbering (and, with ``probe``, videos whose first or last frame
     cannot be decoded) go to ``unreadable.txt``. Neither is listed.
     """
-    official = resolve_classes(load_official(dataset, annotations, class_order), dataset,
-                               class_order if dataset == 'sthv1' else 'sorted', classes)
+    official = load_annotations(dataset, annotations, class_order, classes)
     media, duplicates = index_media(media_root)
     os.makedirs(out, exist_ok=True)
     report = ListBuildReport(duplicates=duplicates, num_classes=len(official.classes))
