@@ -1,7 +1,7 @@
 """High-level API: load a trained model, recognise videos and extract their features."""
-from .inference import (PreparedClip, Recognition, boxes_to_video, class_name, clip_features, extract_features,
-                        load_config, load_model, model_thresholds, prepare_clip, recognize, recognize_clip, eval_pipeline,
-                        save_clip_glimpses, set_data_root)
+from .inference import (PreparedClip, Recognition, boxes_to_video, class_name, clip_features, eval_pipeline,
+                        extract_features, load_config, load_model, model_thresholds, prepare_clip, recognize,
+                        recognize_clip, save_clip_glimpses, set_data_root)
 from .loaders import calibration_loader, eval_dataset, eval_loader
 
 __all__ = ['PreparedClip', 'Recognition', 'boxes_to_video', 'class_name', 'model_thresholds', 'set_data_root',

@@ -158,7 +158,8 @@ def test_something_something_subset_keeps_the_174_class_indices(tmp_path):
     annotations, videos = tmp_path / 'annotations', tmp_path / 'videos'
     annotations.mkdir()
     videos.mkdir()
-    (annotations / 'something-something-v2-labels.json').write_text(json.dumps({n: str(i) for i, n in enumerate(names)}))
+    labels = {name: str(index) for index, name in enumerate(names)}
+    (annotations / 'something-something-v2-labels.json').write_text(json.dumps(labels))
     entries = [dict(id=str(i), label=n, template=n, placeholders=[]) for i, n in enumerate(names)]
     (annotations / 'something-something-v2-train.json').write_text(json.dumps(entries))
     for i in range(2):
