@@ -17,6 +17,7 @@ from mmengine.config import DictAction
 
 from gfvideo.apis import eval_pipeline, load_config, load_model, prepare_clip, recognize_clip, save_clip_glimpses
 from gfvideo.data import VideoReadError
+from gfvideo.engine.config_checks import ConfigError
 from gfvideo.evaluation import BudgetError
 from gfvideo.models import CheckpointError
 
@@ -42,7 +43,7 @@ def main(argv=None) -> int:
         result = recognize_clip(model, clip, args.thresholds)
         picture = (save_clip_glimpses(model, clip, os.path.splitext(args.out_picture)[0], args.thresholds)
                    if args.out_picture else None)
-    except (BudgetError, CheckpointError, VideoReadError) as error:
+    except (BudgetError, CheckpointError, ConfigError, VideoReadError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     print(f'{args.video}: exit at step {result.exit_step} of {model.max_focus_steps}, {result.gmacs:.4f} GMACs')

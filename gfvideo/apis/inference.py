@@ -15,6 +15,7 @@ from mmengine.config import Config
 from torch import nn
 
 from ..data import ArrayReader, build_pipeline, class_list_hash, read_class_list
+from ..engine.config_checks import check_frame_count
 from ..evaluation.budget import NEVER_EXIT, read_thresholds, replay_exits
 from ..models import load_weights, without_init_weights
 from ..registry import MODELS
@@ -86,9 +87,11 @@ def load_model(config: str | Config, checkpoint: str, device: str | torch.device
     strictly and put it in eval mode. The backbones' initialisation weights are not read.
 
     The model gets ``cfg``, ``classes`` (from the checkpoint, else the config's class list, else
-    ``None``) and ``classes_hash`` attributes.
+    ``None``) and ``classes_hash`` attributes. A test pipeline that samples another number of
+    frames than the model's ``num_segments`` raises ``ConfigError``.
     """
     cfg = Config.fromfile(config) if not isinstance(config, Config) else config
+    check_frame_count(cfg, ['test_dataloader'])
     model = MODELS.build(without_init_weights(cfg.model))
     report = load_weights(model, checkpoint, source='gfvideo')
     model.to(device).eval()

@@ -210,6 +210,10 @@ def test_frame_count_mismatch_is_refused_and_multi_view_allowed(model_files, tmp
     views = tool('test.py', GFNET, gfnet, '--data-root', root, '--work-dir', str(tmp_path / 't'), '--cfg-options',
                  'test_dataloader.dataset.pipeline.1.num_clips=2')
     assert 0 <= json.loads(views.stdout.strip().splitlines()[-1])['top1'] <= 1
+    video = sorted(glob.glob(os.path.join(root, 'videos', '*.webm')))[0]
+    recognized = tool('recognize.py', GFNET, gfnet, video, '--cfg-options',
+                      'test_dataloader.dataset.pipeline.1.num_segments=8', check=False)
+    assert recognized.returncode == 2 and 'num_segments=8' in recognized.stderr
 
 
 # ----------------------------------------------------------------------------- 7. latency
