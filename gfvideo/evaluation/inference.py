@@ -206,11 +206,14 @@ def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_
 @torch.no_grad()
 def collect_scores(model: torch.nn.Module, loader: Iterable[dict], progress: Callable | None = None) -> ScoredRun:
     """Class probabilities of a recognizer's ``predict`` mode (multi-view clips averaged) and the
-    model's wall time per clip (data loading excluded)."""
+    model's mean wall time per clip (data loading excluded; the first batch runs once untimed
+    first, as in :func:`run_adaptive`)."""
     model.eval()
     scores, labels, seconds, shape = [], [], 0.0, (0, 0, 0)
     device = next(model.parameters()).device
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
+        if not labels:
+            model(inputs, mode='predict')  # warm-up, untimed
         shape = tuple(inputs.shape[1:2]) + tuple(inputs.shape[-2:])
         _synchronize(device)
         start = time.perf_counter()

@@ -40,6 +40,9 @@ def test_data_root_flag_moves_every_dataloader(model_files, tmp_path):
     assert [cfg[k].dataset.data_root for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')] == [root] * 3
     result = tool('test.py', GFNET, gfnet, '--data-root', root, '--work-dir', str(tmp_path))
     assert 0 <= json.loads(result.stdout.strip().splitlines()[-1])['top1'] <= 1
+    # a training work dir stands for its final checkpoint (the file its last_checkpoint names)
+    from_dir = tool('test.py', GFNET, os.path.dirname(gfnet), '--data-root', root, '--work-dir', str(tmp_path))
+    assert from_dir.stdout.strip().splitlines()[-1] == result.stdout.strip().splitlines()[-1]
     missing = tool('test.py', GFNET, gfnet, '--data-root', str(tmp_path / 'nowhere'), '--work-dir', str(tmp_path),
                    check=False)
     assert missing.returncode == 2 and 'nowhere' in missing.stderr
