@@ -119,7 +119,8 @@ class GFRunner(Runner):
     building optimizers over the trainable parameters only."""
 
     def build_optim_wrapper(self, optim_wrapper):
-        if isinstance(optim_wrapper, dict) and 'constructor' not in optim_wrapper:
+        if (isinstance(optim_wrapper, dict) and 'constructor' not in optim_wrapper
+                and isinstance(optim_wrapper.get('optimizer'), dict)):  # one optimizer, from its config
             optim_wrapper = dict(optim_wrapper, constructor=TrainableOptimWrapperConstructor)
         return super().build_optim_wrapper(optim_wrapper)
 
