@@ -1,6 +1,7 @@
 """Atomic file writes: write a temporary sibling, then rename, so a killed run leaves no torn file."""
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import errno
@@ -172,3 +173,21 @@ def output_lock(folder: str | os.PathLike) -> Iterator[str]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
+
+
+def _stem(path: str) -> str:
+    return path if os.path.isdir(path) else os.path.splitext(path)[0]
+
+
+def output_names(paths: Sequence[str], root: str | None = None) -> list[str]:
+    """One output file name (no extension) per input video, by one rule: the video's base name
+    without extension (a frame folder's name); inputs that share a base name keep their path
+    relative to ``root`` (default: the inputs' common folder), with '/' as '__'."""
+    paths = [os.path.normpath(path) for path in paths]
+    names = [os.path.basename(_stem(path)) for path in paths]
+    clashing = {name for name, count in collections.Counter(names).items() if count > 1}
+    if clashing:
+        base = root or os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
+        names = [_stem(os.path.relpath(os.path.abspath(path), os.path.abspath(base))).replace(os.sep, '__')
+                 if name in clashing else name for path, name in zip(paths, names)]
+    return names

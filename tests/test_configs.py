@@ -1,10 +1,13 @@
-"""Every shipped config parses and builds its model."""
+"""Every shipped config parses, builds its model and samples the model's frame count."""
 import glob
 import os
 
+import numpy as np
 import pytest
 from mmengine.config import Config
 
+from gfvideo.data import Flip
+from gfvideo.engine.config_checks import check_frame_count
 from gfvideo.registry import MODELS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -57,3 +60,20 @@ def test_malformed_configs_are_refused_with_the_key_named(case):
             cfg[key] = value
     with pytest.raises(ConfigError, match=expected):
         check_config(cfg, training=True)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
+def test_pipelines_sample_the_models_frame_count(path):
+    check_frame_count(Config.fromfile(path), ['train_dataloader', 'val_dataloader', 'test_dataloader'])
+
+
+@pytest.mark.parametrize('classes, pairs', [('sthv2_classes.txt', {86: 87, 93: 94, 166: 167}),
+                                            ('sthv1_classes_csv_order.txt', {2: 4, 30: 41, 52: 66})])
+def test_the_recipes_flip_example_swaps_something_something_pairs(classes, pairs):
+    lists = os.path.join(ROOT, 'data_lists')
+    flip = Flip(flip_ratio=1.0, flip_pairs=os.path.join(lists, 'something_something_flip_pairs.tsv'),
+                classes=os.path.join(lists, classes))
+    assert flip.flip_label_map == {**pairs, **{right: left for left, right in pairs.items()}}
+    results = flip(dict(imgs=np.zeros((2, 4, 6, 3), np.uint8), label=min(pairs),
+                        rng=np.random.default_rng(0)))
+    assert results['flipped'] and results['label'] == pairs[min(pairs)]

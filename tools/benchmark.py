@@ -171,6 +171,8 @@ def loader_section(work_dir: str, repeats: int, quick: bool = False) -> str:
         verdicts.append(f'- {codec}: fastest exact backend **{fastest}**, {agreement}; the pipeline takes '
                         f'**{packed[fastest] / raw[fastest]:.2f}x** its raw decode (goal <= 1.15x).')
     lines += [''] + verdicts + ['', dataloader_scaling(clips, work_dir, max(2, repeats // 2))]
+    lines += ['', f'Decode and pipeline times are medians of {repeats} interleaved repeats (each the mean over the '
+                  f'clips); DataLoader times are medians of {max(2, repeats // 2)} interleaved epochs.']
     return '\n'.join(lines)
 
 
@@ -282,7 +284,8 @@ def models_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     lines += ['', f'GlanceFocusNet overhead: a full run (glance + {steps} focus steps) takes {median["full"] * 1e3:.0f} '
                   f'ms/clip; its backbones alone on the same input sizes take {backbones * 1e3:.0f} ms/clip: '
                   f'**{overhead:.2f}x** (goal <= 1.18x). Batch {MODEL_BATCH} clips of {MODEL_FRAMES} frames, '
-                  f'{torch.get_num_threads()} threads, fp32.']
+                  f'{torch.get_num_threads()} threads, fp32; times are medians of {max(2, repeats // 2)} interleaved '
+                  f'repeats after a warm-up.']
     return '\n'.join(lines)
 
 
@@ -412,8 +415,9 @@ def training_section(work_dir: str, repeats: int, quick: bool = False) -> str:
         tsm_rate, gfnet_rate = batch / statistics.median(tsm_times), batch / statistics.median(gfnet_times)
         lines.append(f'| {label} | {batch} | {tsm_rate:.2f} | {gfnet_rate:.2f} | **{gfnet_rate / tsm_rate:.2f}x** |')
     lines += ['', 'One training step = forward, backward and SGD update on the same batch of normalised clips '
-                  '(data loading excluded); the TSM baseline has the focus network\'s architecture. Goal: >= 2x '
-                  'for the ResNet-50 setting.']
+                  '(data loading excluded); the TSM baseline has the focus network\'s architecture. Step times are '
+                  f'medians of 2 interleaved runs of {max(2, repeats // 2)} steps each (the median step of each, '
+                  'after a warm-up step). Goal: >= 2x for the ResNet-50 setting.']
     return '\n'.join(lines)
 
 

@@ -10,10 +10,10 @@ import argparse
 import os
 import sys
 
-from tqdm import tqdm
 
-from gfvideo.data.annotations import OFFICIAL_DATASETS
+from gfvideo.data.annotations import OFFICIAL_DATASETS, AnnotationError
 from gfvideo.data.list_builder import build_lists
+from gfvideo.progress import progress
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -25,6 +25,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--probe', action='store_true', help='open every video and report unreadable ones')
     parser.add_argument('--class-order', choices=('sorted', 'csv'), default='sorted',
                         help="sthv1 only: 'sorted' (TSM, default) or 'csv' (labels file order, mmaction2)")
+    parser.add_argument('--classes', default='canonical',
+                        help="class list the labels index: a file (one name a line), 'canonical' (default: the "
+                             "list in data_lists/ that holds every annotated class, e.g. all 400 Kinetics "
+                             "classes for a subset) or 'annotations' (only the classes the annotations name)")
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1, help='processes for checking media')
     parser.add_argument('--strict', action='store_true', help='exit with status 1 when media are missing or unreadable')
     return parser.parse_args(argv)
@@ -32,8 +36,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    report = build_lists(args.dataset, args.annotations, args.media_root, args.out, args.probe, args.class_order,
-                         args.workers, progress=lambda it, total: tqdm(it, total=total, unit='video'))
+    try:
+        report = build_lists(args.dataset, args.annotations, args.media_root, args.out, args.probe, args.class_order,
+                             args.workers, progress=lambda it, total: progress(it, total, 'check media', 'videos'),
+                             classes=args.classes)
+    except (AnnotationError, FileNotFoundError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
     written = ', '.join(f'{split}.txt {count}' for split, count in report.counts.items())
     print(f'{args.out}: classes.txt ({report.num_classes} classes), {written}')
     if report.frame_templates:

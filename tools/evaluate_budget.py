@@ -16,14 +16,15 @@ import os
 import sys
 
 from mmengine.config import DictAction
-from tqdm import tqdm
 
 from gfvideo.apis import calibration_loader, eval_loader, load_config, load_model
 from gfvideo.evaluation import (BudgetError, check_budget, collect_scores, collect_step_logits, curve_thresholds,
                                 exit_steps_for, mean_cost, run_adaptive_many, solve_budget, thresholds_record,
                                 topk_accuracy)
+from gfvideo.engine.launch import add_data_root_argument
 from gfvideo.fileio import atomic_write_json
 from gfvideo.models import recognizer_macs
+from gfvideo.progress import progress
 from gfvideo.visualization import plot_budget_curve
 
 
@@ -45,16 +46,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--seed', type=int, default=0, help='seed of the calibration slice')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    add_data_root_argument(parser)
     return parser.parse_args(argv)
 
 
 def _progress(description: str):
-    return lambda iterable: tqdm(iterable, desc=description, leave=False, disable=None)
+    return lambda iterable: progress(iterable, desc=description, unit='batches')
 
 
 def baseline_point(config: str, checkpoint: str, args: argparse.Namespace) -> dict:
     """Top-1 and GMACs per clip (counted on one clip of the loader's size) of the TSM baseline."""
-    cfg = load_config(config, args.cfg_options)
+    cfg = load_config(config, args.cfg_options, args.data_root)
     model = load_model(cfg, checkpoint, args.device)
     run = collect_scores(model, eval_loader(cfg, batch_size=args.batch_size, workers=args.workers),
                          progress=_progress('baseline'))
@@ -64,7 +66,7 @@ def baseline_point(config: str, checkpoint: str, args: argparse.Namespace) -> di
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, args.data_root)
     try:
         model = load_model(cfg, args.checkpoint, args.device)
         calibration = collect_step_logits(model, calibration_loader(

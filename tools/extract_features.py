@@ -13,6 +13,11 @@ video pixels), ``boxes_input`` (model-input pixels), ``logits`` (K+1, classes), 
 could not be read (the run goes on). Files are written atomically; ``--resume`` skips videos
 whose ``.npz`` exists. A run holds ``OUT/.lock`` (naming it) while it runs; a second run on the
 same ``--out`` is refused.
+
+Output names, with ``--list`` and ``--videos`` alike: a video's base name without extension
+(``41.webm`` -> ``41.npz``; a frame folder's name); videos that share a base name keep their
+path relative to ``--media-root`` (with ``--videos``: to the videos' common folder), with '/'
+as '__' (``a/41.webm``, ``b/41.webm`` -> ``a__41.npz``, ``b__41.npz``).
 """
 import argparse
 import contextlib
@@ -27,14 +32,14 @@ import torch
 from mmengine.config import DictAction
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset
-from tqdm import tqdm
 
-from gfvideo.apis import clip_features, load_config, load_model, prepare_clip, eval_pipeline
+from gfvideo.apis import class_name, clip_features, load_config, load_model, prepare_clip, eval_pipeline
 from gfvideo.data import parse_list_file
 from gfvideo.engine.launch import finish_distributed, init_distributed
 from gfvideo.evaluation import BudgetError, read_thresholds
 from gfvideo.fileio import (DiskFullError, OutputLockedError, atomic_path, atomic_write_lines, output_lock,
-                            remove_stale_temporaries)
+                            output_names, remove_stale_temporaries)
+from gfvideo.progress import progress
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -56,13 +61,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def output_name(path: str, root: str) -> str:
-    """A flat file name for a video: its path under ``root`` without extension, '/' -> '__'."""
-    relative = os.path.relpath(path, root) if root else os.path.basename(os.path.normpath(path))
-    stem = relative if os.path.isdir(path) else os.path.splitext(relative)[0]
-    return stem.replace(os.sep, '__').replace('/', '__')
-
-
 class Videos(Dataset):
     """Decodes one video per item with the test pipeline; failures come back as messages."""
 
@@ -82,18 +80,18 @@ class Videos(Dataset):
 
 def video_items(args: argparse.Namespace) -> list[dict]:
     if args.videos:
-        items = [dict(path=path, fields={}, label=None, name=output_name(path, '')) for path in args.videos]
+        items = [dict(path=path, fields={}, label=None) for path in dict.fromkeys(args.videos)]
+        root = None
     else:
         items = []
         for record in parse_list_file(args.list):
             path = os.path.join(args.media_root, record.path)
             fields = dict(total_frames=record.num_frames, start_index=record.start_index,
                           filename_tmpl=record.filename_tmpl, offset=record.offset or None)
-            items.append(dict(path=path, fields=fields, label=record.label, name=output_name(path, args.media_root)))
-    names = [item['name'] for item in items]
-    if len(set(names)) != len(names):
-        duplicate = next(name for name in names if names.count(name) > 1)
-        raise SystemExit(f'error: two videos map to the same output name {duplicate!r}')
+            items.append(dict(path=path, fields=fields, label=record.label))
+        root = args.media_root
+    for item, name in zip(items, output_names([item['path'] for item in items], root)):
+        item['name'] = name
     return items
 
 
@@ -125,12 +123,13 @@ def append_row(path: str, row: dict) -> None:
         os.fsync(file.fileno())
 
 
-def manifest_row(item: dict, npz: str, features: dict) -> dict:
-    label = item['label']
-    return dict(video=item['path'], npz=os.path.basename(npz), label=label if isinstance(label, int) else None,
-                exit_step=int(features['exit_step']), prediction=int(features['logits'][int(features['exit_step'])]
-                                                                        .argmax()),
-                frame_inds=[int(i) for i in features['frame_inds']])
+def manifest_row(item: dict, npz: str, features: dict, model) -> dict:
+    label = item['label'] if isinstance(item['label'], int) else None
+    prediction = int(features['logits'][int(features['exit_step'])].argmax())
+    return dict(video=item['path'], npz=os.path.basename(npz), label=label,
+                label_name=class_name(model, label) if label is not None else None,
+                exit_step=int(features['exit_step']), prediction=prediction,
+                prediction_name=class_name(model, prediction), frame_inds=[int(i) for i in features['frame_inds']])
 
 
 def main(argv=None) -> int:
@@ -180,11 +179,12 @@ def extract(args: argparse.Namespace, rank: int, world_size: int) -> int:
         npz = os.path.join(args.out, items[i]['name'] + '.npz')
         if args.resume and i not in todo and os.path.basename(npz) not in done:
             with np.load(npz) as stored:
-                append_row(part, manifest_row(items[i], npz, dict(stored)))
+                append_row(part, manifest_row(items[i], npz, dict(stored), model))
     loader = DataLoader(Videos(eval_pipeline(model), [items[i] for i in todo]), batch_size=None,
                         num_workers=args.workers)
     failures = 0
-    for index, clip, error in tqdm(loader, total=len(todo), desc='extract', disable=None if rank == 0 else True):
+    already = sum(1 for item in items if args.resume and os.path.exists(os.path.join(args.out, item['name'] + '.npz')))
+    for index, clip, error in progress(loader, len(todo), 'extract', 'videos', disable=rank != 0):
         item = items[todo[index]]
         if clip is None:
             failures += 1
@@ -202,7 +202,7 @@ def extract(args: argparse.Namespace, rank: int, world_size: int) -> int:
         except DiskFullError as error:  # every later video would fail the same way
             print(f'error: {error.strerror}; rerun with --resume once there is space', file=sys.stderr)
             return 1
-        append_row(part, manifest_row(item, npz, features))
+        append_row(part, manifest_row(item, npz, features, model))
     if world_size > 1:
         dist.barrier()
     if rank == 0:
@@ -213,16 +213,18 @@ def extract(args: argparse.Namespace, rank: int, world_size: int) -> int:
             error_rows += read_rows(f'{errors}.part{r}')
         unique = {row['npz']: row for row in rows}
         extracted = {row['npz'] for row in unique.values()}
-        root = args.media_root if args.list else ''
+        names = {item['path']: item['name'] for item in items}
         latest_errors = {row['video']: row for row in error_rows}  # a retried video keeps its latest error
-        error_rows = [row for row in latest_errors.values() if output_name(row['video'], root) + '.npz' not in extracted]
+        error_rows = [row for row in latest_errors.values()
+                      if names.get(row['video'], row['video']) + '.npz' not in extracted]
         atomic_write_lines(manifest, [json.dumps(row) for row in sorted(unique.values(), key=lambda r: order[r['npz']])])
         atomic_write_lines(errors, [json.dumps(row) for row in error_rows])
         for r in range(world_size):
             for path in (f'{manifest}.part{r}', f'{errors}.part{r}'):
                 if os.path.exists(path):
                     os.remove(path)
-        print(f'{len(unique)} videos extracted to {args.out}, {len(error_rows)} failed (see errors.jsonl)')
+        print(f'{len(unique) - already} extracted, {already} already done, {len(error_rows)} failed'
+              + (f' (see {errors})' if error_rows else '') + f'; {len(unique)} videos in {manifest}')
     finish_distributed()
     return 0
 

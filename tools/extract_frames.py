@@ -15,10 +15,10 @@ import os
 import sys
 from multiprocessing import Pool
 
-from tqdm import tqdm
 
 from gfvideo.data.frame_extraction import plan_extraction, run_extraction
 from gfvideo.fileio import DiskFullError, atomic_write_lines, remove_stale_temporaries
+from gfvideo.progress import progress
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,8 +44,8 @@ def main(argv=None) -> int:
     errors, done, skipped, disk_full = [], 0, 0, None
     with Pool(max(1, args.workers)) as pool:
         try:
-            for source, count, error in tqdm(pool.imap_unordered(run_extraction, jobs), total=len(jobs),
-                                             unit='video'):
+            for source, count, error in progress(pool.imap_unordered(run_extraction, jobs), len(jobs), 'extract',
+                                                 'videos'):
                 if error:
                     errors.append(f'{source}\t{error}')
                 elif count:

@@ -7,9 +7,9 @@ Example::
 import argparse
 import sys
 
-from tqdm import tqdm
 
 from gfvideo.data.synthetic import LAYOUTS, make_synthetic_dataset
+from gfvideo.progress import progress
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -31,7 +31,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     summary = make_synthetic_dataset(args.layout, args.out, args.num_train, args.num_val, args.num_test, args.seed,
                                      args.frames, args.size, args.workers,
-                                     progress=lambda it, total: tqdm(it, total=total, desc='clips', unit='clip'))
+                                     progress=lambda it, total: progress(it, total, 'clips', 'clips'))
     counts = ', '.join(f'{split} {count}' for split, count in summary.counts.items() if count)
     print(f'synthetic {summary.layout} dataset in {summary.out}: {counts} clips of {summary.num_frames} frames '
           f'{summary.size}x{summary.size}, {summary.num_classes} classes; {summary.bytes_written / 1e6:.1f} MB '

@@ -5,7 +5,9 @@ x 1 or 3 crops, probabilities averaged over views), prints top-1/top-5/mean-clas
 (and each step's for GlanceFocusNet) and writes ``confusion_matrix.csv`` to the work dir. With
 ``--adaptive thresholds.json`` a GlanceFocusNet runs the real early-exit runtime on one view
 per clip; ``--per-clip`` writes a CSV row per clip (path, label, prediction, confidence, exit
-step, GMACs, measured latency).
+step, GMACs, and the measured latency at ``--batch-size 1``; at larger batches the batch's time
+and size instead). Timing starts after an untimed warm-up batch; the summary gives the median
+time per clip with its 25th/75th percentiles.
 
 Examples::
 
@@ -14,7 +16,6 @@ Examples::
     torchrun --nproc_per_node 2 tools/test.py CONFIG CKPT --launcher pytorch --dump results.pkl
 """
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -22,7 +23,6 @@ import sys
 import numpy as np
 import torch
 import torch.distributed as dist
-from tqdm import tqdm
 
 from gfvideo.apis import eval_loader, load_model
 from gfvideo.data import AnnotationError, VideoReadError
@@ -31,9 +31,10 @@ from gfvideo.engine.checkpoint import check_class_list
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
 from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
-from gfvideo.evaluation.inference import AdaptiveRun, ClipRecord
+from gfvideo.evaluation.inference import AdaptiveRun
 from gfvideo.fileio import atomic_write_csv
-from gfvideo.models import CheckpointError
+from gfvideo.models import CheckpointError, without_init_weights
+from gfvideo.progress import progress
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -51,9 +52,14 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def write_per_clip(path: str, run: AdaptiveRun) -> None:
-    fields = [field.name for field in dataclasses.fields(ClipRecord)]
+    """One row per clip; the time column is the clip's ``latency_ms`` at batch size 1, else the
+    clip's ``batch_ms`` and ``batch_size`` (a batch's time is not a per-clip latency)."""
+    per_batch = any(r.batch_size > 1 for r in run.records)
+    fields = ['path', 'label', 'prediction', 'confidence', 'exit_step', 'gmacs']
+    fields += ['batch_ms', 'batch_size'] if per_batch else ['latency_ms']
     atomic_write_csv(path, [fields] + [[r.path, r.label, r.prediction, f'{r.confidence:.6f}', r.exit_step,
-                                        f'{r.gmacs:.6f}', f'{r.latency_ms:.3f}'] for r in run.records])
+                                        f'{r.gmacs:.6f}'] + ([f'{r.batch_ms:.3f}', r.batch_size] if per_batch
+                                                             else [f'{r.latency_ms:.3f}']) for r in run.records])
 
 
 def test_adaptive(args: argparse.Namespace, cfg) -> int:
@@ -67,7 +73,8 @@ def test_adaptive(args: argparse.Namespace, cfg) -> int:
     loader = eval_loader(cfg, batch_size=args.batch_size, rank=rank, world_size=world_size)
     dataset = getattr(loader.dataset, 'dataset', loader.dataset)  # under a Subset when distributed
     check_class_list(args.checkpoint, model.classes_hash, dataset.metainfo.get('classes'), 'test')
-    run = run_adaptive(model, loader, thresholds, progress=lambda x: tqdm(x, desc='adaptive', disable=None))
+    run = run_adaptive(model, loader, thresholds, progress=lambda batches: progress(
+        batches, total=len(loader), desc='adaptive', unit='batches', disable=rank != 0))
     if world_size > 1:
         gathered = [None] * world_size
         dist.all_gather_object(gathered, run)
@@ -87,6 +94,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     cfg = load_config(args.config, args)
     cfg.load_from, cfg.resume = args.checkpoint, False
+    cfg.model = without_init_weights(cfg.model)  # the checkpoint holds every weight
     if args.per_clip and not args.adaptive:
         print('error: --per-clip needs --adaptive', file=sys.stderr)
         return 2

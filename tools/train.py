@@ -4,6 +4,7 @@ Examples::
 
     python tools/train.py configs/gfnet_small_synthetic-stage1.py
     python tools/train.py configs/tsm_small_synthetic.py --work-dir work_dirs/tsm --resume
+    python tools/train.py configs/tsm_r50_8x1x8_sthv2.py --data-root /data/sthv2   # lists and media there
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 """
 import argparse

@@ -1,7 +1,8 @@
 """Train GlanceFocusNet stages 1 -> 2 -> 3, each resumable, skipping stages already finished.
 
 The stage 2 and 3 configs are found next to the stage 1 config by name (``stage1`` ->
-``stage2``, ``stage3``); each stage starts from the previous stage's final checkpoint.
+``stage2``, ``stage3``); each stage starts from the previous stage's final checkpoint, found by
+rule: ``load_from`` is the previous stage's work dir, whose ``last_checkpoint`` names it.
 
 Example::
 
@@ -22,6 +23,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='the stage 1 config (its name contains "stage1")')
     parser.add_argument('--work-dir', help='parent of the stage work dirs (default: work_dirs/<stage 1 config name>)')
     parser.add_argument('--cfg-options', nargs='+', default=[], help='passed to every stage')
+    parser.add_argument('--data-root', help='dataset folder of every stage\'s dataloaders')
     parser.add_argument('--seed', type=int, default=None)
     return parser.parse_args(argv)
 
@@ -47,7 +49,7 @@ def main(argv=None) -> int:
     if 'stage1' not in os.path.basename(args.config):
         raise SystemExit(f'{args.config}: expected a stage 1 config (with "stage1" in its name)')
     root = args.work_dir or os.path.join('work_dirs', os.path.splitext(os.path.basename(args.config))[0])
-    previous = None
+    previous, final = None, None
     for stage in (1, 2, 3):
         config = os.path.join(os.path.dirname(args.config), os.path.basename(args.config).replace('stage1',
                                                                                                    f'stage{stage}'))
@@ -58,19 +60,20 @@ def main(argv=None) -> int:
         done = final_checkpoint(config, work_dir, options)
         if done:
             print(f'stage {stage}: already finished ({done})')
-            previous = done
+            previous, final = work_dir, done
             continue
         print(f'stage {stage}: training {config} in {work_dir}', flush=True)
         command = [sys.executable, os.path.join(TOOLS, 'train.py'), config, '--work-dir', work_dir, '--resume']
         command += ['--cfg-options', *options] if options else []
         command += ['--seed', str(args.seed)] if args.seed is not None else []
+        command += ['--data-root', args.data_root] if args.data_root else []
         status = subprocess.call(command)
         if status:
             return status
-        previous = final_checkpoint(config, work_dir, options)
-        if previous is None:
+        previous, final = work_dir, final_checkpoint(config, work_dir, options)
+        if final is None:
             raise SystemExit(f'stage {stage} ended without its final checkpoint in {work_dir}')
-    print(f'all stages finished: {previous}')
+    print(f'all stages finished: {final}')
     return 0
 
 

@@ -10,14 +10,12 @@ import argparse
 import os
 import sys
 
-import numpy as np
 import torch
 from mmengine.config import DictAction
 
-from gfvideo.apis import boxes_to_video, clip_features, eval_pipeline, load_config, load_model, prepare_clip
-from gfvideo.data import VideoReadError, open_video
+from gfvideo.apis import eval_pipeline, load_config, load_model, prepare_clip, recognize_clip, save_clip_glimpses
+from gfvideo.data import VideoReadError
 from gfvideo.evaluation import BudgetError, read_thresholds
-from gfvideo.visualization import save_glimpses
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -54,18 +52,12 @@ def main(argv=None) -> int:
             raise ValueError(f'--true-labels gives {len(true_labels)} labels for {len(args.videos)} videos')
         for index, video in enumerate(args.videos):
             clip = prepare_clip(eval_pipeline(model), video)
-            features = clip_features(model, clip, thresholds)
             name = os.path.splitext(os.path.basename(os.path.normpath(video)))[0]
-            reader = open_video(video)
-            try:
-                frames = reader.get_frames(clip.frame_inds)
-            finally:
-                reader.close()
-            height, width = clip.inputs.shape[-2:]
-            region = boxes_to_video(np.array([0, 0, width, height]), clip.img_to_video)
-            png, gif = save_glimpses(os.path.join(args.out, f'{name}_glimpses'), frames, features, model.classes,
-                                     input_region=region, true_label=true_labels[index] if true_labels else None)
-            print(f'{video}: {png} {gif}')
+            png, gif = save_clip_glimpses(model, clip, os.path.join(args.out, f'{name}_glimpses'), thresholds,
+                                          true_labels[index] if true_labels else None)
+            result = recognize_clip(model, clip, thresholds)
+            print(f'{video}: {result.class_name or f"class {result.label}"} ({result.score:.4f}, step '
+                  f'{result.exit_step}) {png} {gif}')
     except (BudgetError, VideoReadError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

@@ -14,10 +14,12 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from ..data import ArrayReader, build_pipeline, class_list_hash, read_class_list
-from ..evaluation.budget import NEVER_EXIT, replay_exits
-from ..models import load_weights
+from ..data import ArrayReader, build_pipeline, class_list_hash, open_video, read_class_list
+from ..engine.config_checks import check_frame_count
+from ..evaluation.budget import NEVER_EXIT, read_thresholds, replay_exits
+from ..models import load_weights, without_init_weights
 from ..registry import MODELS
+from ..visualization import save_glimpses
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Recognition:
     exit_step: int
     gmacs: float
     boxes: np.ndarray  # (exit_step, T, 4) patch boxes in original-video pixels
+    top5: list[tuple[int, str | None, float]]  # (label, class name, probability) at the exit step, best first
 
 
 def _config_classes(cfg: Config) -> list[str] | None:
@@ -52,22 +55,44 @@ def _config_classes(cfg: Config) -> list[str] | None:
     return list(classes) if classes else None
 
 
-def load_config(path: str, options: dict | None = None) -> Config:
-    """A config file with ``--cfg-options``-style overrides merged."""
+DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def set_data_root(cfg: Config, data_root: str) -> None:
+    """Point the config's ``data_root`` and every dataloader's dataset at ``data_root`` (list,
+    class-list and media paths of the datasets are relative to it, as in mmaction2)."""
+    cfg.data_root = data_root
+    for loader in DATALOADERS:
+        if cfg.get(loader) and cfg[loader].get('dataset') is not None:
+            cfg[loader].dataset.data_root = data_root
+
+
+def load_config(path: str, options: dict | None = None, data_root: str | None = None) -> Config:
+    """A config file with ``--cfg-options``-style overrides merged.
+
+    A ``data_root`` argument (``--data-root``), or a ``data_root`` key among the options, moves
+    all three dataloaders to that folder.
+    """
     cfg = Config.fromfile(path)
     if options:
         cfg.merge_from_dict(options)
+    data_root = data_root or (options or {}).get('data_root')
+    if data_root:
+        set_data_root(cfg, data_root)
     return cfg
 
 
 def load_model(config: str | Config, checkpoint: str, device: str | torch.device = 'cpu') -> nn.Module:
-    """Build the config's model, load a gfvideo checkpoint strictly and put it in eval mode.
+    """Build the config's model, load a gfvideo checkpoint (or a work dir's final checkpoint)
+    strictly and put it in eval mode. The backbones' initialisation weights are not read.
 
     The model gets ``cfg``, ``classes`` (from the checkpoint, else the config's class list, else
-    ``None``) and ``classes_hash`` attributes.
+    ``None``) and ``classes_hash`` attributes. A test pipeline that samples another number of
+    frames than the model's ``num_segments`` raises ``ConfigError``.
     """
     cfg = Config.fromfile(config) if not isinstance(config, Config) else config
-    model = MODELS.build(cfg.model)
+    check_frame_count(cfg, ['test_dataloader'])
+    model = MODELS.build(without_init_weights(cfg.model))
     report = load_weights(model, checkpoint, source='gfvideo')
     model.to(device).eval()
     classes = report.meta.get('classes') or _config_classes(cfg)
@@ -115,18 +140,42 @@ def _normalised(model: nn.Module, clip: PreparedClip) -> torch.Tensor:
     return model.data_preprocessor.normalize(clip.inputs)
 
 
-@torch.no_grad()
-def recognize(model: nn.Module, video: str | os.PathLike | np.ndarray, thresholds=None) -> Recognition:
-    """Classify one video with the early-exit runtime (all steps when ``thresholds`` is None)."""
-    clip = prepare_clip(eval_pipeline(model), video)
+def class_name(model: nn.Module, label: int) -> str | None:
+    """The name of class ``label`` of a loaded model (None when it has no class list)."""
+    return model.classes[label] if model.classes and 0 <= label < len(model.classes) else None
+
+
+def model_thresholds(model: nn.Module, thresholds: str | os.PathLike | Sequence[float] | None) -> list[float]:
+    """Exit thresholds from a list or a ``thresholds.json`` path (checked against the model);
+    None: never exit early."""
     if thresholds is None:
-        thresholds = [NEVER_EXIT] * model.max_focus_steps
-    result = model.forward_adaptive(_normalised(model, clip), thresholds)
+        return [NEVER_EXIT] * model.max_focus_steps
+    if isinstance(thresholds, (str, os.PathLike)):
+        return read_thresholds(os.fspath(thresholds), model.classes_hash, model.max_focus_steps)
+    return [float(t) for t in thresholds]
+
+
+@torch.no_grad()
+def recognize(model: nn.Module, video: str | os.PathLike | np.ndarray,
+              thresholds: str | os.PathLike | Sequence[float] | None = None) -> Recognition:
+    """Classify one video with the early-exit runtime (all steps when ``thresholds`` is None;
+    a list of thresholds or the path of a ``thresholds.json``)."""
+    return recognize_clip(model, prepare_clip(eval_pipeline(model), video), thresholds)
+
+
+@torch.no_grad()
+def recognize_clip(model: nn.Module, clip: PreparedClip,
+                   thresholds: str | os.PathLike | Sequence[float] | None = None) -> Recognition:
+    """:func:`recognize` on a clip that :func:`prepare_clip` already decoded."""
+    result = model.forward_adaptive(_normalised(model, clip), model_thresholds(model, thresholds))
     step = int(result.exit_steps[0])
     label = int(result.predictions[0])
     boxes = result.boxes[:step, 0].cpu().numpy()
-    return Recognition(label, model.classes[label] if model.classes else None, float(result.confidences[0]), step,
-                       float(result.macs[0]) / 1e9, boxes_to_video(boxes, clip.img_to_video))
+    probabilities = result.logits[step, 0].float().softmax(-1)
+    top = probabilities.topk(min(5, probabilities.numel()))
+    top5 = [(int(i), class_name(model, int(i)), float(p)) for p, i in zip(top.values.tolist(), top.indices.tolist())]
+    return Recognition(label, class_name(model, label), float(result.confidences[0]), step,
+                       float(result.macs[0]) / 1e9, boxes_to_video(boxes, clip.img_to_video), top5)
 
 
 def extract_features(model: nn.Module, video: str | os.PathLike | np.ndarray, thresholds=None,
@@ -161,3 +210,24 @@ def clip_features(model: nn.Module, clip: PreparedClip, thresholds=None, steps: 
                 boxes=boxes_to_video(boxes_input, clip.img_to_video).astype(np.float32),
                 boxes_input=boxes_input.astype(np.int64), logits=logits, exit_step=np.int64(exit_step),
                 frame_inds=clip.frame_inds.astype(np.int64))
+
+
+def save_clip_glimpses(model: nn.Module, clip: PreparedClip, prefix: str,
+                       thresholds: str | os.PathLike | Sequence[float] | None = None,
+                       true_label: int | None = None) -> tuple[str, str]:
+    """Draw where the model looked on a decoded clip: ``<prefix>.png`` (the whole sampled frames of
+    the video with the model input's region, then one row per step with its patch and top class
+    name, up to the exit step when ``thresholds`` are given) and ``<prefix>.gif``. A clip made from
+    an in-memory array is drawn on the model's input frames."""
+    features = clip_features(model, clip, None if thresholds is None else model_thresholds(model, thresholds))
+    if os.path.exists(clip.filename):
+        reader = open_video(clip.filename)
+        try:
+            frames = reader.get_frames(clip.frame_inds)
+        finally:
+            reader.close()
+        height, width = clip.inputs.shape[-2:]
+        region = boxes_to_video(np.array([0, 0, width, height]), clip.img_to_video)
+    else:
+        frames, region = clip.inputs[0].permute(0, 2, 3, 1).numpy(), None
+    return save_glimpses(prefix, frames, features, model.classes, input_region=region, true_label=true_label)

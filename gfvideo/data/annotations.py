@@ -294,9 +294,13 @@ def _require(directory: str, suffix: str, what: str) -> str:
     return path
 
 
-def _label_of(name: str, index: dict[str, int], path: str, line: int) -> int:
+class UnknownClassError(AnnotationError):
+    """An annotation names a class that is not in the class list."""
+
+
+def _label_of(name: str, index: dict[str, int], path: str, line: int, source: str = 'the labels file') -> int:
     if name not in index:
-        raise AnnotationError(path, f'unknown class name {name!r} (not in the labels file)', line)
+        raise UnknownClassError(path, f'unknown class name {name!r} (not in {source})', line)
     return index[name]
 
 
@@ -393,7 +397,7 @@ def _read_kinetics_csv(path: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _load_kinetics(directory: str) -> OfficialAnnotations:
+def _load_kinetics(directory: str, classes: Sequence[str] | None = None) -> OfficialAnnotations:
     tables = {}
     for split, suffixes in (('train', ('train.csv',)), ('val', ('val.csv', 'validate.csv')), ('test', ('test.csv',))):
         path = next((p for p in (_find_one(directory, s) for s in suffixes) if p), None)
@@ -406,7 +410,8 @@ def _load_kinetics(directory: str) -> OfficialAnnotations:
         raise AnnotationError(train_path, 'the training CSV needs a "label" column')
     for line_number, row in train_rows:
         check_name(row['label'], train_path, line_number, 'class name')
-    classes = sorted({row['label'] for _, row in train_rows})
+    source = 'the class list' if classes is not None else 'the training CSV'
+    classes = list(classes) if classes is not None else sorted({row['label'] for _, row in train_rows})
     index = {name: i for i, name in enumerate(classes)}
     splits = {}
     for split, (path, rows) in tables.items():
@@ -417,13 +422,14 @@ def _load_kinetics(directory: str) -> OfficialAnnotations:
             except (TypeError, ValueError) as error:
                 raise AnnotationError(path, f'bad time_start/time_end in {row}: {error}', line_number) from error
             check_name(row['youtube_id'], path, line_number, 'youtube_id')
-            label = _label_of(row['label'], index, path, line_number) if row.get('label') else UNLABELLED
+            label = _label_of(row['label'], index, path, line_number, source) if row.get('label') else UNLABELLED
             videos.append(AnnotatedVideo(name, label, f'{path}:{line_number}'))
         splits[split] = videos
     return OfficialAnnotations(classes, splits)
 
 
-def load_official(dataset: str, directory: str, class_order: str = 'sorted') -> OfficialAnnotations:
+def load_official(dataset: str, directory: str, class_order: str = 'sorted',
+                  classes: Sequence[str] | None = None) -> OfficialAnnotations:
     """Read a dataset's official annotation files from ``directory``.
 
     Args:
@@ -433,6 +439,8 @@ def load_official(dataset: str, directory: str, class_order: str = 'sorted') -> 
         directory: the folder holding the files.
         class_order: Something-Something V1 only: ``'sorted'`` (TSM, equals the V2 order) or
             ``'csv'`` (the labels file's order, as mmaction2 uses).
+        classes: Kinetics only: the class list labels index (default: the training CSV's
+            sorted names).
 
     Raises:
         AnnotationError: a file is missing or malformed, or names an unknown class.
@@ -446,7 +454,7 @@ def load_official(dataset: str, directory: str, class_order: str = 'sorted') -> 
     elif dataset == 'sthv2':
         official = _load_sthv2(directory)
     elif dataset == 'kinetics':
-        official = _load_kinetics(directory)
+        official = _load_kinetics(directory, classes)
     else:
         raise ValueError(f'unknown dataset {dataset!r}; choose one of {OFFICIAL_DATASETS}')
     _check_duplicates(official)

@@ -1,16 +1,77 @@
 """Turn official annotations plus a media folder into gfvideo/TSM/mmaction2 list files."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..fileio import atomic_write_lines
-from .annotations import VideoRecord, format_list_line, load_official
+from .annotations import (UNLABELLED, AnnotationError, OfficialAnnotations, UnknownClassError, VideoRecord,
+                          format_list_line, load_official, read_class_list)
 from .readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
+#: The class lists shipped in data_lists/, by dataset (and Something-Something V1 class order):
+#: the dataset's own first, then the synthetic benchmark's (written in every layout).
+DATA_LISTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'data_lists')
+CANONICAL_CLASSES = {
+    ('sthv1', 'sorted'): ('sthv1_classes.txt', 'synthetic_classes.txt'),
+    ('sthv1', 'csv'): ('sthv1_classes_csv_order.txt', 'synthetic_classes.txt'),
+    ('sthv2', 'sorted'): ('sthv2_classes.txt', 'synthetic_classes.txt'),
+    ('kinetics', 'sorted'): ('kinetics400_classes.txt', 'synthetic_classes.txt'),
+}
+
+
+def relabel(official: OfficialAnnotations, classes: Sequence[str], source: str) -> OfficialAnnotations:
+    """The annotations with labels indexing ``classes`` (every annotated class must be in it)."""
+    index = {name: i for i, name in enumerate(classes)}
+    unknown = [name for name in official.classes if name not in index]
+    if unknown:
+        raise UnknownClassError(source, f'{len(unknown)} class names of the annotations are not in this class list, '
+                                        f'e.g. {unknown[:3]}')
+    mapping = [index[name] for name in official.classes]
+    splits = {split: [dataclasses.replace(video, label=video.label if video.label == UNLABELLED
+                                          else mapping[video.label]) for video in videos]
+              for split, videos in official.splits.items()}
+    return OfficialAnnotations(list(classes), splits)
+
+
+def _on_class_list(dataset: str, annotations: str, class_order: str, classes: list[str],
+                   source: str) -> OfficialAnnotations:
+    if dataset == 'kinetics':  # its classes are only the names the CSVs use: index them directly
+        return load_official(dataset, annotations, class_order, classes=classes)
+    return relabel(load_official(dataset, annotations, class_order), classes, source)
+
+
+def load_annotations(dataset: str, annotations: str, class_order: str = 'sorted',
+                     classes: str | Sequence[str] = 'canonical') -> OfficialAnnotations:
+    """Official annotations with labels indexing the class list ``classes``.
+
+    ``'canonical'``: the shipped list of ``data_lists/`` that holds every annotated class (so a
+    subset of Kinetics keeps the 400-class indices); ``'annotations'``: the classes the
+    annotation files name; a file path or a list of names: that list.
+
+    Raises:
+        AnnotationError: a malformed file, or a class name that is not in the list (named).
+    """
+    if classes == 'annotations':
+        return load_official(dataset, annotations, class_order)
+    if classes != 'canonical':
+        names = read_class_list(classes) if isinstance(classes, str) else list(classes)
+        return _on_class_list(dataset, annotations, class_order, names, classes if isinstance(classes, str) else
+                              'the given class list')
+    order = class_order if dataset == 'sthv1' else 'sorted'
+    candidates = [os.path.join(DATA_LISTS, name) for name in CANONICAL_CLASSES[dataset, order]]
+    first_error = None
+    for path in (path for path in candidates if os.path.isfile(path)):
+        try:
+            return _on_class_list(dataset, annotations, class_order, read_class_list(path), path)
+        except UnknownClassError as error:
+            first_error = first_error or error
+    raise AnnotationError(candidates[0], f'not the class list of these annotations ({first_error or "missing"}); '
+                                         f'give the full class list with --classes FILE')
 
 
 @dataclass(frozen=True)
@@ -86,8 +147,12 @@ class ListBuildReport:
 
 def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe: bool = False,
                 class_order: str = 'sorted', workers: int = 1,
-                progress: Callable[[Iterable, int], Iterable] | None = None) -> ListBuildReport:
+                progress: Callable[[Iterable, int], Iterable] | None = None,
+                classes: str | Sequence[str] = 'canonical') -> ListBuildReport:
     """Write ``train.txt``, ``val.txt`` (``test.txt``) and ``classes.txt`` under ``out``.
+
+    Labels index ``classes`` (see :func:`load_annotations`; by default the canonical list of
+    ``data_lists/``, so a subset of a dataset keeps the full dataset's class indices).
 
     Frame folders are listed as ``path num_frames label`` (only files matching the folder's
     frame template count), videos as ``path label``; paths are relative to ``media_root``.
@@ -96,7 +161,7 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
     cannot be decoded) go to ``unreadable.txt``; with ``probe``, truncated or damaged videos
     (fewer frames than their container declares) go to ``damaged.txt``. None is listed.
     """
-    official = load_official(dataset, annotations, class_order)
+    official = load_annotations(dataset, annotations, class_order, classes)
     media, duplicates = index_media(media_root)
     os.makedirs(out, exist_ok=True)
     report = ListBuildReport(duplicates=duplicates, num_classes=len(official.classes))
@@ -110,7 +175,8 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
             if progress is not None:
                 results = progress(results, len(checks))
             lines = []
-            for video, check, (num_frames, template, error, damaged) in zip(present, checks, results):
+            # results first: the progress wrapper sees its end
+            for (num_frames, template, error, damaged), video, check in zip(results, present, checks):
                 if error is not None:
                     (report.damaged if damaged else report.unreadable).append(f'{split}\t{check.item.path}\t{error}')
                     continue

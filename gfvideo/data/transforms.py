@@ -19,6 +19,8 @@ import torch
 from mmengine.dataset import Compose
 
 from ..registry import TRANSFORMS
+from .annotations import flip_label_map as flip_label_map_of
+from .annotations import read_class_list, read_flip_pairs
 from .readers import open_video
 from .sampling import sample_segments
 
@@ -258,14 +260,25 @@ class Flip:
     """Horizontal flip of the whole clip with probability ``flip_ratio``.
 
     ``flip_label_map`` (label -> label) swaps the labels a flip changes (Something-Something's
-    left/right classes); keep ``flip_ratio=0`` for those datasets unless the map is given.
+    left/right classes); keep ``flip_ratio=0`` for those datasets unless the map is given. In a
+    config, give the pairs by class name instead: ``flip_pairs`` (a file of tab-separated name
+    pairs, e.g. ``data_lists/something_something_flip_pairs.tsv``) with ``classes`` (the
+    dataset's class list, a file or names; ``check_config`` refuses a list that differs from the
+    dataset's).
 
     Required keys: ``imgs``, ``rng``, ``label``. Updated: ``imgs``, ``label``, ``img_to_video``;
     added: ``flipped``.
     """
 
-    def __init__(self, flip_ratio: float = 0.5, flip_label_map: dict[int, int] | None = None) -> None:
+    def __init__(self, flip_ratio: float = 0.5, flip_label_map: dict[int, int] | None = None,
+                 flip_pairs: str | None = None, classes: str | Sequence[str] | None = None) -> None:
         self.flip_ratio = flip_ratio
+        if flip_pairs is not None:
+            if flip_label_map is not None or classes is None:
+                raise ValueError('Flip: flip_pairs needs classes (the class list the pairs index into) and '
+                                 'no flip_label_map')
+            names = read_class_list(classes) if isinstance(classes, str) else list(classes)
+            flip_label_map = flip_label_map_of(names, read_flip_pairs(flip_pairs))
         self.flip_label_map = {int(k): int(v) for k, v in (flip_label_map or {}).items()}
 
     def __call__(self, results: dict) -> dict:

@@ -21,9 +21,11 @@ from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
 from .. import __version__
 from ..data.annotations import class_list_hash
 from ..fileio import atomic_path, atomic_torch_save, remove_stale_temporaries
-from ..models.checkpoints import CheckpointError, load_checkpoint_file, load_weights, read_checkpoint
+from ..models.checkpoints import (CheckpointError, load_checkpoint_file, load_weights, read_checkpoint,
+                                  resolve_checkpoint)
 from ..registry import HOOKS, RUNNERS
 from .config_checks import ConfigError
+from .optim_wrapper import TrainableOptimWrapperConstructor
 
 
 def rng_state() -> dict:
@@ -165,7 +167,14 @@ def _refuse_skipping(loop: BaseLoop, split: str) -> BaseLoop:
 @RUNNERS.register_module()
 class GFRunner(Runner):
     """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``;
-    its epoch loop passes over batches that ``on_error='skip'`` emptied."""
+    its epoch loop passes over batches that ``on_error='skip'`` emptied; optimizers hold the
+    trainable parameters only."""
+
+    def build_optim_wrapper(self, optim_wrapper):
+        if (isinstance(optim_wrapper, dict) and 'constructor' not in optim_wrapper
+                and isinstance(optim_wrapper.get('optimizer'), dict)):  # one optimizer, from its config
+            optim_wrapper = dict(optim_wrapper, constructor=TrainableOptimWrapperConstructor)
+        return super().build_optim_wrapper(optim_wrapper)
 
     def build_train_loop(self, loop):
         loop = super().build_train_loop(loop)
@@ -182,7 +191,9 @@ class GFRunner(Runner):
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = True, revise_keys=()):
         """Load model weights only (``load_from``): any layout ``gfvideo.models.load_weights``
         reads, strict, so a checkpoint of another architecture fails before training starts.
-        A gfvideo checkpoint whose class list differs from a built loop's dataset is refused."""
+        A gfvideo checkpoint whose class list differs from a built loop's dataset is refused; a
+        work dir stands for its final checkpoint."""
+        filename = resolve_checkpoint(filename)
         checkpoint_hash = read_checkpoint(filename)[1].get('classes_hash')
         for name in ('_train_loop', '_val_loop', '_test_loop'):
             loop = getattr(self, name, None)

@@ -6,6 +6,7 @@ import os
 from mmengine.config import Config
 
 from ..data.annotations import read_class_list
+from ..models.checkpoints import CheckpointError, init_weight_paths, resolve_checkpoint, where_to_get
 
 
 class ConfigError(ValueError):
@@ -21,12 +22,44 @@ def _dataset_paths(dataset: dict) -> list[tuple[str, str]]:
             for name, path in paths if path]
 
 
-def _backbone_weights(model: dict) -> list[tuple[str, str]]:
-    found = []
+def model_num_segments(model: dict) -> int | None:
+    """The frames per clip a model config expects (its backbones' ``num_segments``)."""
     for name in ('backbone', 'glance_backbone', 'focus_backbone'):
-        if isinstance(model.get(name), dict) and model[name].get('pretrained'):
-            found.append((f'model.{name}.pretrained', model[name]['pretrained']))
-    return found
+        if isinstance(model.get(name), dict):
+            return int(model[name].get('num_segments', 8))  # build_backbone's default
+    return model.get('num_segments')
+
+
+def check_frame_count(cfg: Config, loaders: list[str]) -> None:
+    """Every ``SampleFrames`` of these loaders samples the model's ``num_segments`` frames per
+    view; several views per clip (``num_clips > 1``) are allowed."""
+    expected = model_num_segments(cfg.model)
+    if expected is None:
+        return
+    for loader in loaders:
+        pipeline = (cfg.get(loader) or {}).get('dataset', {}).get('pipeline') or []
+        for transform in pipeline:
+            if transform.get('type') == 'SampleFrames' and int(transform.get('num_segments', 8)) != expected:
+                raise ConfigError(
+                    f'{loader}: SampleFrames samples num_segments={transform.get("num_segments", 8)} frames per '
+                    f'view but the model expects num_segments={expected}; set both to the same value (several '
+                    f'views per clip are set with num_clips, e.g. num_clips=2)')
+
+
+def check_flip_classes(cfg: Config, loaders: list[str]) -> None:
+    """A ``Flip`` that swaps ``flip_pairs`` must name the dataset's own class list."""
+    for loader in loaders:
+        dataset = (cfg.get(loader) or {}).get('dataset') or {}
+        for transform in dataset.get('pipeline') or []:
+            if transform.get('type') != 'Flip' or not transform.get('flip_pairs') or not dataset.get('classes'):
+                continue
+            own = dataset['classes']
+            own = read_class_list(dict(_dataset_paths(dataset))['classes']) if isinstance(own, str) else list(own)
+            flip = transform.get('classes')
+            flip = read_class_list(flip) if isinstance(flip, str) else list(flip or [])
+            if flip != own:
+                raise ConfigError(f'{loader}: Flip(classes={transform.get("classes")!r}) is not the dataset\'s class '
+                                  f'list ({dataset["classes"]}); the flip pairs would swap the wrong labels')
 
 
 #: Config keys (anywhere under the checked sections) that must be integers of at least this value.
@@ -60,9 +93,11 @@ def check_structure(cfg: Config, training: bool = True) -> None:
 def check_config(cfg: Config, training: bool = True) -> None:
     """Raise :class:`ConfigError` naming the first missing file or mismatch.
 
-    Checks the list, class list and weight files the config names, and that the model's
-    ``num_classes`` equals the class list's length. (Weights of another architecture fail when
-    the runner loads them, before the first iteration, with the key diff.)
+    Checks the list and class list files the config names, the initialisation weights when
+    ``training`` (testing loads a trained checkpoint and needs none), that the model's
+    ``num_classes`` equals the class list's length and that the pipelines sample the model's
+    ``num_segments``. (Weights of another architecture fail when the runner loads them, before
+    the first iteration, with the key diff.)
     """
     check_structure(cfg, training)
     loaders = ['train_dataloader', 'val_dataloader'] if training else ['test_dataloader']
@@ -70,12 +105,19 @@ def check_config(cfg: Config, training: bool = True) -> None:
     for loader in loaders:
         if cfg.get(loader):
             files += [(f'{loader}.dataset.{name}', path) for name, path in _dataset_paths(cfg[loader]['dataset'])]
-    files += _backbone_weights(cfg.model)
-    if training and cfg.get('load_from'):
-        files.append(('load_from', cfg.load_from))
+    if training:
+        files += init_weight_paths(cfg.model)
+        if cfg.get('load_from'):
+            try:  # a file, or a work dir whose last_checkpoint names the file
+                files.append(('load_from', resolve_checkpoint(cfg.load_from)))
+            except CheckpointError as error:
+                raise ConfigError(f'load_from: {error}') from error
     for name, path in files:
         if not os.path.exists(path):
-            raise ConfigError(f'{name}: {path} does not exist')
+            hint = where_to_get(path)
+            raise ConfigError(f'{name}: {path} does not exist' + (f'; {hint}' if hint else ''))
+    check_frame_count(cfg, loaders)
+    check_flip_classes(cfg, loaders)
     loader = cfg.get(loaders[0])
     classes = loader['dataset'].get('classes') if loader else None
     if classes is not None:

@@ -8,6 +8,8 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config, DictAction
 
+from ..apis.inference import load_config as load_config_file
+
 
 def init_distributed(launcher: str) -> None:
     """Initialise ``torch.distributed`` from torchrun's environment before the Runner does.
@@ -40,16 +42,22 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     """The options ``tools/train.py`` and ``tools/test.py`` share (mmaction2 1.x's names)."""
     parser.add_argument('--work-dir', help='where logs and checkpoints go (default: work_dirs/<config name>)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    add_data_root_argument(parser)
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def add_data_root_argument(parser: argparse.ArgumentParser) -> None:
+    """``--data-root``: the folder every dataloader's lists and media are relative to."""
+    parser.add_argument('--data-root', help='dataset folder for all dataloaders (the same as --cfg-options '
+                                            'data_root=DIR)')
+
+
 def load_config(config: str, args: argparse.Namespace) -> Config:
-    """The config with ``--cfg-options`` merged, the launcher set and the work dir chosen."""
+    """The config with ``--cfg-options`` and ``--data-root`` merged, the launcher set and the
+    work dir chosen."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = Config.fromfile(config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config_file(config, args.cfg_options, args.data_root)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join(
         'work_dirs', os.path.splitext(os.path.basename(config))[0])

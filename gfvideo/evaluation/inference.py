@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import torch
 
+from .budget import NEVER_EXIT
 from .metrics import mean_class_accuracy, topk_accuracy
 from .timing import synchronize
 
@@ -55,7 +56,11 @@ class ScoredRun:
 
 @dataclass(frozen=True)
 class ClipRecord:
-    """One clip of an early-exit run (one CSV row of ``tools/test.py --per-clip``)."""
+    """One clip of an early-exit run (one CSV row of ``tools/test.py --per-clip``).
+
+    ``batch_ms`` is the wall time of the clip's batch, of ``batch_size`` clips; at batch size 1
+    it is the clip's own latency.
+    """
 
     path: str
     label: int
@@ -63,7 +68,18 @@ class ClipRecord:
     confidence: float
     exit_step: int
     gmacs: float
-    latency_ms: float
+    batch_ms: float
+    batch_size: int
+
+    @property
+    def latency_ms(self) -> float:
+        """The clip's latency; measured only at batch size 1 (NaN otherwise)."""
+        return self.batch_ms if self.batch_size == 1 else float('nan')
+
+
+def _spread(values: Sequence[float]) -> dict:
+    quartiles = np.percentile(values, [25, 50, 75]) if len(values) else [float('nan')] * 3
+    return dict(median=float(quartiles[1]), p25=float(quartiles[0]), p75=float(quartiles[2]))
 
 
 @dataclass(frozen=True)
@@ -74,14 +90,26 @@ class AdaptiveRun:
     scores: np.ndarray
 
     def summary(self, num_steps: int) -> dict:
-        """Accuracy, mean GMACs and latency per clip, and the exit histogram (counts per step)."""
+        """Accuracy, mean GMACs, the exit histogram (counts per step) and time per clip: the
+        median, 25th and 75th percentiles over clips (batch size 1: each clip's latency) or over
+        batches (each batch's time divided by its size), and the mean (total time / clips).
+        ``time_basis`` says which."""
         labels = np.array([r.label for r in self.records])
         exits = np.array([r.exit_step for r in self.records])
+        batches = {(r.batch_ms, r.batch_size): r for r in self.records}  # the clips of a batch share its time
+        per_clip = [record.batch_ms / record.batch_size for record in batches.values()]
+        sizes = sorted({record.batch_size for record in self.records})
+        spread = _spread(per_clip)
         return dict(top1=topk_accuracy(self.scores, labels, 1),
                     top5=topk_accuracy(self.scores, labels, min(5, self.scores.shape[1])),
                     mean_class_accuracy=mean_class_accuracy(self.scores, labels),
                     mean_gmacs=float(np.mean([r.gmacs for r in self.records])),
-                    mean_latency_ms=float(np.mean([r.latency_ms for r in self.records])),
+                    median_ms_per_clip=spread['median'], p25_ms_per_clip=spread['p25'],
+                    p75_ms_per_clip=spread['p75'],
+                    mean_latency_ms=float(sum(r.batch_ms for r in batches.values()) / max(len(self.records), 1)),
+                    time_basis=('latency per clip (batch size 1)' if sizes == [1] else
+                                f'batch time / batch size (batch size {max(sizes) if sizes else 0}), '
+                                f'not a per-clip latency'),
                     exit_histogram=np.bincount(exits, minlength=num_steps + 1).tolist(), num_clips=len(labels))
 
 
@@ -147,8 +175,9 @@ def run_adaptive(model: torch.nn.Module, loader: Iterable[dict], thresholds,
                  progress: Callable | None = None) -> AdaptiveRun:
     """Evaluate with the real early-exit runtime (:meth:`GlanceFocusNet.forward_adaptive`).
 
-    ``latency_ms`` is the wall time of the clip's batch divided by its size (the clip's own time
-    at batch size 1), synchronised on CUDA.
+    Each record gets its batch's wall time and size (synchronised on CUDA; at batch size 1 the
+    clip's own latency). The first batch runs once untimed first, through every step, so
+    one-time costs (allocator, kernel selection, thread pools) do not land on the first clip.
     """
     return run_adaptive_many(model, loader, [thresholds], progress)[0]
 
@@ -161,20 +190,25 @@ def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_
     records = [[] for _ in threshold_sets]
     scores = [[] for _ in threshold_sets]
     device = next(model.parameters()).device
+    warm = False
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         paths, labels = _paths(batch), batch['label'].tolist()
+        if not warm:
+            model.forward_adaptive(inputs, [NEVER_EXIT] * model.max_focus_steps)  # warm-up, untimed
+            warm = True
         for index, thresholds in enumerate(threshold_sets):
             synchronize(device)
             start = time.perf_counter()
             result = model.forward_adaptive(inputs, thresholds)
             synchronize(device)
-            latency = (time.perf_counter() - start) * 1000 / inputs.shape[0]
+            batch_ms = (time.perf_counter() - start) * 1000
             rows = torch.arange(inputs.shape[0], device=result.logits.device)
             scores[index].append(result.logits[result.exit_steps, rows].softmax(-1).cpu())
             for path, label, prediction, confidence, step, macs in zip(
                     paths, labels, result.predictions.tolist(), result.confidences.tolist(),
                     result.exit_steps.tolist(), result.macs.tolist()):
-                records[index].append(ClipRecord(path, label, prediction, confidence, step, macs / 1e9, latency))
+                records[index].append(ClipRecord(path, label, prediction, confidence, step, macs / 1e9, batch_ms,
+                                                 inputs.shape[0]))
     return [AdaptiveRun(clip_records, torch.cat(clip_scores).numpy())
             for clip_records, clip_scores in zip(records, scores)]
 
@@ -182,11 +216,14 @@ def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_
 @torch.no_grad()
 def collect_scores(model: torch.nn.Module, loader: Iterable[dict], progress: Callable | None = None) -> ScoredRun:
     """Class probabilities of a recognizer's ``predict`` mode (multi-view clips averaged) and the
-    model's wall time per clip (data loading excluded)."""
+    model's mean wall time per clip (data loading excluded; the first batch runs once untimed
+    first, as in :func:`run_adaptive`)."""
     model.eval()
     scores, labels, seconds, shape = [], [], 0.0, (0, 0, 0)
     device = next(model.parameters()).device
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
+        if not labels:
+            model(inputs, mode='predict')  # warm-up, untimed
         shape = tuple(inputs.shape[1:2]) + tuple(inputs.shape[-2:])
         synchronize(device)
         start = time.perf_counter()

@@ -35,6 +35,58 @@ class CheckpointError(RuntimeError):
     """A checkpoint cannot be read or does not fit the model; the message says why."""
 
 
+#: torchvision's ImageNet weights that the recipes initialise backbones from: published file name
+#: -> torchvision weights name. Every file is at ``TORCHVISION_URL + file name``.
+PUBLISHED_WEIGHTS = {
+    'resnet18-f37072fd.pth': 'ResNet18_Weights.IMAGENET1K_V1',
+    'resnet34-b627a593.pth': 'ResNet34_Weights.IMAGENET1K_V1',
+    'resnet50-0676ba61.pth': 'ResNet50_Weights.IMAGENET1K_V1',
+    'resnet101-63fe2227.pth': 'ResNet101_Weights.IMAGENET1K_V1',
+    'mobilenet_v2-b0353104.pth': 'MobileNet_V2_Weights.IMAGENET1K_V1',
+}
+TORCHVISION_URL = 'https://download.pytorch.org/models/'
+#: Model config keys whose ``pretrained`` entry names initialisation weights.
+INIT_WEIGHT_KEYS = ('backbone', 'glance_backbone', 'focus_backbone')
+
+
+def where_to_get(path: str | os.PathLike) -> str:
+    """A sentence saying where a published weight file comes from ('' for other files)."""
+    name = os.path.basename(os.fspath(path))
+    if name not in PUBLISHED_WEIGHTS:
+        return ''
+    return (f'it is torchvision\'s {PUBLISHED_WEIGHTS[name]}: download {TORCHVISION_URL}{name} '
+            f'to {os.fspath(path)}')
+
+
+def init_weight_paths(model_cfg: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(config key, path)`` of every initialisation weight file a model config names."""
+    return [(f'model.{key}.pretrained', model_cfg[key]['pretrained']) for key in INIT_WEIGHT_KEYS
+            if isinstance(model_cfg.get(key), Mapping) and model_cfg[key].get('pretrained')]
+
+
+def without_init_weights(model_cfg: Mapping[str, Any]) -> dict:
+    """A copy of a model config that loads no initialisation weights (for a model whose trained
+    checkpoint is loaded next: inference and testing need no ImageNet files)."""
+    model_cfg = dict(model_cfg)
+    for key in INIT_WEIGHT_KEYS:
+        if isinstance(model_cfg.get(key), Mapping):
+            model_cfg[key] = {k: v for k, v in model_cfg[key].items() if k not in ('pretrained', 'pretrained_prefix')}
+    return model_cfg
+
+
+def resolve_checkpoint(path: str | os.PathLike) -> str:
+    """A checkpoint file, or a work dir's final checkpoint (the file its ``last_checkpoint`` names)."""
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        return path
+    pointer = os.path.join(path, 'last_checkpoint')
+    if not os.path.isfile(pointer):
+        raise CheckpointError(f'{path}: a folder without last_checkpoint (not a finished training work dir)')
+    with open(pointer, encoding='utf-8') as file:
+        target = file.read().strip()
+    return target if os.path.isabs(target) or os.path.exists(target) else os.path.join(path, os.path.basename(target))
+
+
 # ----------------------------------------------------------------------------- reading
 def load_checkpoint_file(path: str | os.PathLike) -> Any:
     """``torch.load(path, weights_only=True)`` with errors that name the file and say what it is.
@@ -85,7 +137,10 @@ def read_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any],
         checkpoint = dict(path_or_state_dict)
         origin = origin or 'the given state dict'
     else:
-        origin = os.fspath(path_or_state_dict)
+        origin = resolve_checkpoint(path_or_state_dict)
+        if not os.path.isfile(origin):
+            hint = where_to_get(origin)
+            raise CheckpointError(f'{origin}: no such checkpoint file' + (f'; {hint}' if hint else ''))
         checkpoint = load_checkpoint_file(origin)
     if not isinstance(checkpoint, Mapping):
         raise CheckpointError(f'{origin}: expected a dict of tensors, got {type(checkpoint).__name__}')

@@ -199,7 +199,7 @@ def test_extraction_reports_unreadable_videos_and_goes_on(trained, tmp_path):
     video = os.path.join(root, 'videos', '21.webm')
     result = tool('extract_features.py', GFNET, gfnet, '--videos', str(broken), video, '--out', str(tmp_path / 'f'),
                   '--steps', '1', '--workers', '2', *options(root))
-    assert '1 videos extracted' in result.stdout and '1 failed' in result.stdout
+    assert '1 extracted, 0 already done, 1 failed' in result.stdout
     errors = [json.loads(line) for line in open(tmp_path / 'f' / 'errors.jsonl')]
     assert errors[0]['video'] == str(broken) and 'broken.webm' in errors[0]['error']
     with np.load(tmp_path / 'f' / '21.npz') as stored:

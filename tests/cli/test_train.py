@@ -70,10 +70,16 @@ def test_bad_configs_fail_at_start_with_a_clear_message(synthetic, tmp_path):
 
 def test_train_all_runs_the_stages_once(synthetic, tmp_path):
     root = synthetic('sthv2')
-    options = ['--cfg-options', *data_options(root), 'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1']
+    options = ['--data-root', root, '--cfg-options', 'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1',
+               'optim_wrapper.paramwise_cfg.bias_lr_mult=1.0']
     first = tool('train_all.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), *options)
     assert [f'stage {k}: training' in first.stdout for k in (1, 2, 3)] == [True] * 3
-    assert (tmp_path / 'stage3' / 'epoch_1.pth').exists()
+    assert f'all stages finished: {tmp_path}/stage3/epoch_1.pth' in first.stdout
+    # each stage starts from the previous stage's final checkpoint, found through its last_checkpoint
+    logs = {k: open(next((tmp_path / f'stage{k}').rglob('*.log'))).read() for k in (2, 3)}
+    assert f'from {tmp_path}/stage1/epoch_1.pth' in logs[2] and f'from {tmp_path}/stage2/epoch_1.pth' in logs[3]
+    # frozen parameters never reach the optimizer, so none is reported "skipped" one line each
+    assert 'is skipped since' not in logs[2] + logs[3]
     second = tool('train_all.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), *options)
     assert [f'stage {k}: already finished' in second.stdout for k in (1, 2, 3)] == [True] * 3
 

@@ -8,7 +8,11 @@ train_pipeline = [
     dict(type='VideoDecode'),
     dict(type='Resize', short_side=256),
     dict(type='MultiScaleCrop', input_size=224, scales=(1, .875, .75, .66)),
-    dict(type='Flip', flip_ratio=0.0),  # a flip changes left/right classes (see data_lists/)
+    # Off, as in TSM's Something-Something recipes (their published results train without it).
+    # A flip turns "left to right" into "right to left"; to train with flips, swap those labels:
+    # dict(type='Flip', flip_ratio=0.5, flip_pairs='data_lists/something_something_flip_pairs.tsv',
+    #      classes='data_lists/sthv1_classes.txt'),  # V2: sthv2_classes.txt; --class-order csv: *_csv_order.txt
+    dict(type='Flip', flip_ratio=0.0),
     dict(type='PackClip'),
 ]
 val_pipeline = [
