@@ -116,9 +116,9 @@ def make_data(log: str, data: str, sizes: dict, seed: int) -> dict:
 
 
 def data_options(data: str) -> list[str]:
-    return [f'{loader}.dataset.data_root={data}' for loader in ('train_dataloader', 'val_dataloader',
-                                                                 'test_dataloader')] + [
-        'train_dataloader.dataset.ann_file=lists/train_fit.txt']
+    """``--cfg-options`` that put every dataloader on the demo's data (mmaction2's ``data_root``)
+    and train on the training list less the calibration slice."""
+    return [f'data_root={data}', 'train_dataloader.dataset.ann_file=lists/train_fit.txt']
 
 
 def epoch_options(epochs: int) -> list[str]:
@@ -255,18 +255,18 @@ def _ratio(value) -> str:
     return '-' if value is None else f'{value:.3f}'
 
 
-def follow_up_commands(out: str, data: str, gfnet: dict) -> list[str]:
-    """The next commands a user runs on this demo's own outputs."""
+def follow_up_commands(out: str, data: str) -> list[str]:
+    """The next commands a user runs on this demo's own outputs (a work dir stands for its final
+    checkpoint)."""
     rel = os.path.relpath
-    options = ' '.join(data_options(rel(data)))
-    video = os.path.join(rel(data), 'videos', '1.webm')
+    stage3, data = rel(os.path.join(out, 'train', 'gfnet', 'stage3')), rel(data)
+    video = os.path.join(data, 'videos', '1.webm')
     return [
-        f'python tools/test.py {rel(STAGE3_CONFIG)} {rel(gfnet["checkpoint"])} --adaptive '
-        f'--thresholds {rel(os.path.join(out, "budget", "thresholds.json"))} --cfg-options {options}',
-        f'python tools/extract_features.py {rel(STAGE3_CONFIG)} {rel(gfnet["checkpoint"])} --videos {video} '
-        f'--out {rel(os.path.join(out, "my_features"))} --cfg-options {options}',
-        f'python tools/visualize.py {rel(STAGE3_CONFIG)} {rel(gfnet["checkpoint"])} {video} '
-        f'--out {rel(os.path.join(out, "my_glimpses"))} --cfg-options {options}',
+        f'python tools/recognize.py {rel(STAGE3_CONFIG)} {stage3} {video} '
+        f'--thresholds {rel(os.path.join(out, "budget", "thresholds.json"))}',
+        f'python tools/test.py {rel(STAGE3_CONFIG)} {stage3} --data-root {data} --adaptive '
+        f'{rel(os.path.join(out, "budget", "thresholds.json"))}',
+        f'python tools/visualize.py {rel(STAGE3_CONFIG)} {stage3} {video} --out {rel(os.path.join(out, "my_glimpses"))}',
     ]
 
 
@@ -362,7 +362,7 @@ def main(argv=None) -> int:
                        os.path.join(out, 'budget'))
     results = headline(curve, policies, timing, seed)
     atomic_write_json(os.path.join(out, 'results.json'), results)
-    commands = follow_up_commands(out, data, gfnet)
+    commands = follow_up_commands(out, data)
     write_report(out, counts, curve, results, images, steps, args.quick, commands)
     print_headline(results)
     print(f'\n[demo] report: {os.path.relpath(os.path.join(out, "report.md"))} '

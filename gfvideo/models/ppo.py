@@ -111,7 +111,9 @@ def ppo_train_step(model, data: dict, optim_wrapper, config: PPOConfig,
     returns = discounted_returns(rewards, config.gamma)
     for _ in range(config.epochs):
         with optim_wrapper.optim_context(model):
-            losses = ppo_losses(model, record, returns, config)
+            # the rollout ran in float32: so do the ratios, or the first one is not 1 under autocast
+            with torch.autocast(device_type=clips.device.type, enabled=False):
+                losses = ppo_losses(model, record, returns, config)
             loss = sum(losses.values())
         optim_wrapper.backward(optim_wrapper.scale_loss(loss))  # honours accumulative_counts
         if optim_wrapper.should_update():

@@ -19,9 +19,9 @@ def demo(tmp_path_factory):
 def test_demo_writes_results_and_report(demo):
     out, result = demo
     results = json.load(open(out / 'results.json'))
-    assert results['split'] == 'val'
+    assert results['split'] == 'val' and results['seed'] == 0 and 0 <= results['glance_top1'] <= 1
     for key in ('top1', 'gmacs_per_clip', 'cpu_ms_per_clip'):
-        assert 0 <= results['baseline'][key] and 0 <= results['gfnet_best'][key]
+        assert 0 <= results['baseline'][key]
     assert 0 <= results['baseline']['top1'] <= 1 and 0 <= results['gfnet_best']['top1'] <= 1
     matched = results['gfnet_matched']
     if matched is None:
@@ -29,22 +29,35 @@ def test_demo_writes_results_and_report(demo):
     else:
         assert matched['top1'] >= results['baseline']['top1'] and len(matched['thresholds']) == 3
         assert results['gmacs_ratio'] == pytest.approx(matched['gmacs_per_clip'] / results['baseline']['gmacs_per_clip'])
-    assert [p['focus_steps'] for p in results['policy_vs_random']] == [1, 2, 3]
+        assert results['time_ratio'] == pytest.approx(matched['cpu_ms_per_clip'] / results['baseline']['cpu_ms_per_clip'])
+    timing = results['timing']
+    assert timing['repeats'] == len(timing['baseline']['repeats_ms']) == len(timing['gfnet']['repeats_ms']) >= 2
+    assert timing['baseline']['min_ms'] <= timing['baseline']['median_ms'] <= timing['baseline']['max_ms']
+    rows = results['policy_vs_random']
+    assert [row['focus_steps'] for row in rows] == [1, 2, 3]
+    for row in rows:
+        for name in ('learned', 'random', 'center', 'motion', 'oracle'):
+            assert 0 <= row[f'{name}_top1'] <= 1 and 0 <= row[f'{name}_hit'] <= 1
+        assert row['oracle_hit'] == 1.0  # patches centred on the actor always hold its centre
     report = open(out / 'report.md').read()
-    for needle in ('budget/budget_curve.png', '| focus steps | learned | random | centre |', 'glimpses/',
-                   'exits per step', 'CPU ms per clip', '--quick run'):
+    for needle in ('budget/budget_curve.png', '| focus steps | learned policy | uniform random | frame centre |',
+                   'glimpses/', 'exits per step', 'CPU ms per clip', '--quick run', 'interleaved repeats',
+                   'python tools/test.py', 'hit '):
         assert needle in report
     for link in [line.split('](')[1].split(')')[0] for line in report.splitlines() if '](' in line]:
         assert (out / link).exists(), link
     assert len(list((out / 'features').glob('*.npz'))) == 4
-    assert 'gfnet_best' in result.stdout
+    # a short progress view: one line per step, the tools' output in log files
+    assert 'training GlanceFocusNet stages 1-3' in result.stdout and 'Epoch(train)' not in result.stdout
+    assert (out / 'logs' / 'train_gfnet.log').read_text().count('Epoch(train)') > 0
+    assert 'GMACs ratio' in result.stdout and 'python tools/visualize.py' in result.stdout
 
 
 def test_a_rerun_reuses_every_finished_step(demo):
     out, _ = demo
     before = json.load(open(out / 'results.json'))
     again = tool('demo.py', '--quick', '--out', str(out), timeout=300)
-    assert again.stdout.count('done before') == 6 and 'train.py' not in again.stdout
+    assert again.stdout.count('reused') == 7 and 'Epoch(train)' not in again.stdout
     assert json.load(open(out / 'results.json')) == before
 
 
