@@ -1,6 +1,7 @@
 """The README's first command at --quick size, the benchmark's --quick mode, and reruns that reuse."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -71,3 +72,26 @@ def test_benchmark_quick_rewrites_only_its_sections(tmp_path):
     text = output.read_text()
     assert 'kept' in text and 'STALE FIGURES' not in text and 'synthetic demo' in text
     assert '--sections early_exit --repeats 3 --quick' in text and 'time ratio / GMACs ratio | goal met' in text
+
+
+def test_the_readme_commands_run_as_written_on_the_demo_outputs(demo, tmp_path):
+    """The README's block of commands after the demo, verbatim, in a folder where
+    ``work_dirs/demo`` is this demo's output."""
+    out, _ = demo
+    text = open(os.path.join(ROOT, 'README.md'), encoding='utf-8').read()
+    block = next(b for b in re.findall(r'```bash\n(.*?)```', text, flags=re.S) if b.startswith('DEMO=work_dirs/demo'))
+    (tmp_path / 'work_dirs').mkdir()
+    (tmp_path / 'work_dirs' / 'demo').symlink_to(out)
+    for name in ('configs', 'tools', 'data_lists'):
+        (tmp_path / name).symlink_to(os.path.join(ROOT, name))
+    env = dict(os.environ, OMP_NUM_THREADS='1',
+               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
+    result = subprocess.run(['bash', '-euo', 'pipefail', '-c', block], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    val = open(out / 'data' / 'lists' / 'val.txt').read().splitlines()
+    assert json.load(open(out / 'budget_0.05' / 'thresholds.json'))['budget_gmacs'] == 0.05
+    assert len(open(out / 'clips.csv').read().splitlines()) == len(val) + 1
+    assert len(list((out / 'features_val').glob('*.npz'))) == len(val)
+    assert (out / 'my_glimpses' / '1_glimpses.png').exists() and (out / '1.png').exists()
+    assert 'exit at step' in result.stdout and 'picture:' in result.stdout

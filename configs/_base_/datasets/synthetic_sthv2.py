@@ -1,7 +1,7 @@
-# The built-in synthetic benchmark in the Something-Something V2 layout (VP9 WebM), as
-# `python tools/make_synthetic.py --layout sthv2 --out work_dirs/synthetic_sthv2 ...` and
-# `python tools/build_lists.py sthv2 ...` (the README's first command) write it.
-data_root = 'work_dirs/synthetic_sthv2'
+# The built-in synthetic benchmark in the Something-Something V2 layout (VP9 WebM), where
+# `python tools/demo.py` (the README's first command) writes it; `--data-root DIR` reads another
+# copy (`python tools/make_synthetic.py --layout sthv2 --out DIR ...`, then `tools/build_lists.py`).
+data_root = 'work_dirs/demo/data'
 num_segments = 8
 frame_size = 128  # native size of the synthetic frames: no upsampling
 train_pipeline = [
