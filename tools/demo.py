@@ -164,7 +164,7 @@ def evaluate_budgets(log: str, out: str, data: str, gfnet: dict, baseline: dict,
     budget = os.path.join(out, 'budget')
     tool(log, 'evaluate_budget.py', STAGE3_CONFIG, gfnet['checkpoint'], '--out', budget, '--calib-list',
          os.path.join(data, 'lists', 'calib.txt'), '--baseline', TSM_CONFIG, baseline['checkpoint'],
-         '--batch-size', str(EVAL_BATCH), '--workers', '0', '--num-points', '12', '--seed', str(seed),
+         '--batch-size', str(EVAL_BATCH), '--workers', '0', '--num-points', '8', '--seed', str(seed),
          '--cfg-options', *data_options(data))
     with open(os.path.join(budget, 'budget_curve.json'), encoding='utf-8') as file:
         return json.load(file)

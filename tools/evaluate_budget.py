@@ -87,7 +87,9 @@ def main(argv=None) -> int:
     anytime = [dict(step=step, gmacs=gmacs[step], top1=topk_accuracy(evaluation.logits[step], evaluation.labels, 1))
                for step in range(len(gmacs))]
     threshold_sets = [(None, t) for t in curve_thresholds(calibration.confidences, args.num_points)]
-    threshold_sets += [(budget, solve_budget(calibration.confidences, gmacs, budget)) for budget in args.budgets]
+    correct = calibration.logits.argmax(-1).T == calibration.labels[:, None]  # (N, K+1)
+    threshold_sets += [(budget, solve_budget(calibration.confidences, gmacs, budget, correct=correct))
+                       for budget in args.budgets]
     runs = run_adaptive_many(model, loader(), [t for _, t in threshold_sets], progress=_progress('budgets'))
     points = []
     for (budget, thresholds), run in zip(threshold_sets, runs):

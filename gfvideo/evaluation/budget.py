@@ -5,6 +5,11 @@ the ``K+1`` steps, walk the calibration clips step by step and let the ``p_k`` s
 most confident at step ``k`` leave there; the confidence of the last clip let out is step
 ``k``'s threshold. A larger ``q`` moves exits later and costs more, so one budget maps to one
 ``q`` (found by bisection on the calibration set's mean GMACs).
+
+The proportions may also start at a later step (``first_step``: nobody exits before it). A glance
+that cannot decide on its own (its confidence says little) is skipped this way instead of
+letting its most confident, often wrong, clips leave; given the calibration clips' correctness,
+the solver picks the first step whose thresholds are the most accurate within the budget.
 """
 from __future__ import annotations
 
@@ -57,9 +62,13 @@ def replay_exits(step_logits: np.ndarray, thresholds) -> ExitReplay:
     return ExitReplay(probabilities[exits, rows].argmax(-1), confidences[rows, exits], exits)
 
 
-def exit_proportions(q: float, num_steps: int) -> np.ndarray:
-    """MSDNet's exit proportions: ``p_k`` proportional to ``q**k`` for ``k = 0..num_steps-1``."""
-    weights = q ** np.arange(num_steps, dtype=np.float64)
+def exit_proportions(q: float, num_steps: int, first_step: int = 0) -> np.ndarray:
+    """MSDNet's exit proportions: ``p_k`` proportional to ``q**(k - first_step)`` for
+    ``k = first_step..num_steps-1``, zero before ``first_step``."""
+    if not 0 <= first_step < num_steps:
+        raise ValueError(f'first_step must be in [0, {num_steps - 1}], got {first_step}')
+    weights = np.zeros(num_steps, dtype=np.float64)
+    weights[first_step:] = q ** np.arange(num_steps - first_step, dtype=np.float64)
     return weights / weights.sum()
 
 
@@ -95,10 +104,14 @@ def check_budget(budget: float, cumulative_gmacs) -> None:
         raise BudgetError(f'budget {budget:.4f} GMACs is below the glance-only cost {cumulative_gmacs[0]:.4f} GMACs')
 
 
-def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, iterations: int = 60) -> np.ndarray:
+def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, iterations: int = 60,
+                 correct: np.ndarray | None = None) -> np.ndarray:
     """Thresholds whose mean GMACs on the calibration clips is the largest not above ``budget``.
 
-    Bisection on ``log q``; raises :class:`BudgetError` below the glance-only cost.
+    Bisection on ``log q``; raises :class:`BudgetError` below the glance-only cost. With
+    ``correct`` (``(N, K+1)``: whether each calibration clip's prediction after each step is
+    right), every first exit step that fits the budget is solved and the thresholds with the
+    highest calibration accuracy win (the cheaper on a tie); without it, exits start at step 0.
     """
     cumulative_gmacs = np.asarray(cumulative_gmacs, dtype=np.float64)
     check_budget(budget, cumulative_gmacs)
@@ -106,17 +119,34 @@ def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, itera
     never = np.full(steps - 1, NEVER_EXIT)
     if mean_cost(exit_steps_for(confidences, never), cumulative_gmacs) <= budget:
         return never
+    first_steps = range(steps - 1) if correct is not None else [0]
+    solutions = [_solve_from(confidences, cumulative_gmacs, budget, first, iterations) for first in first_steps
+                 if cumulative_gmacs[first] <= budget]
+    if correct is None or len(solutions) == 1:
+        return solutions[0]
+    rows = np.arange(len(correct))
 
-    def cost(log_q: float) -> tuple[float, np.ndarray]:
-        thresholds = thresholds_for_proportions(confidences, exit_proportions(float(np.exp(log_q)), steps))
-        return mean_cost(exit_steps_for(confidences, thresholds), cumulative_gmacs), thresholds
+    def score(thresholds: np.ndarray) -> tuple[float, float]:
+        exits = exit_steps_for(confidences, thresholds)
+        return float(correct[rows, exits].mean()), -mean_cost(exits, cumulative_gmacs)
+
+    return max(solutions, key=score)
+
+
+def _solve_from(confidences: np.ndarray, cumulative_gmacs: np.ndarray, budget: float, first_step: int,
+                iterations: int) -> np.ndarray:
+    """Bisection on ``log q`` for exits that start at ``first_step``."""
+    steps = confidences.shape[1]
+
+    def thresholds_for(log_q: float) -> np.ndarray:
+        return thresholds_for_proportions(confidences, exit_proportions(float(np.exp(log_q)), steps, first_step))
 
     low, high = -20.0, 20.0
-    best = thresholds_for_proportions(confidences, exit_proportions(np.exp(low), steps))
+    best = thresholds_for(low)
     for _ in range(iterations):
         middle = (low + high) / 2
-        spent, thresholds = cost(middle)
-        if spent <= budget:
+        thresholds = thresholds_for(middle)
+        if mean_cost(exit_steps_for(confidences, thresholds), cumulative_gmacs) <= budget:
             low, best = middle, thresholds
         else:
             high = middle
@@ -126,14 +156,16 @@ def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, itera
 def curve_thresholds(confidences: np.ndarray, num_points: int = 12, q_range: tuple[float, float] = (0.05, 20.0)
                      ) -> list[np.ndarray]:
     """Thresholds for ``num_points`` exit-proportion curves ``q`` spread log-uniformly over
-    ``q_range``: the points of a budget curve, cheapest first (duplicates removed)."""
+    ``q_range``, for every first exit step: the points of a budget curve (duplicates removed)."""
     seen, curve = set(), []
-    for q in np.geomspace(*q_range, num_points):
-        thresholds = thresholds_for_proportions(confidences, exit_proportions(q, confidences.shape[1]))
-        key = tuple(np.round(thresholds, 12))
-        if key not in seen:
-            seen.add(key)
-            curve.append(thresholds)
+    steps = confidences.shape[1]
+    for first_step in range(steps - 1):
+        for q in np.geomspace(*q_range, num_points):
+            thresholds = thresholds_for_proportions(confidences, exit_proportions(q, steps, first_step))
+            key = tuple(np.round(thresholds, 12))
+            if key not in seen:
+                seen.add(key)
+                curve.append(thresholds)
     return curve
 
 

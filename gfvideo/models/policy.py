@@ -49,9 +49,9 @@ class PatchPolicy(nn.Module):
 
     The Gaussian mean comes from a ``'spatial'`` head (default): every cell of the reduced glance
     map gets a score from its features and the frame's context (locations so far, recurrent
-    state), and the mean is the softmax-weighted average of the cell centres, so the policy
-    points at a map cell by construction and interpolates between cells; or from an ``'mlp'``
-    head on the flattened map code.
+    state), and the mean is the softmax-weighted average of the cell centres plus a learned shift
+    of at most one cell, so the policy points at a map cell by construction and refines within
+    it; or from an ``'mlp'`` head on the flattened map code.
 
     Args:
         glance_channels: channels of the glance feature map.
@@ -85,8 +85,10 @@ class PatchPolicy(nn.Module):
         if self.spatial:
             self.context = nn.Linear(2 * max_steps + hidden_dim, map_channels)
             self.cell_score = nn.Linear(map_channels, 1)
-            nn.init.zeros_(self.cell_score.weight)  # starts at the frame centre, all cells equal
-            nn.init.zeros_(self.cell_score.bias)
+            self.offset = nn.Linear(hidden_dim, 2)  # a shift within one cell, for what cells cannot place
+            for layer in (self.cell_score, self.offset):  # starts at the frame centre, all cells equal
+                nn.init.zeros_(layer.weight)
+                nn.init.zeros_(layer.bias)
         else:
             self.actor = nn.Linear(hidden_dim, 2 if kind == 'gaussian' else grid_size ** 2)
             nn.init.zeros_(self.actor.bias)
@@ -128,7 +130,8 @@ class PatchPolicy(nn.Module):
             cells = map_code.view(map_code.shape[0], self.map_channels, -1).transpose(1, 2)  # (N, g*g, E)
             scores = self.cell_score(F.relu(cells + self.context(context)[:, None])).squeeze(2)
             centres = grid_cell_centres(torch.arange(scores.shape[1], device=scores.device), self.map_grid)
-            return scores.softmax(dim=1) @ centres.to(scores.dtype), value
+            shift = torch.tanh(self.offset(hidden)) / self.map_grid
+            return scores.softmax(dim=1) @ centres.to(scores.dtype) + shift, value
         params = self.actor(hidden)
         return (torch.sigmoid(params) if self.kind == 'gaussian' else params), value
 

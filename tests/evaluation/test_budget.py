@@ -47,10 +47,31 @@ def test_solver_meets_the_budget_tightly_and_refuses_impossible_ones():
         solve_budget(confidences, GMACS, 0.05)
 
 
-def test_curve_points_get_more_expensive_with_q():
+def test_curve_spans_the_costs_and_every_first_exit_step():
     confidences = calibration()
-    costs = [mean_cost(exit_steps_for(confidences, t), GMACS) for t in curve_thresholds(confidences, 8)]
-    assert len(costs) >= 5 and costs == sorted(costs) and costs[0] < 0.5 < 1.3 < costs[-1]
+    curve = curve_thresholds(confidences, 8)
+    exits = [exit_steps_for(confidences, t) for t in curve]
+    costs = [mean_cost(e, GMACS) for e in exits]
+    assert len(curve) >= 12 and min(costs) < 0.5 and max(costs) > 1.3
+    assert costs[:8] == sorted(costs[:8])  # exits from the glance on: dearer with q
+    for first in (1, 2):  # points where nobody leaves before step `first` and many leave there
+        assert any((e >= first).all() and (e == first).mean() > 0.5 for e in exits), first
+
+
+def test_solver_skips_a_glance_that_cannot_decide_when_told_what_is_correct():
+    """A glance that is confident and wrong: with the calibration clips' correctness the solver
+    starts exits at step 1 and is more accurate for the same budget."""
+    rng = np.random.default_rng(0)
+    confidences = np.column_stack([rng.uniform(0.3, 1.0, 400), rng.uniform(0.5, 1.0, (400, 3))])
+    correct = np.column_stack([rng.random(400) < 0.25, np.ones((400, 3), bool)])  # the glance is right 1 in 4
+    gmacs = [0.1, 0.3, 0.5, 0.7]
+    rows = np.arange(400)
+    plain = exit_steps_for(confidences, solve_budget(confidences, gmacs, 0.35))
+    informed = exit_steps_for(confidences, solve_budget(confidences, gmacs, 0.35, correct=correct))
+    assert mean_cost(informed, gmacs) <= 0.35 and (informed >= 1).all()
+    assert correct[rows, informed].mean() == 1.0 > correct[rows, plain].mean()
+    with pytest.raises(ValueError, match='first_step'):
+        exit_proportions(1.0, 4, first_step=4)
 
 
 def test_replay_of_logits_applies_the_rule_to_float32_softmax():

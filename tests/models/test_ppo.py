@@ -40,7 +40,7 @@ def test_a_stage_two_step_changes_the_policy_only():
     after = model.state_dict()
     changed = {k for k in before if not torch.equal(before[k], after[k])}
     assert changed and all(k.startswith('policy.') for k in changed)
-    for part in ('policy.map_reduce', 'policy.memory', 'policy.trunk', 'policy.context', 'policy.cell_score',
+    for part in ('policy.map_reduce', 'policy.memory', 'policy.trunk', 'policy.context', 'policy.cell_score', 'policy.offset',
                  'policy.critic', 'policy.log_std'):
         assert any(k.startswith(part) for k in changed), part  # every part of the policy learns
 
