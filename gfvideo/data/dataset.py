@@ -36,6 +36,9 @@ class VideoDataset(BaseDataset):
             is logged and its sample becomes ``None``, which :func:`collate_skipping` drops and
             counts. Another sample is never substituted.
         seed: base of the per-sample random generator ``default_rng((seed, epoch, index))``.
+        actor_boxes: a file of per-frame object boxes (the synthetic benchmark's
+            ``annotations/actor_boxes.json``, relative to ``data_root``) for measuring where a model
+            looks (``metainfo['actor_boxes']``, read by evaluation only; never by training).
         test_mode: evaluation dataset (``on_error`` must be ``'raise'``).
 
     An index may be an int or an ``(epoch, index)`` pair, which makes the random crops of a
@@ -45,7 +48,8 @@ class VideoDataset(BaseDataset):
     def __init__(self, ann_file: str, pipeline: Sequence[Any] = (), data_root: str = '', media_root: str = '',
                  classes: str | Sequence[str] | None = None, list_format: str = 'auto', multi_label: bool = False,
                  with_offset: bool = False, filename_tmpl: str | None = None, start_index: int | None = None,
-                 on_error: str = 'raise', seed: int = 0, test_mode: bool = False, **kwargs) -> None:
+                 on_error: str = 'raise', seed: int = 0, test_mode: bool = False, actor_boxes: str | None = None,
+                 **kwargs) -> None:
         if on_error not in ON_ERROR_POLICIES:
             raise ValueError(f'on_error must be one of {ON_ERROR_POLICIES}, got {on_error!r}')
         if test_mode and on_error != 'raise':
@@ -62,6 +66,8 @@ class VideoDataset(BaseDataset):
         metainfo = dict(kwargs.pop('metainfo', None) or {})
         if classes is not None:
             metainfo.update(classes=tuple(classes))
+        if actor_boxes:
+            metainfo.update(actor_boxes=os.path.join(data_root, actor_boxes) if data_root else actor_boxes)
         super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root,
                          pipeline=list(build_pipeline(pipeline).transforms),
                          test_mode=test_mode, **kwargs)

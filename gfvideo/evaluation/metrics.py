@@ -9,6 +9,7 @@ from mmengine.evaluator import BaseMetric
 
 from ..fileio import atomic_write_csv
 from ..registry import METRICS
+from .localization import clip_actor_centres, patch_hits, read_actor_boxes
 
 
 def topk_accuracy(scores: np.ndarray, labels: np.ndarray, k: int) -> float:
@@ -43,8 +44,11 @@ class AccuracyMetric(BaseMetric):
 
     For predictions with ``step_scores`` (GlanceFocusNet) the metrics of the last step are
     reported as ``top1`` ... and every step's as ``step{k}_top1`` / ``step{k}_top5`` with its
-    cumulative ``step{k}_gmacs``. With ``confusion_file`` the final predictions' confusion
-    matrix is written there as CSV (class names from the dataset's metainfo).
+    cumulative ``step{k}_gmacs``. When the dataset's metainfo names ``actor_boxes`` and the
+    predictions carry ``step_boxes``, each focus step's hit rate (the fraction of frames whose
+    patch holds the object's centre) is reported as ``step{k}_hit``. With ``confusion_file`` the
+    final predictions' confusion matrix is written there as CSV (class names from the dataset's
+    metainfo).
     """
 
     default_prefix = ''
@@ -52,12 +56,28 @@ class AccuracyMetric(BaseMetric):
     def __init__(self, confusion_file: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.confusion_file = confusion_file
+        self._actor_boxes: dict | None = None
+
+    def _hits(self, data_batch, index: int, step_boxes) -> np.ndarray | None:
+        """Per-step hit rates of one clip, when the dataset has actor boxes."""
+        path = (self.dataset_meta or {}).get('actor_boxes')
+        if not path or step_boxes is None or not isinstance(data_batch, dict) or 'meta' not in data_batch:
+            return None
+        if self._actor_boxes is None:
+            self._actor_boxes = read_actor_boxes(path)
+        meta = data_batch['meta'][index]
+        if 'img_to_video' not in meta:
+            return None
+        centres = clip_actor_centres(self._actor_boxes, [meta['filename']], data_batch['frame_inds'][index:index + 1],
+                                     [meta['img_to_video']])
+        return patch_hits(step_boxes.cpu(), centres[0]).mean(dim=-1).numpy()  # (K,)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        for sample in data_samples:
+        for index, sample in enumerate(data_samples):
             scores = sample.get('step_scores', sample.get('scores'))
             self.results.append({'scores': scores.float().cpu().numpy(), 'label': int(sample['label']),
-                                 'gmacs': sample.get('step_gmacs')})
+                                 'gmacs': sample.get('step_gmacs'),
+                                 'hits': self._hits(data_batch, index, sample.get('step_boxes'))})
 
     def compute_metrics(self, results: list) -> dict:
         labels = np.array([r['label'] for r in results])
@@ -72,6 +92,9 @@ class AccuracyMetric(BaseMetric):
                 metrics[f'step{step}_top5'] = topk_accuracy(scores[:, step], labels, k5)
                 if results[0]['gmacs'] is not None:
                     metrics[f'step{step}_gmacs'] = float(results[0]['gmacs'][step])
+        if all(r.get('hits') is not None for r in results):
+            for step, hit in enumerate(np.stack([r['hits'] for r in results]).mean(axis=0), start=1):
+                metrics[f'step{step}_hit'] = float(hit)
         final = scores[:, -1]
         metrics.update(top1=topk_accuracy(final, labels, 1), top5=topk_accuracy(final, labels, k5),
                        mean_class_accuracy=mean_class_accuracy(final, labels))

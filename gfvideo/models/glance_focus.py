@@ -251,7 +251,8 @@ class GlanceFocusNet(BaseModel):
         """``mode='tensor'``: per-step logits ``(K+1, B, classes)`` (and the per-step details
         with ``return_details``); ``'loss'``: mean cross-entropy over steps, on random
         locations in stage 1 and the policy's in stage 3; ``'predict'``: per-step scores and
-        cumulative GMACs for each clip (all views of a multi-view clip)."""
+        cumulative GMACs for each clip (all views of a multi-view clip), and the patch boxes of
+        single-view clips (``step_boxes``, ``(K, T, 4)``)."""
         if mode == 'tensor':
             logits, details = self.anytime(inputs, max_steps)
             return (logits, details) if return_details else logits
@@ -264,11 +265,14 @@ class GlanceFocusNet(BaseModel):
         if mode == 'predict':  # views of a multi-view clip are averaged as probabilities, per step
             batch, views = inputs.shape[0], inputs.shape[1] // self.num_segments
             view_clips = inputs.reshape(batch * views, self.num_segments, *inputs.shape[2:])
-            scores = self.anytime(view_clips, max_steps)[0].softmax(-1)
-            scores = scores.view(scores.shape[0], batch, views, -1).mean(dim=2)
+            logits, details = self.anytime(view_clips, max_steps)
+            scores = logits.softmax(-1).view(logits.shape[0], batch, views, -1).mean(dim=2)
             gmacs = (self.step_macs(*inputs.shape[-2:])[:scores.shape[0]] * views / 1e9).tolist()
             labels = label.tolist() if label is not None else [None] * inputs.shape[0]
-            return [{'step_scores': scores[:, i], 'step_gmacs': gmacs, 'label': target}
+            # patch boxes (K, T, 4) of single-view clips, for hit rates; views have no common frame
+            boxes = torch.stack([d.boxes for d in details[1:]], dim=1) if views == 1 and len(details) > 1 else None
+            return [{'step_scores': scores[:, i], 'step_gmacs': gmacs, 'label': target,
+                     'step_boxes': None if boxes is None else boxes[i]}
                     for i, target in enumerate(labels)]
         raise ValueError(f'unknown mode {mode!r}')
 

@@ -43,24 +43,19 @@ def _write(path: str, data: bytes) -> str:
 
 
 # ----------------------------------------------------------------------------- video files
-def still_jpeg_as_mp4(tmp_path):
-    ok, data = cv2.imencode('.jpg', moving_frames(1)[0])
-    return _write(str(tmp_path / 'photo.mp4'), data.tobytes()), 'still image'
+def _still_image_as_video(image_ext: str, name: str):
+    """A case: a still image encoded as ``image_ext``, saved under a video file ``name``."""
+    def case(tmp_path):
+        ok, data = cv2.imencode(image_ext, moving_frames(1)[0])
+        return _write(str(tmp_path / name), data.tobytes()), 'still image'
+    case.__name__ = f'still_{image_ext[1:]}_as_{name.rsplit(".", 1)[1]}'
+    return case
 
 
-def still_png_as_webm(tmp_path):
-    ok, data = cv2.imencode('.png', moving_frames(1)[0])
-    return _write(str(tmp_path / 'photo.webm'), data.tobytes()), 'still image'
-
-
-def still_bmp_as_mp4(tmp_path):
-    ok, data = cv2.imencode('.bmp', moving_frames(1)[0])
-    return _write(str(tmp_path / 'bitmap.mp4'), data.tobytes()), 'still image'
-
-
-def still_webp_as_webm(tmp_path):
-    ok, data = cv2.imencode('.webp', moving_frames(1)[0])
-    return _write(str(tmp_path / 'picture.webm'), data.tobytes()), 'still image'
+still_jpeg_as_mp4 = _still_image_as_video('.jpg', 'photo.mp4')
+still_png_as_webm = _still_image_as_video('.png', 'photo.webm')
+still_bmp_as_mp4 = _still_image_as_video('.bmp', 'bitmap.mp4')
+still_webp_as_webm = _still_image_as_video('.webp', 'picture.webm')
 
 
 def mp4_header_only(tmp_path):

@@ -33,7 +33,8 @@ val_dataloader = dict(
     sampler=dict(type='EpochIndexSampler', shuffle=False),
     collate_fn=dict(type='gfvideo.collate_skipping'),  # the runner looks functions up unscoped
     dataset=dict(type=dataset_type, data_root=data_root, ann_file='lists/val.txt', media_root='',
-                 classes='lists/classes.txt', pipeline=val_pipeline, test_mode=True))
+                 classes='lists/classes.txt', pipeline=val_pipeline, test_mode=True,
+                 actor_boxes='annotations/actor_boxes.json'))  # hit rates in validation logs only
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccuracyMetric')
 test_evaluator = val_evaluator
