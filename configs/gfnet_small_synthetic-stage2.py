@@ -2,7 +2,7 @@
 # tools/train_all.py starts it from stage 1's final checkpoint.
 _base_ = ['gfnet_small_synthetic-stage1.py']
 model = dict(train_stage=2)
-max_epochs = 6
+max_epochs = 7
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.0), clip_grad=None)
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.0), clip_grad=None)
 param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=max_epochs, eta_min=1e-5)]

@@ -2,7 +2,7 @@
 # tools/train_all.py starts it from stage 2's final checkpoint.
 _base_ = ['gfnet_small_synthetic-stage1.py']
 model = dict(train_stage=3)
-max_epochs = 4
+max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=2.5e-4))
 param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=max_epochs, eta_min=1e-5)]

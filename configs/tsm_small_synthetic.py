@@ -3,6 +3,6 @@
 # (stage 1 + stage 3; tools/demo.py sets it from the stage configs).
 _base_ = ['_base_/models/tsm_small_cpu.py', '_base_/datasets/synthetic_sthv2.py',
           '_base_/schedules/adam_synthetic.py', '_base_/default_runtime.py']
-max_epochs = 10
+max_epochs = 12
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=max_epochs, eta_min=1e-5)]
