@@ -38,7 +38,8 @@ class VideoDataset(BaseDataset):
         seed: base of the per-sample random generator ``default_rng((seed, epoch, index))``.
         actor_boxes: a file of per-frame object boxes (the synthetic benchmark's
             ``annotations/actor_boxes.json``, relative to ``data_root``) for measuring where a model
-            looks (``metainfo['actor_boxes']``, read by evaluation only; never by training).
+            looks (``metainfo['localization']['actor_boxes']``, read by evaluation only; never by
+            training).
         test_mode: evaluation dataset (``on_error`` must be ``'raise'``).
 
     An index may be an int or an ``(epoch, index)`` pair, which makes the random crops of a
@@ -66,8 +67,9 @@ class VideoDataset(BaseDataset):
         metainfo = dict(kwargs.pop('metainfo', None) or {})
         if classes is not None:
             metainfo.update(classes=tuple(classes))
-        if actor_boxes:
-            metainfo.update(actor_boxes=os.path.join(data_root, actor_boxes) if data_root else actor_boxes)
+        if actor_boxes:  # in a dict: mmengine reads every string value of metainfo that names a file
+            metainfo.update(localization=dict(
+                actor_boxes=os.path.join(data_root, actor_boxes) if data_root else actor_boxes))
         super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root,
                          pipeline=list(build_pipeline(pipeline).transforms),
                          test_mode=test_mode, **kwargs)

@@ -44,7 +44,7 @@ class AccuracyMetric(BaseMetric):
 
     For predictions with ``step_scores`` (GlanceFocusNet) the metrics of the last step are
     reported as ``top1`` ... and every step's as ``step{k}_top1`` / ``step{k}_top5`` with its
-    cumulative ``step{k}_gmacs``. When the dataset's metainfo names ``actor_boxes`` and the
+    cumulative ``step{k}_gmacs``. When the dataset's metainfo names ``localization.actor_boxes`` and the
     predictions carry ``step_boxes``, each focus step's hit rate (the fraction of frames whose
     patch holds the object's centre) is reported as ``step{k}_hit``. With ``confusion_file`` the
     final predictions' confusion matrix is written there as CSV (class names from the dataset's
@@ -60,7 +60,7 @@ class AccuracyMetric(BaseMetric):
 
     def _hits(self, data_batch, index: int, step_boxes) -> np.ndarray | None:
         """Per-step hit rates of one clip, when the dataset has actor boxes."""
-        path = (self.dataset_meta or {}).get('actor_boxes')
+        path = (self.dataset_meta or {}).get('localization', {}).get('actor_boxes')
         if not path or step_boxes is None or not isinstance(data_batch, dict) or 'meta' not in data_batch:
             return None
         if self._actor_boxes is None:

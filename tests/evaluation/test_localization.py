@@ -38,7 +38,7 @@ def test_malformed_actor_boxes_name_the_file(tmp_path, content, message):
 def test_accuracy_metric_reports_each_steps_hit_rate_when_the_dataset_has_actor_boxes(tmp_path):
     path = write_boxes(tmp_path, {'1': [[10, 10, 20, 20]] * 4, '2': [[50, 50, 60, 60]] * 4})
     metric = AccuracyMetric()
-    metric.dataset_meta = {'actor_boxes': path, 'classes': ('a', 'b')}
+    metric.dataset_meta = {'localization': {'actor_boxes': path}, 'classes': ('a', 'b')}
     batch = {'frame_inds': torch.tensor([[0, 1], [2, 3]]),
              'meta': [{'filename': 'v/1.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]},
                       {'filename': 'v/2.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]}]}
@@ -56,3 +56,15 @@ def test_accuracy_metric_reports_each_steps_hit_rate_when_the_dataset_has_actor_
     plain.dataset_meta = {'classes': ('a', 'b')}
     plain.process(batch, samples)
     assert not any(key.endswith('_hit') for key in plain.compute_metrics(plain.results))
+
+
+def test_a_dataset_passes_its_actor_boxes_file_to_evaluation(tmp_path):
+    from gfvideo.data import VideoDataset
+    (tmp_path / 'lists').mkdir()
+    (tmp_path / 'lists' / 'val.txt').write_text('videos/1.webm 0\n')
+    (tmp_path / 'annotations').mkdir()
+    write_boxes(tmp_path / 'annotations', {'1': [[0, 0, 4, 4]]})
+    dataset = VideoDataset('lists/val.txt', data_root=str(tmp_path), classes=['a'], test_mode=True,
+                           actor_boxes='annotations/actor_boxes.json')
+    path = dataset.metainfo['localization']['actor_boxes']
+    assert path == str(tmp_path / 'annotations' / 'actor_boxes.json') and read_actor_boxes(path)['1'].shape == (1, 4)

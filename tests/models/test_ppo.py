@@ -36,6 +36,7 @@ def test_a_stage_two_step_changes_the_policy_only():
     optimizer = OptimWrapper(torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-2))
     data = {'inputs': (torch.rand(4, T, 3, 64, 64) * 255).to(torch.uint8), 'label': torch.tensor([0, 1, 2, 3])}
     log = model.train_step(data, optimizer)
+    model.train_step(data, optimizer)  # the spatial head's scores start at zero: its context learns from step 2
     assert {'loss', 'reward', 'loss_policy', 'loss_value', 'policy_std'} <= set(log)
     after = model.state_dict()
     changed = {k for k in before if not torch.equal(before[k], after[k])}
