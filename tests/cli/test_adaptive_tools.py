@@ -219,7 +219,7 @@ def test_visualize_draws_one_row_per_step_up_to_the_exit(trained, tmp_path):
     for step in (1, 2):
         x0, y0, _, _ = (int(v) * 3 for v in boxes[step - 1, 0])
         row = np.asarray(picture[step * (side + bar):step * (side + bar) + side, :side, ::-1])  # first frame, RGB
-        assert tuple(row[y0, x0 + 2]) == STEP_COLORS[step - 1]  # the first dash of the step's own outline
+        assert tuple(row[y0, x0 + 5]) == STEP_COLORS[step - 1]  # the middle of the first dash of its outline
     # an exit after the glance draws no patch; the true class heads the picture
     record = thresholds_record([0.0, 0.0], model.classes_hash, model.max_focus_steps)
     atomic_write_json(str(tmp_path / 'exit0.json'), record)
