@@ -24,6 +24,7 @@ import bisect
 import logging
 import os
 import re
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -31,6 +32,7 @@ from typing import Iterable, Sequence
 import av
 import cv2
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 try:
     import decord
@@ -310,6 +312,19 @@ def _demux_index(path: str, container) -> StreamIndex:
     return StreamIndex(pts[order], keyframes, codec, len(pts), width, height, bits)
 
 
+_converters = threading.local()
+
+
+def _rgb24(frame) -> np.ndarray:
+    """``frame.to_ndarray(format='rgb24')``, the same swscale conversion, with one converter per
+    thread: ``to_ndarray`` builds a new swscale context for every frame, which costs more than the
+    conversion itself; a kept converter rebuilds it only when the frame size or format changes."""
+    converter = getattr(_converters, 'rgb24', None)
+    if converter is None:
+        converter = _converters.rgb24 = VideoReformatter()
+    return converter.reformat(frame, format='rgb24').to_ndarray()
+
+
 #: Codecs whose non-reference pictures the PyAV reader may leave undecoded. Only those where a
 #: non-reference picture leaves nothing behind for later pictures: in VP9, for instance, a frame
 #: that refreshes no reference slot still updates the probability context and lends its motion
@@ -421,7 +436,7 @@ class PyAVReader(VideoReader):
                 if last != target:
                     raise VideoReadError(self.path, f'frame {target} could not be decoded (the stream ends or is '
                                                     f'damaged near frame {last}; {len(self)} packets were indexed)')
-                frames.append(_to_rgb(frame.to_ndarray(format='rgb24')))
+                frames.append(_to_rgb(_rgb24(frame)))
         except av.FFmpegError as error:
             self.close()
             raise VideoReadError(self.path, f'decoding failed near frame {last + 1}: {error}') from error

@@ -412,3 +412,14 @@ def test_auto_backend_can_be_overridden_per_machine(media_dir, monkeypatch):
         open_video(mp4)
     monkeypatch.delenv(AUTO_BACKEND_VARIABLE)
     assert preferred_backend('h264') == PREFERRED_BACKEND['h264'] and preferred_backend('av1') == 'pyav'
+
+
+def test_the_kept_rgb_converter_matches_pyavs_own_conversion_across_frame_sizes(media_dir):
+    from gfvideo.data import readers
+    converters = set()
+    for name in ('clip.mp4', 'odd size.webm', 'clip.webm', 'one_frame.mp4', 'odd size.webm'):
+        with av.open(os.path.join(media_dir, name)) as container:
+            for frame in container.decode(video=0):
+                assert np.array_equal(readers._rgb24(frame), frame.to_ndarray(format='rgb24')), name
+                converters.add(id(readers._converters.rgb24))
+    assert len(converters) == 1  # one converter per thread, rebuilt inside only when the size changes
