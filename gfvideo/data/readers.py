@@ -317,12 +317,14 @@ _converters = threading.local()
 
 def _rgb24(frame) -> np.ndarray:
     """``frame.to_ndarray(format='rgb24')``, the same swscale conversion, with one converter per
-    thread: ``to_ndarray`` builds a new swscale context for every frame, which costs more than the
-    conversion itself; a kept converter rebuilds it only when the frame size or format changes."""
-    converter = getattr(_converters, 'rgb24', None)
-    if converter is None:
-        converter = _converters.rgb24 = VideoReformatter()
-    return converter.reformat(frame, format='rgb24').to_ndarray()
+    thread and process: ``to_ndarray`` builds a new swscale context for every frame, which costs
+    more than the conversion itself; a kept converter rebuilds it only when the frame size or
+    format changes. It converts with one thread (no swscale thread pool, which a forked DataLoader
+    worker would inherit without its threads and wait on forever)."""
+    kept = getattr(_converters, 'rgb24', None)
+    if kept is None or kept[0] != os.getpid():
+        kept = _converters.rgb24 = (os.getpid(), VideoReformatter())
+    return kept[1].reformat(frame, format='rgb24', threads=1).to_ndarray()
 
 
 #: Codecs whose non-reference pictures the PyAV reader may leave undecoded. Only those where a

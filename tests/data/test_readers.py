@@ -421,5 +421,32 @@ def test_the_kept_rgb_converter_matches_pyavs_own_conversion_across_frame_sizes(
         with av.open(os.path.join(media_dir, name)) as container:
             for frame in container.decode(video=0):
                 assert np.array_equal(readers._rgb24(frame), frame.to_ndarray(format='rgb24')), name
-                converters.add(id(readers._converters.rgb24))
+                converters.add(id(readers._converters.rgb24[1]))
     assert len(converters) == 1  # one converter per thread, rebuilt inside only when the size changes
+
+
+def _convert_in_child(path: str, queue) -> None:
+    with av.open(path) as container:
+        frame = next(container.decode(video=0))
+        queue.put(np.array_equal(readers_rgb24(frame), frame.to_ndarray(format='rgb24')))
+
+
+def readers_rgb24(frame):
+    from gfvideo.data import readers
+    return readers._rgb24(frame)
+
+
+def test_a_forked_worker_converts_frames_after_its_parent_did(media_dir):
+    path = os.path.join(media_dir, 'clip.webm')
+    with open_video(path, 'pyav') as reader:
+        reader.get_frames([3])  # the parent's converter exists before the fork, as in a DataLoader
+    context = multiprocessing.get_context('fork')
+    queue = context.Queue()
+    process = context.Process(target=_convert_in_child, args=(path, queue))
+    process.start()
+    process.join(timeout=60)
+    hung = process.is_alive()
+    if hung:
+        process.kill()
+    assert not hung, 'a forked process hung converting a frame'
+    assert queue.get(timeout=5)
