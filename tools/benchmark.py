@@ -320,9 +320,17 @@ def auto_backend_used(path: str) -> str:
         return reader.backend if getattr(reader, '_pyav', None) is None else 'pyav (decord fell back)'
 
 
+def load_average() -> str:
+    """The 1-minute load average against the core count: other work on the machine shows here."""
+    if not hasattr(os, 'getloadavg'):
+        return 'unknown'
+    return f'{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores'
+
+
 def mmaction_section(work_dir: str, repeats: int, quick: bool = False, python: str | None = None) -> str:
     clips = prepare_clips(os.path.join(work_dir, 'clips'))
     worker, missing = start_mmaction(python)
+    load_before = load_average()
     backends = ['auto', 'pyav'] + (['decord'] if decord_available() else [])
     lines = ['| clips | codec | mmaction2 ms/clip | gfvideo `auto` ms/clip | gfvideo `auto` speed / mmaction2 speed | '
              + ' | '.join(f'gfvideo {backend} ms/clip' for backend in backends[1:]) + ' | same frames |',
@@ -372,7 +380,8 @@ def mmaction_section(work_dir: str, repeats: int, quick: bool = False, python: s
             f'`{python or sys.executable}`. One decoding thread each, the same clips; same frames = the same '
             'frame indices and identical decoded bytes. A speed ratio above 1: gfvideo is faster. Times are '
             f'medians of {repeats} interleaved repeats in alternating order (each the mean over the clips), after '
-            'a warm-up pass.'])
+            f'a warm-up pass. Load average before / after: {load_before} / {load_average()} (above 1 or so, other '
+            'work shared the cores; the ratios, measured side by side, are what to compare).'])
 
 
 # ----------------------------------------------------------------------------- models
