@@ -8,6 +8,13 @@ Sections (``--sections``, default all):
   same frames, per backend; which exact backend is fastest per codec; and a DataLoader with 2
   workers against 1. Goals: pipeline <= 1.15x the fastest exact raw decode; 2 workers near 2x.
 
+* ``mmaction``: on the same clips, gfvideo's test-time loading (``open_video`` with the ``auto``
+  backend, ``sample_segments``, ``get_frames``) against mmaction2's (``DecordInit`` +
+  ``SampleFrames`` + ``DecordDecode``), one decoding thread each, after checking that both return
+  the same frames. mmaction2 is a reference, never a dependency: it runs in the interpreter given
+  by ``--mmaction-python`` (default: this one, if it imports mmaction), and the section says so
+  when it is not installed. Goal: gfvideo at least as fast.
+
 * ``models``: CPU time per clip (batch 8, 8 frames, 224 px frames) of ResNet-50-TSM and of a
   GlanceFocusNet (MobileNetV2-TSM glance at 128 px, ResNet-50-TSM focus on 128 px patches,
   3 focus steps) after each step, next to their GMACs; and the GlanceFocusNet overhead: a full
@@ -46,12 +53,15 @@ sections on the synthetic demo configuration only. On a GPU::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
+import json
 import multiprocessing
 import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,7 +78,7 @@ from torch.utils.data import DataLoader
 from gfvideo.data import (VideoDataset, build_pipeline, collate_skipping, decord_available, open_video,
                           read_all_frames_pyav, sample_segments)
 from gfvideo.data.frame_extraction import iter_resized_frames
-from gfvideo.data.readers import PREFERRED_BACKEND, index_stream
+from gfvideo.data.readers import AUTO_BACKEND_VARIABLE, index_stream, preferred_backend
 from gfvideo.data.video_writer import write_video
 from gfvideo.fileio import atomic_write_lines
 from gfvideo.evaluation import NEVER_EXIT, thresholds_for_proportions
@@ -165,9 +175,12 @@ def loader_section(work_dir: str, repeats: int, quick: bool = False) -> str:
         for backend in backends:
             lines.append(f'| {label} | {backend} | {"yes" if exact[backend] else "NO"} | {raw[backend] * 1e3:.1f} | '
                          f'{packed[backend] * 1e3:.1f} | {packed[backend] / raw[fastest]:.2f}x |')
-        chosen = PREFERRED_BACKEND.get(codec, 'pyav') if decord_available() else 'pyav'
-        agreement = 'the backend `open_video(backend="auto")` uses' if chosen == fastest else (
-            f'but `open_video(backend="auto")` uses {chosen}: update PREFERRED_BACKEND')
+        chosen = preferred_backend(codec) if decord_available() else 'pyav'
+        setting = os.environ.get(AUTO_BACKEND_VARIABLE)
+        source = f'{AUTO_BACKEND_VARIABLE}={setting}' if setting else 'the table PREFERRED_BACKEND'
+        agreement = f'the backend `open_video(backend="auto")` uses (from {source})' if chosen == fastest else (
+            f'but `open_video(backend="auto")` uses {chosen} (from {source}): on this machine set '
+            f'`{AUTO_BACKEND_VARIABLE}={codec}={fastest}`, or update the table where it is measured')
         verdicts.append(f'- {codec}: fastest exact backend **{fastest}**, {agreement}; the pipeline takes '
                         f'**{packed[fastest] / raw[fastest]:.2f}x** its raw decode (goal <= 1.15x).')
     lines += [''] + verdicts + ['', dataloader_scaling(clips, work_dir, max(2, repeats // 2))]
@@ -215,6 +228,160 @@ def dataloader_scaling(clips: dict[str, list[str]], work_dir: str, repeats: int)
             f'{per_clip[1]:.1f} ms/clip, 2 workers {per_clip[2]:.1f} ms/clip: **{speedup:.2f}x** with 2 workers. '
             f'The machine\'s ceiling, raw decoding in a plain pool of 2 processes against 1: {ceiling:.2f}x '
             f'(goal: the DataLoader near that ceiling, and near 2x where 2 cores are real cores).')
+
+
+# ----------------------------------------------------------------------------- against mmaction2
+#: Runs in an interpreter that has mmaction2 (a reference here, never a dependency of gfvideo): its
+#: test-time video loading (``DecordInit`` + ``SampleFrames`` + ``DecordDecode``, one decoding
+#: thread, 8 segment centres), timed on request over a list of clips.
+MMACTION_WORKER = r'''
+import hashlib, json, os, sys, time
+reply_to = os.fdopen(os.dup(1), 'w')  # the replies; anything else printed goes to the log
+os.dup2(2, 1)
+import numpy as np
+import mmaction
+from mmaction.datasets.transforms import DecordDecode, DecordInit, SampleFrames
+init = DecordInit(num_threads=1)
+sample = SampleFrames(clip_len=1, frame_interval=1, num_clips=SEGMENTS, test_mode=True)
+decode = DecordDecode()
+def load(path):
+    return decode(sample(init(dict(filename=path, start_index=0, modality='RGB'))))
+print(json.dumps(dict(version=mmaction.__version__)), file=reply_to, flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    if request['do'] == 'frames':
+        reply = []
+        for path in request['paths']:
+            results = load(path)
+            reply.append([results['frame_inds'].tolist(), hashlib.md5(np.stack(results['imgs']).tobytes()).hexdigest()])
+    else:
+        start = time.perf_counter()
+        for path in request['paths']:
+            load(path)
+        reply = (time.perf_counter() - start) / len(request['paths'])
+    print(json.dumps(reply), file=reply_to, flush=True)
+'''.replace('SEGMENTS', str(SEGMENTS))
+
+
+class MMActionWorker:
+    """mmaction2's loading in another process (``python``, which must import mmaction), so that
+    its timings interleave with gfvideo's in one run."""
+
+    def __init__(self, python: str) -> None:
+        self.log = tempfile.TemporaryFile(mode='w+')  # not a pipe: warnings could fill it and block the worker
+        self.process = subprocess.Popen([python, '-c', MMACTION_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=self.log, text=True)
+        first = self.process.stdout.readline()
+        if not first:
+            self.process.wait()
+            error = self.errors().splitlines()
+            raise RuntimeError(error[-1] if error else f'{python} exited')
+        self.version = json.loads(first)['version']
+
+    def errors(self) -> str:
+        self.log.seek(0)
+        return self.log.read().strip()
+
+    def ask(self, do: str, paths: list[str]):
+        self.process.stdin.write(json.dumps(dict(do=do, paths=paths)) + '\n')
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError('mmaction2 worker died: ' + self.errors()[-2000:])
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self.log.close()
+
+
+def start_mmaction(python: str | None) -> tuple[MMActionWorker | None, str]:
+    """The worker, or None and why mmaction2 is not measured."""
+    if python is None:
+        if importlib.util.find_spec('mmaction') is None:
+            return None, ('mmaction2 is not installed in this interpreter, so it was not measured; pass '
+                          '`--mmaction-python PATH` (a Python that imports mmaction2 and decord) to compare')
+        python = sys.executable
+    try:
+        return MMActionWorker(python), ''
+    except (OSError, RuntimeError) as error:
+        return None, f'mmaction2 could not be loaded with `{python}` ({error}), so it was not measured'
+
+
+def gfvideo_frames(path: str) -> tuple[list[int], str]:
+    with open_video(path) as reader:
+        indices = sample_segments(len(reader), SEGMENTS, 'test')
+        return indices.tolist(), hashlib.md5(reader.get_frames(indices).tobytes()).hexdigest()
+
+
+def auto_backend_used(path: str) -> str:
+    with open_video(path) as reader:
+        return reader.backend if getattr(reader, '_pyav', None) is None else 'pyav (decord fell back)'
+
+
+def load_average() -> str:
+    """The 1-minute load average against the core count: other work on the machine shows here."""
+    if not hasattr(os, 'getloadavg'):
+        return 'unknown'
+    return f'{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores'
+
+
+def mmaction_section(work_dir: str, repeats: int, quick: bool = False, python: str | None = None) -> str:
+    clips = prepare_clips(os.path.join(work_dir, 'clips'))
+    worker, missing = start_mmaction(python)
+    load_before = load_average()
+    backends = ['auto', 'pyav'] + (['decord'] if decord_available() else [])
+    lines = ['| clips | codec | mmaction2 ms/clip | gfvideo `auto` ms/clip | gfvideo `auto` speed / mmaction2 speed | '
+             + ' | '.join(f'gfvideo {backend} ms/clip' for backend in backends[1:]) + ' | same frames |',
+             '|---' * (5 + len(backends)) + '|']
+    verdicts = []
+    try:
+        for label, paths in clips.items():
+            codec = index_stream(paths[0]).codec
+            chosen = ', '.join(sorted({auto_backend_used(path) for path in paths}))
+            same = '-'
+            if worker is not None:
+                theirs = worker.ask('frames', paths)
+                same = 'yes' if [list(pair) for pair in theirs] == [list(gfvideo_frames(p)) for p in paths] else 'NO'
+                worker.ask('time', paths)  # warm-up
+            for backend in backends:
+                mean_over_clips(lambda path: raw_decode(path, backend), paths)
+            ours = {backend: [] for backend in backends}
+            peers = []
+            for repeat in range(repeats):  # interleaved, in alternating order, so all see the same machine load
+                if worker is not None and repeat % 2:
+                    peers.append(worker.ask('time', paths))
+                for backend in backends:
+                    ours[backend].append(mean_over_clips(lambda path: raw_decode(path, backend), paths))
+                if worker is not None and not repeat % 2:
+                    peers.append(worker.ask('time', paths))
+            ours_ms = {backend: statistics.median(times) * 1e3 for backend, times in ours.items()}
+            others = ' | '.join(f'{ours_ms[backend]:.1f}' for backend in backends[1:])
+            if worker is None:
+                lines.append(f'| {label} | {codec} | not installed | {ours_ms["auto"]:.1f} ({chosen}) | - | {others} | '
+                             '- |')
+                continue
+            peer_ms = statistics.median(peers) * 1e3
+            ratio = peer_ms / ours_ms['auto']
+            lines.append(f'| {label} | {codec} | {peer_ms:.1f} | {ours_ms["auto"]:.1f} ({chosen}) | **{ratio:.2f}x** | '
+                         f'{others} | {same} |')
+            verdicts.append(f'- {codec}: gfvideo (`auto`, {chosen}) is **{ratio:.2f}x** as fast as mmaction2 '
+                            f'(goal >= 1.00x: {"met" if ratio >= 1 else "NOT met"}); frames identical: {same}.')
+    finally:
+        if worker is not None:
+            worker.close()
+    if worker is None:
+        return '\n'.join(lines + ['', f'**{missing}.**'])
+    return '\n'.join(lines + [''] + verdicts + [
+        '', f'gfvideo: `open_video(path, backend)` + `sample_segments(len(reader), {SEGMENTS}, "test")` + '
+            f'`reader.get_frames(indices)`; mmaction2 {worker.version}: `DecordInit(num_threads=1)` + '
+            f'`SampleFrames(clip_len=1, num_clips={SEGMENTS}, test_mode=True)` + `DecordDecode()`, in '
+            f'`{python or sys.executable}`. One decoding thread each, the same clips; same frames = the same '
+            'frame indices and identical decoded bytes. A speed ratio above 1: gfvideo is faster. Times are '
+            f'medians of {repeats} interleaved repeats in alternating order (each the mean over the clips), after '
+            f'a warm-up pass. Load average before / after: {load_before} / {load_average()} (above 1 or so, other '
+            'work shared the cores; the ratios, measured side by side, are what to compare).'])
 
 
 # ----------------------------------------------------------------------------- models
@@ -642,11 +809,13 @@ def gpu_section(work_dir: str, repeats: int, quick: bool = False, device: str = 
     return '\n\n'.join(parts)
 
 
-SECTIONS = {'loader': ('Data loading', loader_section), 'models': ('Model speed and compute', models_section),
+SECTIONS = {'loader': ('Data loading', loader_section),
+            'mmaction': ('Data loading against mmaction2', mmaction_section),
+            'models': ('Model speed and compute', models_section),
             'early_exit': ('Early exit: wall time against GMACs', early_exit_section),
             'training': ('Training throughput', training_section), 'gpu': ('On a GPU', gpu_section)}
 #: The CPU sections, which a plain run measures; ``gpu`` runs with ``--device cuda``.
-ORDER = ('loader', 'models', 'early_exit', 'training')
+ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'training')
 
 
 def replace_section(text: str, name: str, body: str) -> str:
@@ -669,6 +838,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--smoke', action='store_true',
                         help='the gpu section on tiny models and batches: checks its code path in seconds (its '
                              'numbers mean nothing; needs --output elsewhere than BENCHMARKS.md)')
+    parser.add_argument('--mmaction-python', default=None,
+                        help='for the mmaction section: a Python interpreter that imports mmaction2 (default: this '
+                             'one, if it does; mmaction2 is a reference here, never a dependency)')
     parser.add_argument('--work-dir', default=None, help='keep re-encoded clips here (default: a temporary folder)')
     parser.add_argument('--output', default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
@@ -691,7 +863,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def section_command(name: str, args: argparse.Namespace, repeats: int) -> str:
     if name == 'gpu':
         return f'python tools/benchmark.py --device {args.device} --repeats {repeats}{" --smoke" * args.smoke}'
-    return f'python tools/benchmark.py --sections {name} --repeats {repeats}{" --quick" * args.quick}'
+    peer = f' --mmaction-python {args.mmaction_python}' if name == 'mmaction' and args.mmaction_python else ''
+    return f'python tools/benchmark.py --sections {name} --repeats {repeats}{" --quick" * args.quick}{peer}'
 
 
 def main(argv=None) -> int:
@@ -707,6 +880,8 @@ def main(argv=None) -> int:
             title, measure = SECTIONS[name]
             if name == 'gpu':
                 measure = partial(measure, device=args.device, smoke=args.smoke)
+            if name == 'mmaction':
+                measure = partial(measure, python=args.mmaction_python)
             start = time.perf_counter()
             body = measure(work_dir, repeats, args.quick)
             section = (f'## {title}\n\nCommand: `{section_command(name, args, repeats)}` '

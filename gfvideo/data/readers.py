@@ -6,14 +6,17 @@ known at open and ``reader.get_frames(indices)`` returns those frames as ``uint8
 ``i``-th frame PyAV yields when it decodes the file from the start, whichever backend reads it.
 
 Frame counts never come from container headers (WebM has none, MP4 headers may over-report):
-one PyAV demux pass at open (packets only, no decoding) yields the presentation timestamps and
-keyframes of the stream. A file whose header declares more frames, or a longer duration, than its
-packets hold is truncated or damaged: :class:`DamagedVideoError`, never a shorter video. Still
-images, bare elementary streams and frames over :data:`MAX_PIXELS` are refused at open. Both
-file backends use that index, so decord is never asked for a frame that does not exist (which is
-where it hangs) and PyAV seeks to the right keyframe and decodes forward to the exact frame
-(never decord's ``seek()+next()``, which lands on keyframes). Truncated JPEG/PNG frames are
-errors, not the grey fill libjpeg substitutes.
+one demux pass at open (packets only, no decoding) yields the presentation timestamps and
+keyframes of the stream: PyAV's, from the container the PyAV reader then decodes from, or, for a
+file decord reads, decord's own (decord demuxes every file it opens, so PyAV does not demux it
+again; see :class:`DecordReader` for when PyAV still does). A file whose header declares more
+frames, or a longer duration, than its packets hold is truncated or damaged:
+:class:`DamagedVideoError`, never a shorter video. Still images, bare elementary streams and
+frames over :data:`MAX_PIXELS` are refused at open. decord is never asked for a frame beyond the
+demuxed count (which is where it hangs) and PyAV seeks to the right keyframe and decodes forward
+to the exact frame (never decord's ``seek()+next()``, which lands on keyframes), skipping the
+non-reference frames nothing asked for depends on. Truncated JPEG/PNG frames are errors, not the
+grey fill libjpeg substitutes.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import bisect
 import logging
 import os
 import re
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -28,6 +32,7 @@ from typing import Iterable, Sequence
 import av
 import cv2
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 try:
     import decord
@@ -38,11 +43,21 @@ logger = logging.getLogger(__name__)
 
 BACKENDS = ('auto', 'decord', 'pyav', 'frames')
 
-#: Backend that ``open_video(backend='auto')`` uses per codec: the faster of the two exact
-#: file backends, as measured by ``tools/benchmark.py`` (see BENCHMARKS.md; both decode with one
-#: thread). Codecs not listed are read by PyAV. A codec measured faster with decord maps to
-#: ``'decord'``; ``auto`` then falls back to PyAV where decord is missing or fails on a file.
+#: Backend that ``open_video(backend='auto')`` uses per codec. A table, not a measurement made
+#: where it runs: each entry is the faster exact file backend for that codec as
+#: ``tools/benchmark.py --sections loader`` measured it (one decoding thread each) on the machine
+#: and date its BENCHMARKS.md section names; re-running that section keeps it current. decord and
+#: PyAV bundle different FFmpeg builds, so another machine can measure otherwise: the benchmark
+#: prints whether the table agrees with the machine it runs on, and the
+#: :data:`AUTO_BACKEND_VARIABLE` setting that follows its measurement. Codecs not listed are read
+#: by PyAV; a codec mapped to ``'decord'`` falls back to PyAV where decord is missing or fails on
+#: a file. Where the two are close, PyAV is listed: it reports frames whose damage the decoder
+#: concealed, decord does not.
 PREFERRED_BACKEND = {'h264': 'pyav', 'vp9': 'pyav'}
+#: Environment variable that overrides :data:`PREFERRED_BACKEND` on a machine where
+#: ``tools/benchmark.py --sections loader`` measures otherwise: ``pyav`` or ``decord`` for every
+#: codec, or per codec, e.g. ``h264=decord,vp9=pyav`` (unlisted codecs keep the table's choice).
+AUTO_BACKEND_VARIABLE = 'GFVIDEO_AUTO_BACKEND'
 
 FRAME_FILE_PATTERN = re.compile(r'^(?P<prefix>[A-Za-z_\-]*?)(?P<number>\d+)\.(?P<ext>jpg|jpeg|png)$', re.IGNORECASE)
 
@@ -174,13 +189,17 @@ def _check_container(path: str, container) -> None:
 
 
 def _check_declared_length(path: str, container, stream, num_frames: int, end_seconds: float,
-                           frame_seconds: float) -> None:
-    """Raise :class:`DamagedVideoError` when the header promises more than the demux found."""
+                           frame_seconds: float, check_duration: bool = True) -> None:
+    """Raise :class:`DamagedVideoError` when the header promises more than the demux found.
+
+    ``end_seconds``: where the last demuxed packet of any stream ends; ``check_duration=False``
+    leaves the container's declared duration unchecked (for a caller that saw only some streams).
+    """
     declared_frames = stream.frames or 0
     if declared_frames > num_frames:
         raise DamagedVideoError(path, f'truncated or damaged: the header declares {declared_frames} frames, only '
                                       f'{num_frames} can be demuxed')
-    if container.duration:
+    if check_duration and container.duration:
         declared = container.duration / av.time_base
         found = end_seconds - (container.start_time or 0) / av.time_base
         if declared - found > 1.5 * frame_seconds + 0.05:
@@ -195,43 +214,92 @@ def index_stream(path: str, max_pixels: int | None = None) -> StreamIndex:
     than ``max_pixels`` (default :data:`MAX_PIXELS`), and :class:`DamagedVideoError` when the
     container declares more frames or a longer duration than its packets hold.
     """
+    index, container = _index_and_open(path, max_pixels)
+    container.close()
+    return index
+
+
+def _index_and_open(path: str, max_pixels: int | None = None):
+    """:func:`index_stream`, returning the still-open container too (the PyAV reader decodes from it
+    instead of opening and probing the file a second time)."""
+    container = _open_checked(path, max_pixels)
+    return _demux_index(path, container), container
+
+
+def _stream_format(stream) -> tuple[str, int, int, int]:
+    """Codec name, width, height and bits per sample that a video stream declares."""
+    context = stream.codec_context
+    pixel_format = context.format
+    bits = max((c.bits for c in pixel_format.components), default=8) if pixel_format else 8
+    return context.name, context.width, context.height, bits
+
+
+def _open_checked(path: str, max_pixels: int | None = None):
+    """Open ``path`` with PyAV (header only, nothing demuxed) and refuse what is not a readable
+    video: missing or empty files, still images, bare streams, no video stream, too many pixels."""
     if not os.path.isfile(path):
         raise VideoReadError(path, missing_reason(path))
     if os.path.getsize(path) == 0:
         raise VideoReadError(path, 'the file is empty')
     max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
     try:
-        with av.open(path) as container:
-            _check_container(path, container)
-            if not container.streams.video:
-                raise VideoReadError(path, 'the file has no video stream')
-            stream = container.streams.video[0]
-            codec = stream.codec_context.name
-            width, height = stream.codec_context.width, stream.codec_context.height
-            pixel_format = stream.codec_context.format
-            bits = max((c.bits for c in pixel_format.components), default=8) if pixel_format else 8
-            if width * height > max_pixels:
-                raise VideoReadError(path, f'frames of {width}x{height} ({width * height / 1e6:.1f} Mpixels) exceed '
-                                           f'the decode limit of {max_pixels / 1e6:.1f} Mpixels '
-                                           f'(max_pixels={max_pixels})')
-            packet_pts, packet_key, end_seconds, durations = [], [], 0.0, []
-            for packet in container.demux():
-                if not packet.size or packet.pts is None:
-                    if packet.stream.index == stream.index and packet.size:
-                        packet_pts.append(None)
-                        packet_key.append(packet.is_keyframe)
-                    continue
-                end_seconds = max(end_seconds, float((packet.pts + (packet.duration or 0)) * packet.time_base))
-                if packet.stream.index == stream.index:
-                    packet_pts.append(packet.pts)
-                    packet_key.append(packet.is_keyframe)
-                    durations.append(float((packet.duration or 0) * packet.time_base))
-            frame_seconds = max(max(durations, default=0.0), end_seconds / max(len(packet_pts), 1))
-            _check_declared_length(path, container, stream, len(packet_pts), end_seconds, frame_seconds)
+        container = av.open(path)
     except av.FFmpegError as error:
         raise VideoReadError(path, f'cannot be opened as a video ({error})') from error
-    if not packet_pts:
-        raise VideoReadError(path, 'the video stream has no frames')
+    try:
+        _check_container(path, container)
+        if not container.streams.video:
+            raise VideoReadError(path, 'the file has no video stream')
+        _, width, height, _ = _stream_format(container.streams.video[0])
+        if width * height > max_pixels:
+            raise VideoReadError(path, f'frames of {width}x{height} ({width * height / 1e6:.1f} Mpixels) exceed '
+                                       f'the decode limit of {max_pixels / 1e6:.1f} Mpixels '
+                                       f'(max_pixels={max_pixels})')
+    except BaseException:
+        container.close()
+        raise
+    return container
+
+
+def _demux_index(path: str, container) -> StreamIndex:
+    """Demux every packet of an open container (closed on error) into the first video stream's
+    :class:`StreamIndex`, after checking the declared length against what was demuxed."""
+    stream = container.streams.video[0]
+    codec, width, height, bits = _stream_format(stream)
+    try:
+        # Integer timestamps per stream in the loop (Fraction arithmetic per packet costs more than the
+        # demuxing itself); converted to seconds once at the end.
+        video = stream.index
+        packet_pts, packet_key, ends, longest = [], [], {}, 0
+        for packet in container.demux():
+            size, pts, index = packet.size, packet.pts, packet.stream_index
+            if not size:
+                continue
+            if pts is None:
+                if index == video:
+                    packet_pts.append(None)
+                    packet_key.append(packet.is_keyframe)
+                continue
+            duration = packet.duration or 0
+            if pts + duration > ends.get(index, pts + duration - 1):
+                ends[index] = pts + duration
+            if index == video:
+                packet_pts.append(pts)
+                packet_key.append(packet.is_keyframe)
+                longest = max(longest, duration)
+        time_bases = {s.index: s.time_base for s in container.streams}
+        end_seconds = max([0.0] + [float(end * time_bases[index]) for index, end in ends.items()])
+        frame_seconds = max(float(longest * stream.time_base) if longest else 0.0,
+                            end_seconds / max(len(packet_pts), 1))
+        _check_declared_length(path, container, stream, len(packet_pts), end_seconds, frame_seconds)
+        if not packet_pts:
+            raise VideoReadError(path, 'the video stream has no frames')
+    except av.FFmpegError as error:
+        container.close()
+        raise VideoReadError(path, f'cannot be opened as a video ({error})') from error
+    except BaseException:
+        container.close()
+        raise
     if any(p is None for p in packet_pts) or len(set(packet_pts)) != len(packet_pts):
         return StreamIndex(None, np.zeros(1, np.int64), codec, len(packet_pts), width, height, bits)
     pts = np.asarray(packet_pts, dtype=np.int64)
@@ -244,17 +312,59 @@ def index_stream(path: str, max_pixels: int | None = None) -> StreamIndex:
     return StreamIndex(pts[order], keyframes, codec, len(pts), width, height, bits)
 
 
+_converters = threading.local()
+
+
+def _rgb24(frame) -> np.ndarray:
+    """``frame.to_ndarray(format='rgb24')``, the same swscale conversion, with one converter per
+    thread and process: ``to_ndarray`` builds a new swscale context for every frame, which costs
+    more than the conversion itself; a kept converter rebuilds it only when the frame size or
+    format changes. It converts with one thread (no swscale thread pool, which a forked DataLoader
+    worker would inherit without its threads and wait on forever)."""
+    kept = getattr(_converters, 'rgb24', None)
+    if kept is None or kept[0] != os.getpid():
+        kept = _converters.rgb24 = (os.getpid(), VideoReformatter())
+    return kept[1].reformat(frame, format='rgb24', threads=1).to_ndarray()
+
+
+#: Codecs whose non-reference pictures the PyAV reader may leave undecoded. Only those where a
+#: non-reference picture leaves nothing behind for later pictures: in VP9, for instance, a frame
+#: that refreshes no reference slot still updates the probability context and lends its motion
+#: vectors to the next frame, so it is always decoded.
+NONREF_SKIPPING_CODECS = ('h264',)
+
+
 class PyAVReader(VideoReader):
-    """Exact PyAV decoding: seek to the keyframe before a frame, decode forward to its pts."""
+    """Exact PyAV decoding: seek to the keyframe before a frame, decode forward to its pts.
+
+    Frames that no asked frame depends on are not decoded: for the codecs in
+    :data:`NONREF_SKIPPING_CODECS`, with one decoding thread (the default) and a timestamp index,
+    every packet that is not an asked frame is decoded with FFmpeg's ``skip_frame='NONREF'``, so
+    the decoder drops it when it is a non-reference picture (in H.264, ``nal_ref_idc`` 0: no
+    other picture is predicted from it, and the decoder keeps no other state from it; often half
+    the B-frames). Reference frames and asked frames are decoded as usual, so the asked frames are
+    bit-identical to a full decode; a damaged frame that is skipped cannot be reported, as it
+    cannot change any frame returned. ``skip_nonref=False`` decodes every packet.
+
+    ``container``: an open ``av.InputContainer`` of ``path`` to decode from (what
+    :func:`open_video` passes after indexing, so the file is opened and probed once).
+    """
 
     backend = 'pyav'
 
-    def __init__(self, path: str, num_threads: int = 1, index: StreamIndex | None = None) -> None:
+    def __init__(self, path: str, num_threads: int = 1, index: StreamIndex | None = None, container=None,
+                 skip_nonref: bool = True) -> None:
         super().__init__(path)
-        self.index = index or index_stream(self.path)
+        if index is None:
+            index, container = _index_and_open(self.path)
+        self.index = index
         self.num_threads = num_threads
         self._frame_of_pts = None if self.index.pts is None else {int(p): i for i, p in enumerate(self.index.pts)}
-        self._container = None
+        self._container = container
+        self._configured = False
+        # counting frames by decoding order needs every frame out of the decoder
+        self.skip_nonref = (skip_nonref and num_threads == 1 and self._frame_of_pts is not None
+                            and self.index.codec in NONREF_SKIPPING_CODECS)
 
     def __len__(self) -> int:
         return self.index.num_frames
@@ -262,14 +372,17 @@ class PyAVReader(VideoReader):
     def _stream(self):
         if self._container is None:
             self._container = av.open(self.path)
-            stream = self._container.streams.video[0]
+        stream = self._container.streams.video[0]
+        if not self._configured:
             stream.thread_count = self.num_threads  # FFmpeg's own default would start one per core
             if self.num_threads != 1:
                 stream.thread_type = 'AUTO'
-        return self._container.streams.video[0]
+            self._configured = True
+        return stream
 
-    def _frames_from(self, start: int):
-        """Yield ``(index, frame)`` decoding from the keyframe at or before frame ``start``."""
+    def _frames_from(self, start: int, wanted: frozenset = frozenset()):
+        """Yield ``(index, frame)`` decoding from the keyframe at or before frame ``start``; with
+        ``wanted`` (pts of the asked frames), other packets are decoded with ``skip_frame='NONREF'``."""
         stream = self._stream()
         if self._frame_of_pts is None:  # no timestamps: count frames from the beginning
             self._container.seek(0, stream=stream, backward=True)
@@ -277,31 +390,55 @@ class PyAVReader(VideoReader):
             return
         keyframe = self.index.keyframes[bisect.bisect_right(self.index.keyframes, start) - 1]
         self._container.seek(int(self.index.pts[keyframe]), stream=stream, backward=True, any_frame=False)
-        for frame in self._container.decode(stream):
-            position = self._frame_of_pts.get(frame.pts)
-            if position is not None:
-                yield position, frame
+        codec = stream.codec_context
+        skipping = False
+        try:
+            for packet in self._container.demux(stream):
+                skip = bool(wanted) and packet.pts is not None and packet.pts not in wanted
+                if skip != skipping:
+                    codec.skip_frame = 'NONREF' if skip else 'DEFAULT'
+                    skipping = skip
+                for frame in codec.decode(packet):
+                    position = self._frame_of_pts.get(frame.pts)
+                    if position is not None:
+                        yield position, frame
+        finally:
+            if skipping and self._container is not None:
+                codec.skip_frame = 'DEFAULT'
+
+    def _decode_to(self, decoder, target: int, last: int):
+        """Advance ``decoder`` to frame ``target``; returns ``(last position seen, frame)``."""
+        frame = None
+        for position, frame in decoder:
+            last = position
+            if frame.is_corrupt:  # FFmpeg conceals damage (grey or smeared blocks) and flags it
+                raise DamagedVideoError(self.path, f'frame {position} is damaged (the decoder had to '
+                                                   'conceal errors in it)')
+            if position >= target:
+                break
+        return last, frame
 
     def _read(self, unique_sorted: np.ndarray) -> list[np.ndarray]:
         keyframes = self.index.keyframes
+        wanted = frozenset(self.index.pts[unique_sorted].tolist()) if self.skip_nonref else frozenset()
         frames: list[np.ndarray] = []
         decoder, last = None, -1
         try:
             for target in unique_sorted.tolist():
                 next_keyframe = keyframes[bisect.bisect_right(keyframes, target) - 1]
                 if decoder is None or target <= last or (self._frame_of_pts is not None and next_keyframe > last + 1):
+                    decoder, last = self._frames_from(target, wanted), -1
+                last, frame = self._decode_to(decoder, target, last)
+                if last != target and wanted:  # never seen; decode every packet before giving up
+                    logger.debug('%s: frame %d not found with non-reference frames skipped; decoding all',
+                                 self.path, target)
+                    wanted = frozenset()
                     decoder, last = self._frames_from(target), -1
-                for position, frame in decoder:
-                    last = position
-                    if frame.is_corrupt:  # FFmpeg conceals damage (grey or smeared blocks) and flags it
-                        raise DamagedVideoError(self.path, f'frame {position} is damaged (the decoder had to '
-                                                           'conceal errors in it)')
-                    if position >= target:
-                        break
+                    last, frame = self._decode_to(decoder, target, last)
                 if last != target:
                     raise VideoReadError(self.path, f'frame {target} could not be decoded (the stream ends or is '
                                                     f'damaged near frame {last}; {len(self)} packets were indexed)')
-                frames.append(_to_rgb(frame.to_ndarray(format='rgb24')))
+                frames.append(_to_rgb(_rgb24(frame)))
         except av.FFmpegError as error:
             self.close()
             raise VideoReadError(self.path, f'decoding failed near frame {last + 1}: {error}') from error
@@ -311,37 +448,91 @@ class PyAVReader(VideoReader):
         if self._container is not None:
             self._container.close()
             self._container = None
+            self._configured = False
 
 
 class DecordReader(VideoReader):
     """decord's batched decoding, bounded by the demuxed frame count.
 
+    decord demuxes the whole file when it opens it (its own packet index, built in C++), so PyAV
+    does not demux it a second time: given no ``index``, the frame count is decord's packet count
+    and the damage checks of :func:`index_stream` run on decord's index: the frame count the header
+    declares (MP4) against it, and the duration the container declares against the end of the last
+    video packet. decord records the video stream's packets only, so that duration check is made
+    only where the video stream is the container's only stream; a file with other streams and no
+    declared frame count (a WebM with audio) is demuxed by PyAV first, as are streams PyAV must
+    read (below) and any file decord cannot index. Unlike PyAV, decord does not report frames the
+    decoder concealed damage in, so corruption inside a frame's data can go unnoticed.
+
     With ``fallback=True`` (what ``backend='auto'`` uses) a decord failure on this file hands
     the reader over to PyAV instead of raising. Streams with an odd width or height are always
     read by PyAV: decord's colour conversion rounds the last chroma column/row differently, and
     frames must be bit-identical whichever backend reads them.
+
+    ``container``: the file opened by PyAV (header only), as :func:`open_video` has it; closed here.
     """
 
     backend = 'decord'
 
     def __init__(self, path: str, num_threads: int = 1, index: StreamIndex | None = None,
-                 fallback: bool = False) -> None:
+                 fallback: bool = False, container=None) -> None:
         super().__init__(path)
         if decord is None:
+            if container is not None:
+                container.close()
             raise ImportError('decord is not installed: pip install decord (x86_64), or use backend="pyav"')
-        self.index = index or index_stream(self.path)
+        self.index = index
         self.num_threads = num_threads
         self._pyav: PyAVReader | None = None
         self._fallback = fallback
         self._video = None
+        if index is not None:
+            if container is not None:
+                container.close()
+            self._open_with_index()
+            return
+        container = container if container is not None else _open_checked(self.path)
+        try:
+            self._open_on_decords_index(container)
+        finally:
+            container.close()
+
+    def _open_with_index(self) -> None:
         if self.index.width % 2 or self.index.height % 2 or self.index.bits > 8:
-            self._pyav = PyAVReader(self.path, num_threads, self.index)
+            self._pyav = PyAVReader(self.path, self.num_threads, self.index)
         else:
             try:
-                self._video = decord.VideoReader(self.path, num_threads=num_threads)
-            except decord.DECORDError as error:
+                self._video = decord.VideoReader(self.path, num_threads=self.num_threads)
+            except (decord.DECORDError, AssertionError) as error:  # decord asserts a positive frame count
                 self._give_up_or_fall_back(error)
         self._length = self.index.num_frames if self._video is None else min(len(self._video), self.index.num_frames)
+
+    def _open_on_decords_index(self, container) -> None:
+        """Open with decord and check the header against decord's own demux; PyAV indexes the file
+        first where that check would be incomplete or decord cannot index it."""
+        stream = container.streams.video[0]
+        _, width, height, bits = _stream_format(stream)
+        only_stream = len(container.streams) == 1
+        if width % 2 or height % 2 or bits > 8 or not (stream.frames or only_stream):
+            self.index = _demux_index(self.path, container)
+            return self._open_with_index()
+        try:
+            video = decord.VideoReader(self.path, num_threads=self.num_threads)
+            times = np.asarray(video.get_frame_timestamp(list(range(len(video)))), dtype=np.float64)
+        except (decord.DECORDError, AssertionError, IndexError) as error:  # IndexError: nothing was demuxed
+            logger.debug('%s: decord cannot index the file (%s); demuxing it with PyAV', self.path, error)
+            self.index = _demux_index(self.path, container)
+            return self._open_with_index()
+        if times.ndim != 2 or not len(times) or not np.isfinite(times).all() or times.min() < 0 or times.max() > 1e7:
+            # packets without timestamps (decord's times are then meaningless): PyAV's index handles them
+            self.index = _demux_index(self.path, container)
+            return self._open_with_index()
+        start = (container.start_time or 0) / av.time_base
+        frame_seconds = max(float((times[:, 1] - times[:, 0]).max()), float(times[:, 1].max()) / len(times))
+        _check_declared_length(self.path, container, stream, len(times), start + float(times[:, 1].max()),
+                               frame_seconds, check_duration=only_stream)
+        self._video = video
+        self._length = len(times)
 
     def _give_up_or_fall_back(self, error: Exception) -> None:
         if not self._fallback:
@@ -513,6 +704,25 @@ class ArrayReader(VideoReader):
         return [_to_rgb(self.frames[i]) for i in unique_sorted]
 
 
+def preferred_backend(codec: str) -> str:
+    """The file backend ``open_video(backend='auto')`` tries first for ``codec``: the
+    :data:`AUTO_BACKEND_VARIABLE` environment variable where it names one, else
+    :data:`PREFERRED_BACKEND`, else ``'pyav'``."""
+    setting = os.environ.get(AUTO_BACKEND_VARIABLE, '').strip()
+    choices = dict(PREFERRED_BACKEND)
+    if setting:
+        for item in setting.split(','):
+            name, _, value = item.strip().rpartition('=')
+            if value not in ('pyav', 'decord'):
+                raise ValueError(f'{AUTO_BACKEND_VARIABLE}={setting!r}: expected "pyav", "decord" or '
+                                 f'"codec=backend,..." (e.g. "h264=decord,vp9=pyav"), got {item.strip()!r}')
+            if name:
+                choices[name.strip()] = value
+            else:
+                return value
+    return choices.get(codec, 'pyav')
+
+
 def decord_available() -> bool:
     """Whether the decord backend can be used here."""
     return decord is not None
@@ -525,9 +735,10 @@ def open_video(path: str | os.PathLike, backend: str = 'auto', num_threads: int 
 
     Args:
         path: a video file, or a folder of numbered frame images.
-        backend: ``'auto'`` (frame folders -> ``frames``; files -> the measured fastest exact
-            backend for the file's codec, :data:`PREFERRED_BACKEND`, falling back to PyAV when
-            decord is missing or fails on the file), ``'decord'``, ``'pyav'`` or ``'frames'``.
+        backend: ``'auto'`` (frame folders -> ``frames``; files -> :func:`preferred_backend` of
+            the file's codec: the :data:`AUTO_BACKEND_VARIABLE` setting, else the table
+            :data:`PREFERRED_BACKEND` measured on one machine, falling back to PyAV when decord is
+            missing or fails on the file), ``'decord'``, ``'pyav'`` or ``'frames'``.
         num_threads: decoder threads for file backends: 1 (default) suits DataLoader workers,
             0 lets the decoder start one per core.
         filename_tmpl, start_index, num_frames: frame-folder layout; detected when not given.
@@ -545,10 +756,11 @@ def open_video(path: str | os.PathLike, backend: str = 'auto', num_threads: int 
         return FrameFolderReader(path, filename_tmpl, start_index, num_frames)
     if os.path.isdir(path):
         raise VideoReadError(path, f'is a folder; backend {backend!r} reads video files')
-    index = index_stream(path, max_pixels)
-    if backend == 'pyav' or (backend == 'auto' and (decord is None or PREFERRED_BACKEND.get(index.codec) != 'decord')):
-        return PyAVReader(path, num_threads, index)
-    return DecordReader(path, num_threads, index, fallback=backend == 'auto')
+    container = _open_checked(path, max_pixels)
+    codec = container.streams.video[0].codec_context.name
+    if backend == 'pyav' or (backend == 'auto' and (decord is None or preferred_backend(codec) != 'decord')):
+        return PyAVReader(path, num_threads, _demux_index(path, container), container)
+    return DecordReader(path, num_threads, fallback=backend == 'auto', container=container)
 
 
 def read_all_frames_pyav(path: str) -> np.ndarray:
@@ -558,7 +770,8 @@ def read_all_frames_pyav(path: str) -> np.ndarray:
 
 
 __all__: Sequence[str] = [
-    'BACKENDS', 'PREFERRED_BACKEND', 'MAX_PIXELS', 'VideoReadError', 'DamagedVideoError', 'read_image', 'VideoReader',
+    'BACKENDS', 'PREFERRED_BACKEND', 'AUTO_BACKEND_VARIABLE', 'preferred_backend', 'MAX_PIXELS', 'VideoReadError',
+    'DamagedVideoError', 'read_image', 'VideoReader',
     'StreamIndex', 'index_stream',
     'PyAVReader', 'DecordReader', 'FrameLayout', 'detect_frame_layout', 'FrameFolderReader',
     'decord_available', 'open_video', 'read_all_frames_pyav',

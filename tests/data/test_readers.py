@@ -299,3 +299,154 @@ def test_jpeg_frames_with_bytes_after_the_end_marker_are_read(tmp_path):
         file.write(b'\x00' * 16 + b'camera trailer \xff\xd8 data')  # some cameras append metadata
     with open_video(str(folder)) as reader:
         assert reader.get_frames([0, 1, 2]).shape == (3, 48, 64, 3)
+
+
+# ----------------------------------------------------------------------------- speed without losing exactness
+def _positions(reader: PyAVReader, start: int, wanted: frozenset = frozenset()) -> list[int]:
+    return [position for position, _ in reader._frames_from(start, wanted)]
+
+
+def test_pyav_skips_the_non_reference_frames_nobody_asked_for(media_dir):
+    path = os.path.join(media_dir, 'clip.mp4')  # H.264 with B-frames
+    reference = read_all_frames_pyav(path)
+    with open_video(path, 'pyav') as reader:
+        assert reader.skip_nonref
+        skipping = _positions(reader, 8, frozenset([int(reader.index.pts[8])]))
+        everything = _positions(reader, 8)
+        assert everything == list(range(NUM_FRAMES)) and 8 in skipping and len(skipping) < len(everything)
+        for indices in ([8], [44, 0, 13, 13, 9, 10, 11, 29, 3, 44], list(range(1, NUM_FRAMES, 7)),
+                        list(range(NUM_FRAMES))):
+            assert np.array_equal(reader.get_frames(indices), reference[indices]), indices
+    with open_video(os.path.join(media_dir, 'clip.webm'), 'pyav') as reader:
+        assert not reader.skip_nonref  # VP9 keeps state from frames that are not references
+    for options in (dict(num_threads=2), dict(skip_nonref=False)):  # frame threads: every packet is decoded
+        reader = PyAVReader(path, **options)
+        assert not reader.skip_nonref
+        assert np.array_equal(reader.get_frames([8, 30]), reference[[8, 30]])
+        reader.close()
+
+
+def test_pyav_reader_opens_and_probes_the_file_once(media_dir, monkeypatch):
+    from gfvideo.data import readers
+    path = os.path.join(media_dir, 'clip.webm')
+    reference = read_all_frames_pyav(path)
+    opened, real_open = [], readers.av.open
+    monkeypatch.setattr(readers.av, 'open',
+                        lambda *args, **kwargs: opened.append(args[0]) or real_open(*args, **kwargs))
+    with open_video(path, 'pyav') as reader:
+        frames = reader.get_frames([30, 5, 31])
+    assert opened == [path] and np.array_equal(frames, reference[[30, 5, 31]])
+
+
+def _faststart_mp4(path: str) -> None:
+    """An MP4 whose header (moov) comes before the frames it declares."""
+    with av.open(path, mode='w', options={'movflags': 'faststart'}) as output:
+        stream = output.add_stream('libx264', rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, 'yuv420p'
+        for frame in moving_frames():
+            output.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format='rgb24')))
+        output.mux(stream.encode(None))
+
+
+@pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
+def test_decord_reader_counts_on_its_own_demux_and_still_refuses_damage(tmp_path, media_dir, monkeypatch):
+    from gfvideo.data import DamagedVideoError, readers
+
+    def second_demux(*args):
+        raise AssertionError('PyAV demuxed a file that decord had demuxed')
+
+    monkeypatch.setattr(readers, '_demux_index', second_demux)
+    for name in ('clip.mp4', 'clip.webm'):
+        path = os.path.join(media_dir, name)
+        with open_video(path, 'decord') as reader:
+            assert len(reader) == NUM_FRAMES
+            assert np.array_equal(reader.get_frames([44, 3, 3]), read_all_frames_pyav(path)[[44, 3, 3]])
+    monkeypatch.undo()  # where decord cannot demux a damaged file to its end, PyAV's index says why
+    source = str(tmp_path / 'full.mp4')
+    _faststart_mp4(source)
+    _truncate(source, str(tmp_path / 'cut.mp4'), 0.6)  # the header still declares every frame
+    with pytest.raises(DamagedVideoError, match=rf'cut\.mp4: .*declares {NUM_FRAMES} frames'):
+        open_video(str(tmp_path / 'cut.mp4'), 'decord')
+    _truncate(os.path.join(media_dir, 'clip.webm'), str(tmp_path / 'cut.webm'), 0.6)  # no frame count, a duration
+    with pytest.raises(DamagedVideoError, match=r'cut\.webm: .*declares 4\.50 s'):
+        open_video(str(tmp_path / 'cut.webm'), 'decord')
+
+
+@pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
+def test_decord_reader_lets_pyav_demux_where_its_own_index_cannot_check_the_duration(tmp_path, monkeypatch):
+    from gfvideo.data import readers
+    path = str(tmp_path / 'with_sound.webm')  # no declared frame count, and a stream decord does not index
+    with av.open(path, mode='w') as container:
+        video = container.add_stream('libvpx-vp9', rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, 'yuv420p'
+        audio = container.add_stream('libopus', rate=48000)
+        for i, frame in enumerate(moving_frames(12)):
+            container.mux(video.encode(av.VideoFrame.from_ndarray(frame, format='rgb24')))
+            sound = av.AudioFrame.from_ndarray(np.zeros((1, 4800), np.int16), format='s16', layout='mono')
+            sound.sample_rate, sound.pts = 48000, i * 4800
+            container.mux(audio.encode(sound))
+        container.mux(video.encode(None))
+        container.mux(audio.encode(None))
+    calls, real = [], readers._demux_index
+    monkeypatch.setattr(readers, '_demux_index', lambda *args: calls.append(args[0]) or real(*args))
+    with open_video(path, 'decord') as reader:
+        assert len(reader) == 12 and np.array_equal(reader.get_frames([11, 2]), read_all_frames_pyav(path)[[11, 2]])
+    assert calls == [path]
+
+
+def test_auto_backend_can_be_overridden_per_machine(media_dir, monkeypatch):
+    from gfvideo.data.readers import AUTO_BACKEND_VARIABLE, preferred_backend
+    mp4, webm = os.path.join(media_dir, 'clip.mp4'), os.path.join(media_dir, 'clip.webm')
+    decord_or_pyav = DecordReader if decord_available() else PyAVReader
+    monkeypatch.setenv(AUTO_BACKEND_VARIABLE, 'decord')
+    assert preferred_backend('h264') == preferred_backend('av1') == 'decord'
+    for path in (mp4, webm):
+        with open_video(path) as reader:
+            assert type(reader) is decord_or_pyav
+    monkeypatch.setenv(AUTO_BACKEND_VARIABLE, 'h264=decord, vp9=pyav')
+    assert (preferred_backend('h264'), preferred_backend('vp9')) == ('decord', 'pyav')
+    with open_video(mp4) as reader, open_video(webm) as other:
+        assert type(reader) is decord_or_pyav and type(other) is PyAVReader
+    monkeypatch.setenv(AUTO_BACKEND_VARIABLE, 'h264=ffmpeg')
+    with pytest.raises(ValueError, match=f"{AUTO_BACKEND_VARIABLE}=.*'h264=ffmpeg'"):
+        open_video(mp4)
+    monkeypatch.delenv(AUTO_BACKEND_VARIABLE)
+    assert preferred_backend('h264') == PREFERRED_BACKEND['h264'] and preferred_backend('av1') == 'pyav'
+
+
+def test_the_kept_rgb_converter_matches_pyavs_own_conversion_across_frame_sizes(media_dir):
+    from gfvideo.data import readers
+    converters = set()
+    for name in ('clip.mp4', 'odd size.webm', 'clip.webm', 'one_frame.mp4', 'odd size.webm'):
+        with av.open(os.path.join(media_dir, name)) as container:
+            for frame in container.decode(video=0):
+                assert np.array_equal(readers._rgb24(frame), frame.to_ndarray(format='rgb24')), name
+                converters.add(id(readers._converters.rgb24[1]))
+    assert len(converters) == 1  # one converter per thread, rebuilt inside only when the size changes
+
+
+def _convert_in_child(path: str, queue) -> None:
+    with av.open(path) as container:
+        frame = next(container.decode(video=0))
+        queue.put(np.array_equal(readers_rgb24(frame), frame.to_ndarray(format='rgb24')))
+
+
+def readers_rgb24(frame):
+    from gfvideo.data import readers
+    return readers._rgb24(frame)
+
+
+def test_a_forked_worker_converts_frames_after_its_parent_did(media_dir):
+    path = os.path.join(media_dir, 'clip.webm')
+    with open_video(path, 'pyav') as reader:
+        reader.get_frames([3])  # the parent's converter exists before the fork, as in a DataLoader
+    context = multiprocessing.get_context('fork')
+    queue = context.Queue()
+    process = context.Process(target=_convert_in_child, args=(path, queue))
+    process.start()
+    process.join(timeout=60)
+    hung = process.is_alive()
+    if hung:
+        process.kill()
+    assert not hung, 'a forked process hung converting a frame'
+    assert queue.get(timeout=5)
