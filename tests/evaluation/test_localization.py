@@ -1,7 +1,6 @@
 """Hit rates: patch boxes against actor boxes, through the transforms' mapping, in evaluation."""
 import json
 
-import numpy as np
 import pytest
 import torch
 
