@@ -124,7 +124,7 @@ def location_margin(locations: torch.Tensor, height: int, width: int, patch_size
     return distance.min().item() if distance.numel() else float('inf')
 
 
-def compare_anytime(reference, model, clips: torch.Tensor, device: torch.device) -> None:
+def assert_anytime_matches(reference, model, clips: torch.Tensor, device: torch.device) -> None:
     """fp32: ``model`` (on ``device``) runs ``forward`` with its own policy and must give the CPU
     ``reference``'s logits, features, locations and boxes."""
     height, width = clips.shape[-2:]
@@ -143,7 +143,7 @@ def compare_anytime(reference, model, clips: torch.Tensor, device: torch.device)
         assert_close(got.features, want.features, 'fp32', f'step {step} focus features')
 
 
-def compare_steps_under_autocast(reference, model, clips: torch.Tensor, device: torch.device,
+def assert_steps_match_under_autocast(reference, model, clips: torch.Tensor, device: torch.device,
                                  precision: str) -> None:
     """Under ``precision`` autocast on ``device``: the glance, the policy's locations and each focus
     step's logits against the fp32 CPU ``reference``; each focus step crops at the reference's

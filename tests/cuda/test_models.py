@@ -6,8 +6,8 @@ import torch
 
 from gfvideo.evaluation import NEVER_EXIT, collect_step_logits_many, run_adaptive
 from gfvideo.models import TSM, GlanceFocusNet, glance_focus_costs, recognizer_macs
-from tests.cuda.helpers import (assert_close, assert_on, autocast, clear_inputs, compare_anytime,
-                                compare_steps_under_autocast, decisive_policy, twin)
+from tests.cuda.helpers import (assert_close, assert_on, autocast, clear_inputs, assert_anytime_matches,
+                                assert_steps_match_under_autocast, decisive_policy, twin)
 
 pytestmark = pytest.mark.cuda
 
@@ -91,14 +91,14 @@ def test_normalisation_runs_on_the_model_device(cuda):
 @pytest.mark.parametrize('name', list(VARIANTS))
 def test_glance_focus_forward_matches_the_cpu(name, cuda):
     model = gfnet(name)
-    compare_anytime(model, twin(model, cuda), clips(model), cuda)
+    assert_anytime_matches(model, twin(model, cuda), clips(model), cuda)
 
 
 @pytest.mark.parametrize('name,precision', [(name, 'bf16') for name in VARIANTS] +
                          [(name, 'fp16') for name in FLOAT16_VARIANTS])
 def test_glance_focus_under_autocast_matches_the_cpu(name, precision, cuda):
     model = gfnet(name)
-    compare_steps_under_autocast(model, twin(model, cuda), random_clips(0), cuda, precision)
+    assert_steps_match_under_autocast(model, twin(model, cuda), random_clips(0), cuda, precision)
 
 
 def clear_thresholds(confidences: torch.Tensor) -> list[float]:
