@@ -122,7 +122,8 @@ def _batches(loader: Iterable[dict], model: torch.nn.Module) -> Iterable[tuple[t
         yield inputs, batch
 
 
-def _paths(batch: dict) -> list[str]:
+def batch_paths(batch: dict) -> list[str]:
+    """Each clip's video path in a collated batch."""
     return [str(meta.get('filename', '')) for meta in batch['meta']]
 
 
@@ -160,7 +161,7 @@ def collect_step_logits_many(model: torch.nn.Module, loader: Iterable[dict], loc
             logits[index].append(torch.stack(steps).float().cpu())
             boxes[index].append(torch.stack(step_boxes))
         labels.append(batch['label'])
-        paths += _paths(batch)
+        paths += batch_paths(batch)
         frame_inds.append(batch['frame_inds'])
         mappings += [meta.get('img_to_video') for meta in batch['meta']]
     labels = torch.cat(labels).numpy()
@@ -192,7 +193,7 @@ def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_
     device = next(model.parameters()).device
     warm = False
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
-        paths, labels = _paths(batch), batch['label'].tolist()
+        paths, labels = batch_paths(batch), batch['label'].tolist()
         if not warm:
             model.forward_adaptive(inputs, [NEVER_EXIT] * model.max_focus_steps)  # warm-up, untimed
             warm = True

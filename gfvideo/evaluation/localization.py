@@ -93,15 +93,14 @@ def compare_locations(model: torch.nn.Module, loader, actor_boxes: dict[str, np.
     (``motion``, a label-free heuristic) and, given ``actor_boxes``, patches centred on the
     object (``oracle``, the upper bound). One row per number of focus steps ``k = 1..K``.
     """
-    from .inference import collect_step_logits_many
+    from .inference import batch_paths, collect_step_logits_many
     from .metrics import topk_accuracy
 
     def centre(state, batch):
         return torch.full((state.frame_ids.shape[0], 2), 0.5, device=state.frames.device)
 
     def oracle(state, batch):
-        paths = [str(meta.get('filename', '')) for meta in batch['meta']]
-        centres = clip_actor_centres(actor_boxes, paths, batch['frame_inds'],
+        centres = clip_actor_centres(actor_boxes, batch_paths(batch), batch['frame_inds'],
                                      [meta['img_to_video'] for meta in batch['meta']])
         height, width = state.frames.shape[-2:]
         return centred_locations(centres.flatten(0, 1).to(state.frames.device), model.patch_size, height, width)
