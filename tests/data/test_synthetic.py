@@ -43,7 +43,7 @@ def test_actor_moves_in_the_direction_of_its_class():
                  'down': (np.diff(y0) >= 0).all() and y0[-1] - y0[0] >= 40,
                  'up': (np.diff(y0) <= 0).all() and y0[0] - y0[-1] >= 40}
         assert moves[direction], name
-        assert (clip.boxes[:, 2] - clip.boxes[:, 0] == 8).all()  # a tenth of the frame, whole periods
+        assert (clip.boxes[:, 2] - clip.boxes[:, 0] == 12).all()  # an eighth of the frame, whole periods
 
 
 @pytest.mark.parametrize('identity', IDENTITIES)
@@ -67,7 +67,7 @@ def test_identity_is_visible_at_full_resolution_and_gone_at_the_glance_resolutio
         return F.interpolate(frames, size=(32, 32), mode='bilinear', antialias=True, align_corners=False)
 
     reference = render('striped')
-    assert DEFAULT_SPEC.actor_side(128) == 12 and (reference.boxes[:, 2] - reference.boxes[:, 0] == 12).all()
+    assert DEFAULT_SPEC.actor_side(128) == 16 and (reference.boxes[:, 2] - reference.boxes[:, 0] == 16).all()
     for identity in ('banded', 'checkered'):  # patterns with the same share of each colour
         other = render(identity)
         assert (other.boxes == reference.boxes).all()
@@ -97,7 +97,8 @@ def test_benchmark_settings_are_checked():
         SyntheticSpec(background='noise')
     with pytest.raises(ValueError, match='invalid benchmark settings'):
         SyntheticSpec(actor_fraction=1.5)
-    assert SyntheticSpec(cell=3).actor_side(128) == 12 and SyntheticSpec(cell=1).actor_side(32) == 4
+    assert SyntheticSpec(cell=3, actor_fraction=0.1).actor_side(128) == 12  # whole periods of 6 px
+    assert SyntheticSpec(cell=1, actor_fraction=0.1).actor_side(32) == 4
 
 
 def test_distractors_never_move():
