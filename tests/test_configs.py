@@ -9,9 +9,22 @@ from mmengine.config import Config
 from gfvideo.data import Flip
 from gfvideo.engine.config_checks import check_frame_count
 from gfvideo.registry import MODELS
+from tests.cli.train_helpers import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONFIGS = sorted(glob.glob(os.path.join(ROOT, 'configs', '*.py')))
+#: Every config in configs/ and its folders (configs/gfnet, configs/recognition/tsm, ...), not the
+#: _base_ parts they are made of.
+CONFIGS = sorted(path for path in glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+                 if '_base_' not in os.path.relpath(path, ROOT).split(os.sep))
+
+
+def config_id(path: str) -> str:
+    return os.path.relpath(path, os.path.join(ROOT, 'configs'))
+
+
+def test_every_config_folder_is_searched():
+    folders = {os.path.dirname(config_id(path)) for path in CONFIGS}
+    assert {'gfnet', os.path.join('recognition', 'tsm')} <= folders
 
 
 def test_there_are_recipes_for_every_dataset():
@@ -20,7 +33,7 @@ def test_there_are_recipes_for_every_dataset():
         assert any(dataset in name for name in names), dataset
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
+@pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'gfvideo' and cfg.train_dataloader.sampler.type == 'EpochIndexSampler'
@@ -62,9 +75,28 @@ def test_malformed_configs_are_refused_with_the_key_named(case):
         check_config(cfg, training=True)
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
+@pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_pipelines_sample_the_models_frame_count(path):
     check_frame_count(Config.fromfile(path), ['train_dataloader', 'val_dataloader', 'test_dataloader'])
+
+
+STAGE1_CONFIGS = [path for path in CONFIGS if 'stage1' in os.path.basename(path)]
+
+
+@pytest.mark.parametrize('path', STAGE1_CONFIGS, ids=config_id)
+def test_train_all_finds_each_recipes_later_stages(path):
+    stage_config = load_tool('train_all').stage_config
+    for stage in (2, 3):
+        found = stage_config(path, stage)
+        assert found and os.path.dirname(found) == os.path.dirname(path)
+        assert Config.fromfile(found).model.train_stage == stage
+
+
+def test_the_demo_evaluates_the_stage_3_config_train_all_trains():
+    demo, train_all = load_tool('demo'), load_tool('train_all')
+    assert train_all.stage_config(demo.GFNET_CONFIG, 3) == demo.STAGE3_CONFIG
+    for path in (demo.GFNET_CONFIG, demo.STAGE3_CONFIG, demo.TSM_CONFIG):
+        assert path in CONFIGS
 
 
 @pytest.mark.parametrize('classes, pairs', [('sthv2_classes.txt', {86: 87, 93: 94, 166: 167}),

@@ -1,4 +1,8 @@
 # Stage 1 on the synthetic benchmark: backbones, projections and aggregator, on patches placed
 # half on the frame-difference peak (a label-free prior) and half uniformly at random.
-_base_ = ['_base_/models/gfnet_small_cpu.py', '_base_/datasets/synthetic_sthv2.py',
-          '_base_/schedules/adam_synthetic.py', '_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/gfnet_small_cpu.py',
+    '../_base_/datasets/synthetic_sthv2.py',
+    '../_base_/schedules/adamw_7e_synthetic.py',
+    '../_base_/default_runtime.py',
+]
