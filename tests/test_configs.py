@@ -1,4 +1,5 @@
 """Every shipped config parses, builds its model and samples the model's frame count."""
+import ast
 import glob
 import os
 
@@ -78,6 +79,30 @@ def test_malformed_configs_are_refused_with_the_key_named(case):
 @pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_pipelines_sample_the_models_frame_count(path):
     check_frame_count(Config.fromfile(path), ['train_dataloader', 'val_dataloader', 'test_dataloader'])
+
+
+#: Old names the README and the tools' examples used, kept for one version: each file loads the
+#: config that replaced it, unchanged.
+OLD_NAMES = ['gfnet_small_synthetic-stage1.py', 'gfnet_small_synthetic-stage2.py', 'gfnet_small_synthetic-stage3.py',
+             'gfnet_tsm-r50_8x1x8-stage1_sthv1.py', 'gfnet_tsm-r50_8x1x8-stage2_sthv1.py',
+             'gfnet_tsm-r50_8x1x8-stage3_sthv1.py', 'tsm_r50_8x1x8_sthv2.py', 'tsm_small_synthetic.py']
+ALIASES = [path for path in CONFIGS if os.path.dirname(path) == os.path.join(ROOT, 'configs')]
+
+
+def test_the_old_names_are_the_aliases_in_configs():
+    assert sorted(os.path.basename(path) for path in ALIASES) == sorted(OLD_NAMES)
+
+
+@pytest.mark.parametrize('path', ALIASES, ids=config_id)
+def test_an_old_name_loads_the_config_that_replaced_it(path):
+    text = open(path, encoding='utf-8').read()
+    code = [line for line in text.splitlines() if line.strip() and not line.startswith('#')]
+    assert len(code) == 1 and code[0].startswith('_base_ = '), 'an alias is comments and its _base_ only'
+    (target,) = ast.literal_eval(code[0].split('=', 1)[1].strip())
+    target = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    assert target in CONFIGS and target not in ALIASES
+    assert 'Deprecated' in text and os.path.relpath(target, ROOT) in text  # the comment names the new file
+    assert Config.fromfile(path).to_dict() == Config.fromfile(target).to_dict()
 
 
 STAGE1_CONFIGS = [path for path in CONFIGS if 'stage1' in os.path.basename(path)]
