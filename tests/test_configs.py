@@ -2,13 +2,14 @@
 import ast
 import glob
 import os
+import re
 
 import numpy as np
 import pytest
 from mmengine.config import Config
 
 from gfvideo.data import Flip
-from gfvideo.engine.config_checks import check_frame_count
+from gfvideo.engine.config_checks import check_frame_count, model_num_segments
 from gfvideo.registry import MODELS
 from tests.cli.train_helpers import load_tool
 
@@ -17,6 +18,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: _base_ parts they are made of.
 CONFIGS = sorted(path for path in glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
                  if '_base_' not in os.path.relpath(path, ROOT).split(os.sep))
+#: Old names the README and the tools' examples used, kept for one version: each file loads the
+#: config that replaced it, unchanged.
+OLD_NAMES = ['gfnet_small_synthetic-stage1.py', 'gfnet_small_synthetic-stage2.py', 'gfnet_small_synthetic-stage3.py',
+             'gfnet_tsm-r50_8x1x8-stage1_sthv1.py', 'gfnet_tsm-r50_8x1x8-stage2_sthv1.py',
+             'gfnet_tsm-r50_8x1x8-stage3_sthv1.py', 'tsm_r50_8x1x8_sthv2.py', 'tsm_small_synthetic.py']
+ALIASES = [path for path in CONFIGS if os.path.dirname(path) == os.path.join(ROOT, 'configs')]
+#: The recipes themselves, under their mmaction2 1.x names.
+RECIPES = [path for path in CONFIGS if path not in ALIASES]
+#: mmaction2 1.x's naming, {model}_[model setting]_{backbone}_{NxB}-{sampling}-{schedule}_{dataset}-{modality}:
+#: the stage is GlanceFocusNet's model setting, the sampling TSN's 1x1x{num_segments}.
+NAME = re.compile(r'(?P<model>[a-z0-9]+)_(?:stage(?P<stage>[123])_)?(?P<backbone>[a-z0-9-]+)_'
+                  r'(?P<gpus>\d+)xb(?P<batch>\d+)-1x1x(?P<segments>\d+)-(?P<epochs>\d+)e_'
+                  r'(?P<dataset>[a-z0-9]+)-(?P<modality>[a-z]+)\.py')
 
 
 def config_id(path: str) -> str:
@@ -32,6 +46,36 @@ def test_there_are_recipes_for_every_dataset():
     names = [os.path.basename(path) for path in CONFIGS]
     for dataset in ('sthv1', 'sthv2', 'kinetics400', 'synthetic'):
         assert any(dataset in name for name in names), dataset
+
+
+@pytest.mark.parametrize('path', RECIPES, ids=config_id)
+def test_a_config_name_tells_its_recipe(path):
+    match = NAME.fullmatch(os.path.basename(path))
+    assert match, 'not named as mmaction2 1.x names its configs (configs/README.md)'
+    cfg = Config.fromfile(path)
+    model = {'TSM': 'tsm', 'GlanceFocusNet': 'gfnet'}[cfg.model.type]
+    assert match['model'] == model and (match['stage'] is None) == (model == 'tsm')
+    assert os.path.dirname(config_id(path)) == {'tsm': os.path.join('recognition', 'tsm'), 'gfnet': 'gfnet'}[model]
+    assert int(match['batch']) == cfg.train_dataloader.batch_size
+    assert int(match['gpus']) * int(match['batch']) == cfg.auto_scale_lr.base_batch_size
+    assert int(match['segments']) == model_num_segments(cfg.model.to_dict()) == cfg.num_segments
+    assert int(match['epochs']) == cfg.train_cfg.max_epochs
+    assert cfg.data_root == {'synthetic': 'work_dirs/demo/data'}.get(match['dataset'], f'data/{match["dataset"]}')
+
+
+def top_level_names(path: str) -> dict:
+    """The names a config file assigns itself, with their value's source text."""
+    text = open(path, encoding='utf-8').read()
+    return {target.id: ast.get_source_segment(text, node.value) for node in ast.parse(text).body
+            if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
+
+
+@pytest.mark.parametrize('path', [path for path in RECIPES if 'stage' in os.path.basename(path)], ids=config_id)
+def test_a_stage_takes_its_schedule_from_the_base_schedules(path):
+    names = top_level_names(path)
+    assert not names.keys() & {'optim_wrapper', 'param_scheduler', 'train_cfg', 'max_epochs'}
+    bases = ast.literal_eval(names['_base_'])
+    assert len([base for base in bases if base.startswith('../_base_/schedules/')]) == 1
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=config_id)
@@ -79,14 +123,6 @@ def test_malformed_configs_are_refused_with_the_key_named(case):
 @pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_pipelines_sample_the_models_frame_count(path):
     check_frame_count(Config.fromfile(path), ['train_dataloader', 'val_dataloader', 'test_dataloader'])
-
-
-#: Old names the README and the tools' examples used, kept for one version: each file loads the
-#: config that replaced it, unchanged.
-OLD_NAMES = ['gfnet_small_synthetic-stage1.py', 'gfnet_small_synthetic-stage2.py', 'gfnet_small_synthetic-stage3.py',
-             'gfnet_tsm-r50_8x1x8-stage1_sthv1.py', 'gfnet_tsm-r50_8x1x8-stage2_sthv1.py',
-             'gfnet_tsm-r50_8x1x8-stage3_sthv1.py', 'tsm_r50_8x1x8_sthv2.py', 'tsm_small_synthetic.py']
-ALIASES = [path for path in CONFIGS if os.path.dirname(path) == os.path.join(ROOT, 'configs')]
 
 
 def test_the_old_names_are_the_aliases_in_configs():

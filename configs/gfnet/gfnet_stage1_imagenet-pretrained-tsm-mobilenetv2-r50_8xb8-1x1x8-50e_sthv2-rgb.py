@@ -7,6 +7,5 @@ _base_ = [
     '../_base_/schedules/sgd_tsm_50e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(glance_backbone=dict(name='mobilenet_v2', num_segments=8, pretrained='checkpoints/mobilenet_v2-b0353104.pth'),
-             focus_backbone=dict(name='resnet50', num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'),
-             glance_size=128, patch_size=128, num_classes=174, train_stage=1)
+model = dict(glance_backbone=dict(num_segments=8, pretrained='checkpoints/mobilenet_v2-b0353104.pth'),
+             focus_backbone=dict(num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'))

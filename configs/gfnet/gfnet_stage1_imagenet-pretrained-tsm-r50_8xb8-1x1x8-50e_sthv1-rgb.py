@@ -1,12 +1,11 @@
-# GlanceFocusNet stage 1 on Something-Something v1: glance and focus TSM backbones,
+# GlanceFocusNet stage 1 on Something-Something V1: glance and focus TSM backbones,
 # projections and aggregator on random patches. Each backbone starts from its own weights
 # (torchvision ImageNet here; a TSM-official, mmaction2 or gfvideo stage-0 checkpoint works too).
 _base_ = [
-    '../_base_/models/gfnet_mobilenetv2_r50.py',
+    '../_base_/models/gfnet_r50_r50.py',
     '../_base_/datasets/sthv1_frames.py',
     '../_base_/schedules/sgd_tsm_50e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(glance_backbone=dict(name='resnet50', num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'),
-             focus_backbone=dict(name='resnet50', num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'),
-             glance_size=96, patch_size=128, num_classes=174, train_stage=1)
+model = dict(glance_backbone=dict(num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'),
+             focus_backbone=dict(num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'))
