@@ -3,6 +3,7 @@ import ast
 import glob
 import os
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -139,6 +140,52 @@ def test_an_old_name_loads_the_config_that_replaced_it(path):
     assert target in CONFIGS and target not in ALIASES
     assert 'Deprecated' in text and os.path.relpath(target, ROOT) in text  # the comment names the new file
     assert Config.fromfile(path).to_dict() == Config.fromfile(target).to_dict()
+
+
+#: A config line that sets num_segments to a number.
+NUM_SEGMENTS = re.compile(r'num_segments\s*=\s*\d')
+
+
+def config_bases(path: str) -> list:
+    """The files a config's ``_base_`` names."""
+    bases = top_level_names(path).get('_base_')
+    bases = ast.literal_eval(bases) if bases else []
+    return [os.path.normpath(os.path.join(os.path.dirname(path), base)) for base in
+            ([bases] if isinstance(bases, str) else bases)]
+
+
+def num_segments_setters(path: str) -> list:
+    """The files of a config's inheritance tree that set num_segments to a number."""
+    own = [path] if NUM_SEGMENTS.search(open(path, encoding='utf-8').read()) else []
+    return own + [setter for base in config_bases(path) for setter in num_segments_setters(base)]
+
+
+def test_only_the_dataset_bases_set_num_segments():
+    files = glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    setters = sorted(config_id(path) for path in files if NUM_SEGMENTS.search(open(path, encoding='utf-8').read()))
+    assert setters == [os.path.join('_base_', 'datasets', name)
+                       for name in ('sthv1_frames.py', 'synthetic_sthv2.py')]
+
+
+@pytest.mark.parametrize('path', RECIPES, ids=config_id)
+def test_num_segments_set_in_one_place_reaches_the_pipelines_and_the_model(path, tmp_path):
+    """A recipe's frames per clip are one top-level variable, num_segments, of its dataset base:
+    changing it there changes every SampleFrames and every backbone of the recipe."""
+    (setter,) = num_segments_setters(path)
+    copy = tmp_path / 'configs'
+    shutil.copytree(os.path.join(ROOT, 'configs'), copy)
+    target = copy / config_id(setter)
+    text, changed = re.subn(r'^num_segments = \d+', 'num_segments = 5', target.read_text(), flags=re.M)
+    assert changed == 1
+    target.write_text(text)
+    cfg = Config.fromfile(str(copy / config_id(path)))
+    samplers = [transform.num_segments for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+                for transform in cfg[loader].dataset.pipeline if transform.type == 'SampleFrames']
+    backbones = [cfg.model[name].num_segments for name in ('backbone', 'glance_backbone', 'focus_backbone')
+                 if name in cfg.model]
+    assert len(samplers) >= 2 and backbones and set(samplers) == set(backbones) == {5}
+    check_frame_count(cfg, ['train_dataloader', 'val_dataloader', 'test_dataloader'])
+    assert Config.fromfile(path).num_segments == 8  # the shipped recipes: 8 frames
 
 
 STAGE1_CONFIGS = [path for path in CONFIGS if 'stage1' in os.path.basename(path)]

@@ -6,3 +6,5 @@ _base_ = [
     '../_base_/schedules/adamw_7e_synthetic.py',
     '../_base_/default_runtime.py',
 ]
+model = dict(glance_backbone=dict(num_segments=_base_.num_segments),
+             focus_backbone=dict(num_segments=_base_.num_segments))
