@@ -1,4 +1,3 @@
-# Stage 1 on the synthetic benchmark: backbones, projections and aggregator, on patches placed
-# half on the frame-difference peak (a label-free prior) and half uniformly at random.
-_base_ = ['_base_/models/gfnet_small_cpu.py', '_base_/datasets/synthetic_sthv2.py',
-          '_base_/schedules/adam_synthetic.py', '_base_/default_runtime.py']
+# Deprecated name, kept for one version; this file loads, unchanged, the config that replaced it:
+# configs/gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py
+_base_ = ['gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py']

@@ -1,8 +1,3 @@
-# GlanceFocusNet stage 1 on Something-Something v1: glance and focus TSM backbones,
-# projections and aggregator on random patches. Each backbone starts from its own weights
-# (torchvision ImageNet here; a TSM-official, mmaction2 or gfvideo stage-0 checkpoint works too).
-_base_ = ['_base_/models/gfnet_mobilenetv2_r50.py', '_base_/datasets/sthv1_frames.py', '_base_/schedules/sgd_tsm.py',
-          '_base_/default_runtime.py']
-model = dict(glance_backbone=dict(name='resnet50', num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'),
-             focus_backbone=dict(name='resnet50', num_segments=8, pretrained='checkpoints/resnet50-0676ba61.pth'),
-             glance_size=96, patch_size=128, num_classes=174, train_stage=1)
+# Deprecated name, kept for one version; this file loads, unchanged, the config that replaced it:
+# configs/gfnet/gfnet_stage1_imagenet-pretrained-tsm-r50_8xb8-1x1x8-50e_sthv1-rgb.py
+_base_ = ['gfnet/gfnet_stage1_imagenet-pretrained-tsm-r50_8xb8-1x1x8-50e_sthv1-rgb.py']

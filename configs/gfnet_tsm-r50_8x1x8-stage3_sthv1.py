@@ -1,8 +1,3 @@
-# Stage 3: policy frozen; focus backbone and aggregator fine-tuned on the learned patches.
-_base_ = ['gfnet_tsm-r50_8x1x8-stage1_sthv1.py']
-model = dict(glance_backbone=dict(pretrained=None), focus_backbone=dict(pretrained=None), train_stage=3)
-load_from = 'work_dirs/gfnet_tsm-r50_8x1x8-stage2_sthv1'  # a work dir: its last_checkpoint
-max_epochs = 10
-train_cfg = dict(max_epochs=max_epochs, val_interval=2)
-optim_wrapper = dict(optimizer=dict(lr=0.001))
-param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=max_epochs, eta_min=1e-6)]
+# Deprecated name, kept for one version; this file loads, unchanged, the config that replaced it:
+# configs/gfnet/gfnet_stage3_imagenet-pretrained-tsm-r50_8xb8-1x1x8-10e_sthv1-rgb.py
+_base_ = ['gfnet/gfnet_stage3_imagenet-pretrained-tsm-r50_8xb8-1x1x8-10e_sthv1-rgb.py']

@@ -1,4 +1,3 @@
-# Full-frame TSM baseline, ResNet-50, 8 segments, from ImageNet weights (torchvision layout).
-_base_ = ['_base_/models/tsm_r50.py', '_base_/datasets/sthv2_videos.py', '_base_/schedules/sgd_tsm.py',
-          '_base_/default_runtime.py']
-model = dict(backbone=dict(pretrained='checkpoints/resnet50-0676ba61.pth'), num_classes=174)
+# Deprecated name, kept for one version; this file loads, unchanged, the config that replaced it:
+# configs/recognition/tsm/tsm_imagenet-pretrained-r50_8xb8-1x1x8-50e_sthv2-rgb.py
+_base_ = ['recognition/tsm/tsm_imagenet-pretrained-r50_8xb8-1x1x8-50e_sthv2-rgb.py']

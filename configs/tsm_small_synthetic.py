@@ -1,8 +1,3 @@
-# The baseline on the synthetic benchmark: full-frame TSM with the focus network's architecture,
-# on the native 128-px RGB frames, trained as many epochs as GlanceFocusNet's backbones are
-# (stage 1 + stage 3; tools/demo.py sets it from the stage configs).
-_base_ = ['_base_/models/tsm_small_cpu.py', '_base_/datasets/synthetic_sthv2.py',
-          '_base_/schedules/adam_synthetic.py', '_base_/default_runtime.py']
-max_epochs = 12
-train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=max_epochs, eta_min=1e-5)]
+# Deprecated name, kept for one version; this file loads, unchanged, the config that replaced it:
+# configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py
+_base_ = ['recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py']

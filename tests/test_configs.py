@@ -1,17 +1,46 @@
 """Every shipped config parses, builds its model and samples the model's frame count."""
+import ast
 import glob
 import os
+import re
+import shutil
 
 import numpy as np
 import pytest
 from mmengine.config import Config
 
 from gfvideo.data import Flip
-from gfvideo.engine.config_checks import check_frame_count
+from gfvideo.engine.config_checks import check_frame_count, model_num_segments
 from gfvideo.registry import MODELS
+from tests.cli.train_helpers import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONFIGS = sorted(glob.glob(os.path.join(ROOT, 'configs', '*.py')))
+#: Every config in configs/ and its folders (configs/gfnet, configs/recognition/tsm, ...), not the
+#: _base_ parts they are made of.
+CONFIGS = sorted(path for path in glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+                 if '_base_' not in os.path.relpath(path, ROOT).split(os.sep))
+#: Old names the README and the tools' examples used, kept for one version: each file loads the
+#: config that replaced it, unchanged.
+OLD_NAMES = ['gfnet_small_synthetic-stage1.py', 'gfnet_small_synthetic-stage2.py', 'gfnet_small_synthetic-stage3.py',
+             'gfnet_tsm-r50_8x1x8-stage1_sthv1.py', 'gfnet_tsm-r50_8x1x8-stage2_sthv1.py',
+             'gfnet_tsm-r50_8x1x8-stage3_sthv1.py', 'tsm_r50_8x1x8_sthv2.py', 'tsm_small_synthetic.py']
+ALIASES = [path for path in CONFIGS if os.path.dirname(path) == os.path.join(ROOT, 'configs')]
+#: The recipes themselves, under their mmaction2 1.x names.
+RECIPES = [path for path in CONFIGS if path not in ALIASES]
+#: mmaction2 1.x's naming, {model}_[model setting]_{backbone}_{NxB}-{sampling}-{schedule}_{dataset}-{modality}:
+#: the stage is GlanceFocusNet's model setting, the sampling TSN's 1x1x{num_segments}.
+NAME = re.compile(r'(?P<model>[a-z0-9]+)_(?:stage(?P<stage>[123])_)?(?P<backbone>[a-z0-9-]+)_'
+                  r'(?P<gpus>\d+)xb(?P<batch>\d+)-1x1x(?P<segments>\d+)-(?P<epochs>\d+)e_'
+                  r'(?P<dataset>[a-z0-9]+)-(?P<modality>[a-z]+)\.py')
+
+
+def config_id(path: str) -> str:
+    return os.path.relpath(path, os.path.join(ROOT, 'configs'))
+
+
+def test_every_config_folder_is_searched():
+    folders = {os.path.dirname(config_id(path)) for path in CONFIGS}
+    assert {'gfnet', os.path.join('recognition', 'tsm')} <= folders
 
 
 def test_there_are_recipes_for_every_dataset():
@@ -20,7 +49,37 @@ def test_there_are_recipes_for_every_dataset():
         assert any(dataset in name for name in names), dataset
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
+@pytest.mark.parametrize('path', RECIPES, ids=config_id)
+def test_a_config_name_tells_its_recipe(path):
+    match = NAME.fullmatch(os.path.basename(path))
+    assert match, 'not named as mmaction2 1.x names its configs (configs/README.md)'
+    cfg = Config.fromfile(path)
+    model = {'TSM': 'tsm', 'GlanceFocusNet': 'gfnet'}[cfg.model.type]
+    assert match['model'] == model and (match['stage'] is None) == (model == 'tsm')
+    assert os.path.dirname(config_id(path)) == {'tsm': os.path.join('recognition', 'tsm'), 'gfnet': 'gfnet'}[model]
+    assert int(match['batch']) == cfg.train_dataloader.batch_size
+    assert int(match['gpus']) * int(match['batch']) == cfg.auto_scale_lr.base_batch_size
+    assert int(match['segments']) == model_num_segments(cfg.model.to_dict()) == cfg.num_segments
+    assert int(match['epochs']) == cfg.train_cfg.max_epochs
+    assert cfg.data_root == {'synthetic': 'work_dirs/demo/data'}.get(match['dataset'], f'data/{match["dataset"]}')
+
+
+def top_level_names(path: str) -> dict:
+    """The names a config file assigns itself, with their value's source text."""
+    text = open(path, encoding='utf-8').read()
+    return {target.id: ast.get_source_segment(text, node.value) for node in ast.parse(text).body
+            if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
+
+
+@pytest.mark.parametrize('path', [path for path in RECIPES if 'stage' in os.path.basename(path)], ids=config_id)
+def test_a_stage_takes_its_schedule_from_the_base_schedules(path):
+    names = top_level_names(path)
+    assert not names.keys() & {'optim_wrapper', 'param_scheduler', 'train_cfg', 'max_epochs'}
+    bases = ast.literal_eval(names['_base_'])
+    assert len([base for base in bases if base.startswith('../_base_/schedules/')]) == 1
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'gfvideo' and cfg.train_dataloader.sampler.type == 'EpochIndexSampler'
@@ -62,9 +121,90 @@ def test_malformed_configs_are_refused_with_the_key_named(case):
         check_config(cfg, training=True)
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
+@pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_pipelines_sample_the_models_frame_count(path):
     check_frame_count(Config.fromfile(path), ['train_dataloader', 'val_dataloader', 'test_dataloader'])
+
+
+def test_the_old_names_are_the_aliases_in_configs():
+    assert sorted(os.path.basename(path) for path in ALIASES) == sorted(OLD_NAMES)
+
+
+@pytest.mark.parametrize('path', ALIASES, ids=config_id)
+def test_an_old_name_loads_the_config_that_replaced_it(path):
+    text = open(path, encoding='utf-8').read()
+    code = [line for line in text.splitlines() if line.strip() and not line.startswith('#')]
+    assert len(code) == 1 and code[0].startswith('_base_ = '), 'an alias is comments and its _base_ only'
+    (target,) = ast.literal_eval(code[0].split('=', 1)[1].strip())
+    target = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    assert target in CONFIGS and target not in ALIASES
+    assert 'Deprecated' in text and os.path.relpath(target, ROOT) in text  # the comment names the new file
+    assert Config.fromfile(path).to_dict() == Config.fromfile(target).to_dict()
+
+
+#: A config line that sets num_segments to a number.
+NUM_SEGMENTS = re.compile(r'num_segments\s*=\s*\d')
+
+
+def config_bases(path: str) -> list:
+    """The files a config's ``_base_`` names."""
+    bases = top_level_names(path).get('_base_')
+    bases = ast.literal_eval(bases) if bases else []
+    return [os.path.normpath(os.path.join(os.path.dirname(path), base)) for base in
+            ([bases] if isinstance(bases, str) else bases)]
+
+
+def num_segments_setters(path: str) -> list:
+    """The files of a config's inheritance tree that set num_segments to a number."""
+    own = [path] if NUM_SEGMENTS.search(open(path, encoding='utf-8').read()) else []
+    return own + [setter for base in config_bases(path) for setter in num_segments_setters(base)]
+
+
+def test_only_the_dataset_bases_set_num_segments():
+    files = glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    setters = sorted(config_id(path) for path in files if NUM_SEGMENTS.search(open(path, encoding='utf-8').read()))
+    assert setters == [os.path.join('_base_', 'datasets', name)
+                       for name in ('sthv1_frames.py', 'synthetic_sthv2.py')]
+
+
+@pytest.mark.parametrize('path', RECIPES, ids=config_id)
+def test_num_segments_set_in_one_place_reaches_the_pipelines_and_the_model(path, tmp_path):
+    """A recipe's frames per clip are one top-level variable, num_segments, of its dataset base:
+    changing it there changes every SampleFrames and every backbone of the recipe."""
+    (setter,) = num_segments_setters(path)
+    copy = tmp_path / 'configs'
+    shutil.copytree(os.path.join(ROOT, 'configs'), copy)
+    target = copy / config_id(setter)
+    text, changed = re.subn(r'^num_segments = \d+', 'num_segments = 5', target.read_text(), flags=re.M)
+    assert changed == 1
+    target.write_text(text)
+    cfg = Config.fromfile(str(copy / config_id(path)))
+    samplers = [transform.num_segments for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+                for transform in cfg[loader].dataset.pipeline if transform.type == 'SampleFrames']
+    backbones = [cfg.model[name].num_segments for name in ('backbone', 'glance_backbone', 'focus_backbone')
+                 if name in cfg.model]
+    assert len(samplers) >= 2 and backbones and set(samplers) == set(backbones) == {5}
+    check_frame_count(cfg, ['train_dataloader', 'val_dataloader', 'test_dataloader'])
+    assert Config.fromfile(path).num_segments == 8  # the shipped recipes: 8 frames
+
+
+STAGE1_CONFIGS = [path for path in CONFIGS if 'stage1' in os.path.basename(path)]
+
+
+@pytest.mark.parametrize('path', STAGE1_CONFIGS, ids=config_id)
+def test_train_all_finds_each_recipes_later_stages(path):
+    stage_config = load_tool('train_all').stage_config
+    for stage in (2, 3):
+        found = stage_config(path, stage)
+        assert found and os.path.dirname(found) == os.path.dirname(path)
+        assert Config.fromfile(found).model.train_stage == stage
+
+
+def test_the_demo_evaluates_the_stage_3_config_train_all_trains():
+    demo, train_all = load_tool('demo'), load_tool('train_all')
+    assert train_all.stage_config(demo.GFNET_CONFIG, 3) == demo.STAGE3_CONFIG
+    for path in (demo.GFNET_CONFIG, demo.STAGE3_CONFIG, demo.TSM_CONFIG):
+        assert path in CONFIGS
 
 
 @pytest.mark.parametrize('classes, pairs', [('sthv2_classes.txt', {86: 87, 93: 94, 166: 167}),

@@ -464,9 +464,11 @@ EXIT_SHARES = (0.5, 0.25, 0.125)
 
 def demo_model_configs() -> tuple[dict, dict]:
     """The synthetic demo's GlanceFocusNet and TSM baseline model configs."""
-    gfnet = Config.fromfile(os.path.join(ROOT, 'configs', 'gfnet_small_synthetic-stage1.py')).model.to_dict()
-    tsm = Config.fromfile(os.path.join(ROOT, 'configs', 'tsm_small_synthetic.py')).model.to_dict()
-    return gfnet, tsm
+    gfnet = Config.fromfile(os.path.join(ROOT, 'configs', 'gfnet',
+                                         'gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py'))
+    tsm = Config.fromfile(os.path.join(ROOT, 'configs', 'recognition', 'tsm',
+                                       'tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py'))
+    return gfnet.model.to_dict(), tsm.model.to_dict()
 
 
 def smooth_clips(batch: int, frames: int, size: int) -> torch.Tensor:

@@ -37,9 +37,14 @@ from gfvideo.fileio import atomic_write_json, atomic_write_lines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-GFNET_CONFIG = os.path.join(ROOT, 'configs', 'gfnet_small_synthetic-stage1.py')
-STAGE3_CONFIG = GFNET_CONFIG.replace('stage1', 'stage3')
-TSM_CONFIG = os.path.join(ROOT, 'configs', 'tsm_small_synthetic.py')
+#: The synthetic recipes: GlanceFocusNet's stage 1 config (tools/train_all.py finds stages 2 and 3
+#: next to it), its stage 3 config (the final model) and the full-frame TSM baseline.
+GFNET_CONFIG = os.path.join(ROOT, 'configs', 'gfnet',
+                            'gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py')
+STAGE3_CONFIG = os.path.join(ROOT, 'configs', 'gfnet',
+                             'gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py')
+TSM_CONFIG = os.path.join(ROOT, 'configs', 'recognition', 'tsm',
+                          'tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py')
 #: Sizes of a full run and of ``--quick``: clips, calibration slice, epochs per stage (0: the
 #: recipe's), timing repeats.
 SIZES = {
@@ -139,7 +144,7 @@ def baseline_epochs(sizes: dict) -> int:
     """The baseline trains as many epochs as GlanceFocusNet's backbones (stage 1 + stage 3)."""
     if sizes['stage1']:
         return sizes['stage1'] + sizes['stage3']
-    stage1, stage3 = (load_config(GFNET_CONFIG.replace('stage1', f'stage{k}')).train_cfg.max_epochs for k in (1, 3))
+    stage1, stage3 = (load_config(config).train_cfg.max_epochs for config in (GFNET_CONFIG, STAGE3_CONFIG))
     return stage1 + stage3
 
 

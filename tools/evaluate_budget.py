@@ -2,9 +2,10 @@
 
 Examples::
 
-    python tools/evaluate_budget.py configs/gfnet_small_synthetic-stage3.py CKPT --out work_dirs/budget
+    python tools/evaluate_budget.py configs/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
+        CKPT --out work_dirs/budget
     python tools/evaluate_budget.py CONFIG CKPT --out DIR --calib-list lists/calib.txt --budgets 0.5 1.0 \\
-        --baseline configs/tsm_small_synthetic.py TSM_CKPT
+        --baseline configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py TSM_CKPT
 
 Writes ``budget_curve.json`` (anytime points, one point per threshold set with its mean GMACs,
 top-1/top-5/mean-class accuracy and exit histogram, the baseline), ``budget_curve.png`` and

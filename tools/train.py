@@ -2,9 +2,11 @@
 
 Examples::
 
-    python tools/train.py configs/gfnet_small_synthetic-stage1.py
-    python tools/train.py configs/tsm_small_synthetic.py --work-dir work_dirs/tsm --resume
-    python tools/train.py configs/tsm_r50_8x1x8_sthv2.py --data-root /data/sthv2   # lists and media there
+    python tools/train.py configs/gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py
+    python tools/train.py configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py \\
+        --work-dir work_dirs/tsm --resume
+    python tools/train.py configs/recognition/tsm/tsm_imagenet-pretrained-r50_8xb8-1x1x8-50e_sthv2-rgb.py \\
+        --data-root /data/sthv2   # lists and media there
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 """
 import argparse

@@ -49,3 +49,13 @@ def test_the_first_two_lines_are_the_install_commands():
     assert lines[3] == 'pip install torch==2.13.0 && pip install -e . && python tools/demo.py'
     assert lines[4].endswith('python -m pytest -q tests') and 'torch==2.13.0' in lines[4]
     assert 'python -m pytest' in open(os.path.join(ROOT, '.ci', 'run')).read()
+
+
+def test_every_config_the_readmes_name_exists():
+    named = set()
+    for readme, folder in (('README.md', ROOT), (os.path.join('configs', 'README.md'), os.path.join(ROOT, 'configs'))):
+        text = open(os.path.join(ROOT, readme), encoding='utf-8').read()
+        named |= {os.path.normpath(os.path.join(ROOT, path)) for path in re.findall(r'\bconfigs/[\w./-]+\.py', text)}
+        named |= {os.path.normpath(os.path.join(folder, path)) for path in re.findall(r'\]\(([\w./-]+\.py)\)', text)}
+    assert len(named) >= 13  # every recipe
+    assert not [path for path in sorted(named) if not os.path.isfile(path)]

@@ -1,7 +1,7 @@
 # Something-Something V1: JPEG frame folders (<id>/00001.jpg), lists from
 # `python tools/build_lists.py sthv1 --annotations data/sthv1/annotations --media-root data/sthv1/frames --out data/sthv1`.
 data_root = 'data/sthv1'
-num_segments = 8
+num_segments = 8  # frames per clip: set here only; the pipelines below and every config's backbones read it
 train_pipeline = [
     dict(type='VideoInit'),
     dict(type='SampleFrames', num_segments=num_segments, mode='train'),

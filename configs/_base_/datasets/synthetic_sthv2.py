@@ -2,7 +2,7 @@
 # `python tools/demo.py` (the README's first command) writes it; `--data-root DIR` reads another
 # copy (`python tools/make_synthetic.py --layout sthv2 --out DIR ...`, then `tools/build_lists.py`).
 data_root = 'work_dirs/demo/data'
-num_segments = 8
+num_segments = 8  # frames per clip: set here only; the pipelines below and every config's backbones read it
 frame_size = 128  # native size of the synthetic frames: no upsampling
 train_pipeline = [
     dict(type='VideoInit'),

@@ -1,9 +1,11 @@
 # GlanceFocusNet as AdaFocus pairs its networks: a light MobileNetV2-TSM glance at moderate
 # resolution and a ResNet-50-TSM focus on patches of the full-resolution frames.
+# The backbones' num_segments is the recipe's: each config sets it from its dataset base's
+# num_segments, which the pipelines' SampleFrames read too.
 model = dict(
     type='GlanceFocusNet',
-    glance_backbone=dict(name='mobilenet_v2', num_segments=8, pretrained=None),
-    focus_backbone=dict(name='resnet50', num_segments=8, pretrained=None),
+    glance_backbone=dict(name='mobilenet_v2', pretrained=None),
+    focus_backbone=dict(name='resnet50', pretrained=None),
     num_classes=174,
     glance_size=128,
     patch_size=128,

@@ -8,10 +8,12 @@
 # Focus: a quarter-width ResNet-18 on 32-px RGB patches (2.7x the actor's side) at full resolution.
 # Stage 1 puts half of its patches on the frame-difference peak (a label-free prior) and half
 # uniformly, so the focus network learns to read the actor without any box annotation.
+# The backbones' num_segments is the recipe's: each config sets it from its dataset base's
+# num_segments, which the pipelines' SampleFrames read too.
 model = dict(
     type='GlanceFocusNet',
-    glance_backbone=dict(name='resnet18', num_segments=8, width_mult=0.25),
-    focus_backbone=dict(name='resnet18', num_segments=8, width_mult=0.25),
+    glance_backbone=dict(name='resnet18', width_mult=0.25),
+    focus_backbone=dict(name='resnet18', width_mult=0.25),
     num_classes=16,
     glance_size=32,
     glance_modality='diff',

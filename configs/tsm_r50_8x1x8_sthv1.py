@@ -1,4 +1,0 @@
-# Full-frame TSM baseline, ResNet-50, 8 segments, from ImageNet weights (torchvision layout).
-_base_ = ['_base_/models/tsm_r50.py', '_base_/datasets/sthv1_frames.py', '_base_/schedules/sgd_tsm.py',
-          '_base_/default_runtime.py']
-model = dict(backbone=dict(pretrained='checkpoints/resnet50-0676ba61.pth'), num_classes=174)
