@@ -18,7 +18,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import torch
 from torch import nn
@@ -258,8 +258,9 @@ def convert_torchvision(state_dict: Mapping[str, torch.Tensor]) -> dict[str, tor
     return converted
 
 
-CONVERTERS = {'tsm': convert_tsm, 'mmaction2': convert_mmaction2, 'torchvision': convert_torchvision,
-              'gfvideo': dict}
+#: source layout -> its conversion to canonical names
+CONVERTERS: dict[str, Callable[[Mapping[str, torch.Tensor]], dict[str, torch.Tensor]]] = {
+    'tsm': convert_tsm, 'mmaction2': convert_mmaction2, 'torchvision': convert_torchvision, 'gfvideo': dict}
 
 
 # ----------------------------------------------------------------------------- loading
@@ -384,7 +385,7 @@ def convert_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any]
     num_classes = converted['fc.weight'].shape[0] if 'fc.weight' in converted else None
     if classes is not None and num_classes is not None and len(classes) != num_classes:
         raise CheckpointError(f'the class list has {len(classes)} names but the head has {num_classes} outputs')
-    model = dict(type='TSM' if num_classes else 'backbone', backbone=infer_backbone(converted))
+    model: dict[str, object] = dict(type='TSM' if num_classes else 'backbone', backbone=infer_backbone(converted))
     if num_classes:
         model['num_classes'] = num_classes
     new_meta = dict(gfvideo_version=__version__, converted_from=source, model=model)

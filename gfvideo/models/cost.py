@@ -6,11 +6,15 @@ reported as GMACs and labelled so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
+
+if TYPE_CHECKING:  # for annotations only: glance_focus imports this module
+    from .glance_focus import GlanceFocusNet
+    from .tsm import TSM
 
 
 def counted_call(function: Callable, *args, **kwargs) -> tuple[int, Any]:
@@ -35,7 +39,7 @@ def backbone_macs(backbone: nn.Module, height: int, width: int, frames: int = 1)
     return count_macs(backbone, torch.zeros(frames, 3, height, width, device=device))
 
 
-def recognizer_macs(model: nn.Module, height: int, width: int) -> int:
+def recognizer_macs(model: TSM, height: int, width: int) -> int:
     """MACs per single-view clip of a full-frame recognizer (:class:`gfvideo.models.TSM`)."""
     device = next(model.parameters()).device
     with torch.no_grad():
@@ -75,7 +79,7 @@ class StepCosts:
         return [macs / 1e9 for macs in self.cumulative]
 
 
-def glance_focus_costs(model: nn.Module, height: int, width: int) -> StepCosts:
+def glance_focus_costs(model: GlanceFocusNet, height: int, width: int) -> StepCosts:
     """Count a GlanceFocusNet's MACs per clip for ``height x width`` input frames by running its
     real ``glance_step`` and ``focus_step`` on one clip (policy locations, as in evaluation)."""
     device = next(model.parameters()).device

@@ -62,6 +62,12 @@ class StepDetails:
     policy: PolicyOutput | None = None     # frames flat (B*T, ...)
 
 
+def _patch_boxes(details: StepDetails) -> torch.Tensor:
+    """The patch boxes of a focus step (only the glance step has none)."""
+    assert details.boxes is not None, 'every focus step crops patches'
+    return details.boxes
+
+
 @dataclass
 class AdaptiveResult:
     """Outcome of :meth:`GlanceFocusNet.forward_adaptive` for a batch of ``B`` clips.
@@ -206,17 +212,17 @@ class GlanceFocusNet(BaseModel):
             raise RuntimeError(f'all {self.max_focus_steps} focus steps have run')
         count = state.frame_ids.shape[0]
         batch = count // self.num_segments
+        height, width = state.frames.shape[-2:]
         decision = None
         if isinstance(location_mode, torch.Tensor):
             locations = location_mode.to(state.frames)
         elif location_mode == 'random':
             locations = torch.rand(count, 2, generator=generator, device=state.frames.device)
         elif location_mode == 'motion':
-            locations = motion_locations(state.differences, self.patch_size, tuple(state.frames.shape[-2:]))
+            locations = motion_locations(state.differences, self.patch_size, (height, width))
         elif location_mode in ('mean', 'sample'):
             decision = self.policy.act(state.map_code, state.history, state.policy_state,
                                        sample=location_mode == 'sample', generator=generator)
-            height, width = state.frames.shape[-2:]
             centres = decision.location * decision.location.new_tensor([width, height])
             locations = centred_locations(centres, self.patch_size, height, width)
         else:
@@ -257,6 +263,8 @@ class GlanceFocusNet(BaseModel):
             logits, details = self.anytime(inputs, max_steps)
             return (logits, details) if return_details else logits
         if mode == 'loss':
+            if label is None:
+                raise ValueError("mode='loss' needs the labels")
             logits = self._training_logits(inputs, max_steps)
             losses = {'loss': torch.stack([F.cross_entropy(step, label) for step in logits]).mean()}
             for step, step_logits in enumerate(logits.detach()):  # logged, not optimised
@@ -270,7 +278,9 @@ class GlanceFocusNet(BaseModel):
             gmacs = (self.step_macs(*inputs.shape[-2:])[:scores.shape[0]] * views / 1e9).tolist()
             labels = label.tolist() if label is not None else [None] * inputs.shape[0]
             # patch boxes (K, T, 4) of single-view clips, for hit rates; views have no common frame
-            boxes = torch.stack([d.boxes for d in details[1:]], dim=1) if views == 1 and len(details) > 1 else None
+            boxes = None
+            if views == 1 and len(details) > 1:
+                boxes = torch.stack([_patch_boxes(d) for d in details[1:]], dim=1)
             return [{'step_scores': scores[:, i], 'step_gmacs': gmacs, 'label': target,
                      'step_boxes': None if boxes is None else boxes[i]}
                     for i, target in enumerate(labels)]
@@ -282,12 +292,13 @@ class GlanceFocusNet(BaseModel):
             return self.anytime(clips, max_steps, location_mode='mean')[0]
         steps = self.max_focus_steps if max_steps is None else min(max_steps, self.max_focus_steps)
         state, logits, _ = self.glance_step(clips)
+        height, width = clips.shape[-2:]
         all_logits = [logits]
         for _ in range(steps):
             locations = torch.rand(state.frame_ids.shape[0], 2, device=clips.device)
             if self.stage1_prior == 'motion':
                 guided = torch.rand(locations.shape[0], device=clips.device) < self.stage1_prior_ratio
-                prior = motion_locations(state.differences, self.patch_size, tuple(clips.shape[-2:]))
+                prior = motion_locations(state.differences, self.patch_size, (height, width))
                 locations = torch.where(guided[:, None], prior, locations)
             state, logits, _ = self.focus_step(state, locations)
             all_logits.append(logits)
@@ -336,7 +347,7 @@ class GlanceFocusNet(BaseModel):
                 state = state.select(keep.nonzero().squeeze(1), self.num_segments)
                 active = active[keep]
             state, logits, details = self.focus_step(state, 'mean')
-            boxes_all[step, active] = details.boxes
+            boxes_all[step, active] = _patch_boxes(details)
             sizes.append(len(active))
         final = logits_all[exit_steps, torch.arange(batch, device=device)]
         confidences, predictions = final.softmax(-1).max(-1)

@@ -118,6 +118,7 @@ class PatchPolicy(nn.Module):
             raise AttributeError('a grid policy has no std')
         if self.log_std is not None:
             return self.log_std.exp()
+        assert self.fixed_std is not None, 'a Gaussian policy without a learnable log-std has a fixed std'
         return torch.full((2,), float(self.fixed_std), device=self.critic.weight.device)
 
     def distribution_params(self, map_code: torch.Tensor, history: torch.Tensor,

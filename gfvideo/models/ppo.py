@@ -121,6 +121,7 @@ def ppo_train_step(model, data: dict, optim_wrapper, config: PPOConfig,
                 grad_sync()
             optim_wrapper.step()
             optim_wrapper.zero_grad()
+    assert isinstance(loss, torch.Tensor), 'ppo_losses always has the policy and value terms'
     log = {key: value.detach() for key, value in losses.items()}
     log.update(loss=loss.detach(), reward=rewards.sum(0).mean(),
                final_acc=record['steps'][-1]['final_correct'].float().mean())

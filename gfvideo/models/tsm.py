@@ -53,6 +53,8 @@ class TSM(BaseModel):
         if mode == 'tensor':
             return self.logits(inputs)
         if mode == 'loss':
+            if label is None:
+                raise ValueError("mode='loss' needs the labels")
             return {'loss': F.cross_entropy(self.logits(inputs), label)}
         if mode == 'predict':
             return predict_views(self.logits, inputs, self.num_segments, label)

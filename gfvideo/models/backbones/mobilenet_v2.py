@@ -23,7 +23,7 @@ class InvertedResidual(nn.Module):
         super().__init__()
         hidden = int(round(inp * expand_ratio))
         self.use_res_connect = stride == 1 and inp == oup
-        layers = [conv_bn_relu6(inp, hidden, kernel=1)] if expand_ratio != 1 else []
+        layers: list[nn.Module] = [conv_bn_relu6(inp, hidden, kernel=1)] if expand_ratio != 1 else []
         layers += [conv_bn_relu6(hidden, hidden, stride=stride, groups=hidden),
                    nn.Conv2d(hidden, oup, 1, bias=False), nn.BatchNorm2d(oup)]
         self.conv = nn.Sequential(*layers)
@@ -45,6 +45,9 @@ class MobileNetV2(nn.Module):
     its expansion conv (TSM and mmaction2's MobileNetV2TSM); ``shift_place='block'`` shifts the
     block's whole input instead.
     """
+
+    #: the :func:`~gfvideo.models.build_backbone` name, set by it
+    arch: str
 
     def __init__(self, *, num_segments: int = 8, shift_div: int = 8, shift_place: str = 'blockres',
                  is_shift: bool = True, width_mult: float = 1.0) -> None:

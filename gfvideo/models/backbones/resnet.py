@@ -1,6 +1,8 @@
 """ResNet-18/34/50/101 with temporal shift, in torchvision's module layout and parameter names."""
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
@@ -98,6 +100,14 @@ class ResNet(nn.Module):
         width_mult: channel multiplier (1.0 = the standard network).
     """
 
+    #: the :func:`~gfvideo.models.build_backbone` name, set by it
+    arch: str
+    #: the four stages (strides 4 to 32), built in ``__init__``
+    layer1: nn.Sequential
+    layer2: nn.Sequential
+    layer3: nn.Sequential
+    layer4: nn.Sequential
+
     def __init__(self, depth: int = 50, *, num_segments: int = 8, shift_div: int = 8, shift_place: str = 'blockres',
                  is_shift: bool = True, width_mult: float = 1.0) -> None:
         super().__init__()
@@ -123,10 +133,10 @@ class ResNet(nn.Module):
         self._init_weights()
         if is_shift and num_segments > 1:
             every = 2 if shift_place == 'blockres' and blocks[2] >= 23 else 1
-            for stage in (self.layer1, self.layer2, self.layer3, self.layer4):
-                for index, residual_block in enumerate(stage):
+            for layer in (self.layer1, self.layer2, self.layer3, self.layer4):
+                for index, residual_block in enumerate(layer):
                     if index % every == 0:
-                        residual_block.enable_shift(num_segments, shift_div, shift_place)
+                        cast(_ShiftableBlock, residual_block).enable_shift(num_segments, shift_div, shift_place)
 
     def _make_layer(self, block, planes: int, count: int, stride: int) -> nn.Sequential:
         downsample = None
