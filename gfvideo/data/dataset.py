@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Sequence
+from typing import Any, Sequence, TypedDict
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -17,6 +17,16 @@ from .transforms import build_pipeline
 logger = logging.getLogger(__name__)
 
 ON_ERROR_POLICIES = ('raise', 'skip')
+
+
+class _ListOptions(TypedDict):
+    """The :func:`gfvideo.data.parse_list_file` options a dataset reads its list with."""
+
+    list_format: str
+    multi_label: bool
+    with_offset: bool
+    filename_tmpl: str | None
+    start_index: int | None
 
 
 @DATASETS.register_module()
@@ -60,8 +70,8 @@ class VideoDataset(BaseDataset):
         self.media_root = media_root or data_root
         if isinstance(classes, str):
             classes = read_class_list(os.path.join(data_root, classes) if data_root else classes)
-        self.list_options = dict(list_format=list_format, multi_label=multi_label, with_offset=with_offset,
-                                 filename_tmpl=filename_tmpl, start_index=start_index)
+        self.list_options = _ListOptions(list_format=list_format, multi_label=multi_label, with_offset=with_offset,
+                                         filename_tmpl=filename_tmpl, start_index=start_index)
         self.on_error = on_error
         self.seed = seed
         metainfo = dict(kwargs.pop('metainfo', None) or {})

@@ -270,7 +270,10 @@ def _demux_index(path: str, container) -> StreamIndex:
         # Integer timestamps per stream in the loop (Fraction arithmetic per packet costs more than the
         # demuxing itself); converted to seconds once at the end.
         video = stream.index
-        packet_pts, packet_key, ends, longest = [], [], {}, 0
+        packet_pts: list[int | None] = []
+        packet_key: list[bool] = []
+        ends: dict[int, int] = {}  # stream index -> end of its last packet, in its time base
+        longest = 0
         for packet in container.demux():
             size, pts, index = packet.size, packet.pts, packet.stream_index
             if not size:
@@ -389,6 +392,7 @@ class PyAVReader(VideoReader):
             yield from enumerate(self._container.decode(stream))
             return
         keyframe = self.index.keyframes[bisect.bisect_right(self.index.keyframes, start) - 1]
+        assert self.index.pts is not None, '_frame_of_pts comes from the timestamps'
         self._container.seek(int(self.index.pts[keyframe]), stream=stream, backward=True, any_frame=False)
         codec = stream.codec_context
         skipping = False
@@ -420,7 +424,10 @@ class PyAVReader(VideoReader):
 
     def _read(self, unique_sorted: np.ndarray) -> list[np.ndarray]:
         keyframes = self.index.keyframes
-        wanted = frozenset(self.index.pts[unique_sorted].tolist()) if self.skip_nonref else frozenset()
+        wanted: frozenset[int] = frozenset()
+        if self.skip_nonref:
+            assert self.index.pts is not None, 'skipping frames needs the timestamp index'
+            wanted = frozenset(self.index.pts[unique_sorted].tolist())
         frames: list[np.ndarray] = []
         decoder, last = None, -1
         try:
@@ -485,11 +492,11 @@ class DecordReader(VideoReader):
         self.num_threads = num_threads
         self._pyav: PyAVReader | None = None
         self._fallback = fallback
-        self._video = None
+        self._video: decord.VideoReader | None = None
         if index is not None:
             if container is not None:
                 container.close()
-            self._open_with_index()
+            self._open_with_index(index)
             return
         container = container if container is not None else _open_checked(self.path)
         try:
@@ -497,15 +504,15 @@ class DecordReader(VideoReader):
         finally:
             container.close()
 
-    def _open_with_index(self) -> None:
-        if self.index.width % 2 or self.index.height % 2 or self.index.bits > 8:
-            self._pyav = PyAVReader(self.path, self.num_threads, self.index)
+    def _open_with_index(self, index: StreamIndex) -> None:
+        if index.width % 2 or index.height % 2 or index.bits > 8:
+            self._pyav = PyAVReader(self.path, self.num_threads, index)
         else:
             try:
                 self._video = decord.VideoReader(self.path, num_threads=self.num_threads)
             except (decord.DECORDError, AssertionError) as error:  # decord asserts a positive frame count
                 self._give_up_or_fall_back(error)
-        self._length = self.index.num_frames if self._video is None else min(len(self._video), self.index.num_frames)
+        self._length = index.num_frames if self._video is None else min(len(self._video), index.num_frames)
 
     def _open_on_decords_index(self, container) -> None:
         """Open with decord and check the header against decord's own demux; PyAV indexes the file
@@ -515,18 +522,18 @@ class DecordReader(VideoReader):
         only_stream = len(container.streams) == 1
         if width % 2 or height % 2 or bits > 8 or not (stream.frames or only_stream):
             self.index = _demux_index(self.path, container)
-            return self._open_with_index()
+            return self._open_with_index(self.index)
         try:
             video = decord.VideoReader(self.path, num_threads=self.num_threads)
             times = np.asarray(video.get_frame_timestamp(list(range(len(video)))), dtype=np.float64)
         except (decord.DECORDError, AssertionError, IndexError) as error:  # IndexError: nothing was demuxed
             logger.debug('%s: decord cannot index the file (%s); demuxing it with PyAV', self.path, error)
             self.index = _demux_index(self.path, container)
-            return self._open_with_index()
+            return self._open_with_index(self.index)
         if times.ndim != 2 or not len(times) or not np.isfinite(times).all() or times.min() < 0 or times.max() > 1e7:
             # packets without timestamps (decord's times are then meaningless): PyAV's index handles them
             self.index = _demux_index(self.path, container)
-            return self._open_with_index()
+            return self._open_with_index(self.index)
         start = (container.start_time or 0) / av.time_base
         frame_seconds = max(float((times[:, 1] - times[:, 0]).max()), float(times[:, 1].max()) / len(times))
         _check_declared_length(self.path, container, stream, len(times), start + float(times[:, 1].max()),
@@ -534,24 +541,28 @@ class DecordReader(VideoReader):
         self._video = video
         self._length = len(times)
 
-    def _give_up_or_fall_back(self, error: Exception) -> None:
+    def _give_up_or_fall_back(self, error: Exception) -> PyAVReader:
+        """Raise, or (with ``fallback``) hand the file over to PyAV and return its reader."""
         if not self._fallback:
             raise VideoReadError(self.path, f'decord failed: {error}') from error
         logger.debug('%s: decord failed (%s); reading with PyAV', self.path, error)
         self._video = None
         self._pyav = PyAVReader(self.path, self.num_threads, self.index)
+        return self._pyav
 
     def __len__(self) -> int:
         return self._length
 
     def _read(self, unique_sorted: np.ndarray) -> list[np.ndarray]:
-        if self._pyav is None:
+        pyav = self._pyav
+        if pyav is None:
+            assert self._video is not None, 'a DecordReader reads with decord or PyAV until it is closed'
             try:
                 batch = self._video.get_batch(unique_sorted.tolist()).asnumpy()
                 return [_to_rgb(frame) for frame in batch]
             except decord.DECORDError as error:
-                self._give_up_or_fall_back(error)
-        return self._pyav._read(unique_sorted)
+                pyav = self._give_up_or_fall_back(error)
+        return pyav._read(unique_sorted)
 
     def close(self) -> None:
         self._video = None

@@ -36,13 +36,14 @@ def _test_offsets(num_frames: int, num_segments: int, num_clips: int) -> np.ndar
     return np.concatenate([base + shift for shift in shifts])
 
 
-def _dense_offsets(num_frames: int, num_segments: int, train: bool, num_clips: int,
-                   rng: np.random.Generator) -> np.ndarray:
-    """I3D-style: ``num_segments`` frames evenly spread over a 64-frame window."""
+def _dense_offsets(num_frames: int, num_segments: int, num_clips: int, rng: np.random.Generator | None) -> np.ndarray:
+    """I3D-style: ``num_segments`` frames evenly spread over a 64-frame window: one window at a
+    random start when ``rng`` is given (training), else evenly spaced windows (testing)."""
     last_start = max(1, 1 + num_frames - DENSE_WINDOW)
     interval = max(1, DENSE_WINDOW // num_segments)
     base = np.arange(num_segments) * interval
-    if train:
+    starts: list[int] | np.ndarray
+    if rng is not None:
         starts = [0 if last_start == 1 else int(rng.integers(0, last_start - 1))]
     else:
         count = DENSE_TEST_CLIPS if num_clips == 1 else num_clips
@@ -85,5 +86,5 @@ def sample_segments(num_frames: int, num_segments: int, mode: str = 'test',
         base = np.arange(num_segments) * average
         offsets = np.concatenate([base + average / 2.0, base])
     else:
-        offsets = _dense_offsets(num_frames, num_segments, rng is not None, num_clips, rng)
+        offsets = _dense_offsets(num_frames, num_segments, num_clips, rng)
     return np.mod(offsets.astype(np.int64), num_frames)
