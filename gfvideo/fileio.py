@@ -73,13 +73,13 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
             os.remove(temporary)
 
 
-def remove_stale_temporaries(directory: str | os.PathLike, recursive: bool = False) -> list[str]:
+def remove_stale_temporaries(directory: str | os.PathLike[str], recursive: bool = False) -> list[str]:
     """Remove what killed atomic writes left in ``directory``: ``.NAME.*.tmp`` files of
     :func:`atomic_path` and ``.tmp-*`` folders of frame-folder writers. Returns their paths.
 
     Call it when a run starts on its own output folder (two runs must not share one).
     """
-    removed = []
+    removed: list[str] = []
     if not os.path.isdir(directory):
         return removed
     for root, folders, files in os.walk(directory):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sized
 from typing import IO, Iterable, Iterator, TypeVar
 
 from tqdm import tqdm
@@ -22,7 +23,7 @@ def progress(iterable: Iterable[T], total: int | None = None, desc: str = '', un
         yield from iterable
         return
     stream = stream or sys.stderr
-    if total is None and hasattr(iterable, '__len__'):
+    if total is None and isinstance(iterable, Sized):
         total = len(iterable)
     if stream.isatty():
         with tqdm(total=total, desc=desc, unit=unit, file=stream, dynamic_ncols=True) as bar:

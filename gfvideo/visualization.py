@@ -40,8 +40,8 @@ def draw_glimpses(frames: np.ndarray, boxes: np.ndarray, upto_step: int | None =
     return drawn
 
 
-def dashed_rectangle(image: np.ndarray, box: Sequence[float], color: tuple[int, int, int], thickness: int,
-                     dash: int) -> None:
+def dashed_rectangle(image: np.ndarray, box: Sequence[float] | np.ndarray, color: tuple[int, int, int],
+                     thickness: int, dash: int) -> None:
     """Draw ``box`` ``(x0, y0, x1, y1)`` in place as a dashed outline: ``color`` dashes with black
     gaps, which no flat or textured background can be mistaken for."""
     x0, y0, x1, y1 = (int(round(v)) for v in box)
@@ -53,6 +53,12 @@ def dashed_rectangle(image: np.ndarray, box: Sequence[float], color: tuple[int, 
             p = (ax + (bx - ax) * start // length, ay + (by - ay) * start // length)
             q = (ax + (bx - ax) * stop // length, ay + (by - ay) * stop // length)
             cv2.line(image, p, q, color if index % 2 == 0 else (0, 0, 0), thickness)
+
+
+def _dimmed(color: tuple[int, int, int]) -> tuple[int, int, int]:
+    """``color`` darkened, for caption text."""
+    red, green, blue = color
+    return int(red * 0.7), int(green * 0.7), int(blue * 0.7)
 
 
 def _enlarged(frames: np.ndarray, min_side: int = 160) -> tuple[np.ndarray, int]:
@@ -79,13 +85,13 @@ def glimpse_panels(frames: np.ndarray, boxes: np.ndarray, step_texts: Sequence[s
         drawn = enlarged.copy()
         for t in range(len(drawn)):
             if step == 0 and input_region is not None:
-                cv2.rectangle(drawn[t], *(tuple(int(round(v * factor)) for v in corner) for corner in
-                                          (input_region[:2], (input_region[2] - 1, input_region[3] - 1))),
-                              (255, 255, 255), max(1, thickness // 2))
+                x0, y0, x1, y1 = (int(round(v * factor)) for v in (input_region[0], input_region[1],
+                                                                   input_region[2] - 1, input_region[3] - 1))
+                cv2.rectangle(drawn[t], (x0, y0), (x1, y1), (255, 255, 255), max(1, thickness // 2))
             elif step > 0:
                 dashed_rectangle(drawn[t], np.asarray(boxes[step - 1, t], dtype=np.float64) * factor,
                                  STEP_COLORS[(step - 1) % len(STEP_COLORS)], thickness, dash=3 * thickness)
-        color = (0, 0, 0) if step == 0 else tuple(int(c * 0.7) for c in STEP_COLORS[(step - 1) % len(STEP_COLORS)])
+        color = (0, 0, 0) if step == 0 else _dimmed(STEP_COLORS[(step - 1) % len(STEP_COLORS)])
         name = 'glance' if step == 0 else f'focus {step}'
         marker = '  <- exit' if exit_step is not None and step == steps else ''
         rows.append(np.concatenate(list(drawn), axis=1))
