@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Callable
 
 import numpy as np
 import torch
 
+from ..models.glance_focus import ClipState, GlanceFocusNet
 from ..models.patches import centred_locations
 
 
@@ -86,7 +88,7 @@ def step_hit_rates(boxes: np.ndarray, paths: list[str], frame_inds: np.ndarray, 
     return [patch_hits(torch.as_tensor(step), centres).mean().item() for step in boxes]
 
 
-def compare_locations(model: torch.nn.Module, loader, actor_boxes: dict[str, np.ndarray] | None = None,
+def compare_locations(model: GlanceFocusNet, loader, actor_boxes: dict[str, np.ndarray] | None = None,
                       progress=None) -> list[dict]:
     """Top-1 and hit rate after each number of focus steps for where patches are put: the learned
     policy (``learned``), uniform random patches, the frame centre, the frame-difference peak
@@ -96,24 +98,28 @@ def compare_locations(model: torch.nn.Module, loader, actor_boxes: dict[str, np.
     from .inference import batch_paths, collect_step_logits_many
     from .metrics import topk_accuracy
 
-    def centre(state, batch):
+    def centre(state: ClipState, batch: dict) -> torch.Tensor:
         return torch.full((state.frame_ids.shape[0], 2), 0.5, device=state.frames.device)
 
-    def oracle(state, batch):
-        centres = clip_actor_centres(actor_boxes, batch_paths(batch), batch['frame_inds'],
-                                     [meta['img_to_video'] for meta in batch['meta']])
-        height, width = state.frames.shape[-2:]
-        return centred_locations(centres.flatten(0, 1).to(state.frames.device), model.patch_size, height, width)
-
-    modes = {'learned': 'mean', 'random': 'random', 'center': centre, 'motion': 'motion'}
+    modes: dict[str, str | Callable[[ClipState, dict], torch.Tensor]] = {
+        'learned': 'mean', 'random': 'random', 'center': centre, 'motion': 'motion'}
     if actor_boxes is not None:
+        def oracle(state: ClipState, batch: dict) -> torch.Tensor:
+            centres = clip_actor_centres(actor_boxes, batch_paths(batch), batch['frame_inds'],
+                                         [meta['img_to_video'] for meta in batch['meta']])
+            height, width = state.frames.shape[-2:]
+            return centred_locations(centres.flatten(0, 1).to(state.frames.device), model.patch_size, height, width)
+
         modes['oracle'] = oracle
     runs = dict(zip(modes, collect_step_logits_many(model, loader, list(modes.values()), progress)))
-    hits = {name: step_hit_rates(run.boxes, run.paths, run.frame_inds, run.img_to_video, actor_boxes)
-            for name, run in runs.items()} if actor_boxes is not None else {}
+    hits: dict[str, list[float]] = {}
+    if actor_boxes is not None:
+        for name, run in runs.items():
+            assert run.boxes is not None and run.frame_inds is not None, 'collect_step_logits_many records both'
+            hits[name] = step_hit_rates(run.boxes, run.paths, run.frame_inds, run.img_to_video, actor_boxes)
     rows = []
     for k in range(1, model.max_focus_steps + 1):
-        row = dict(focus_steps=k)
+        row: dict[str, float] = dict(focus_steps=k)
         for name, run in runs.items():
             row[f'{name}_top1'] = topk_accuracy(run.logits[k], run.labels, 1)
             if hits:

@@ -74,7 +74,7 @@ class AccuracyMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for index, sample in enumerate(data_samples):
-            scores = sample.get('step_scores', sample.get('scores'))
+            scores = sample['step_scores'] if 'step_scores' in sample else sample['scores']
             self.results.append({'scores': scores.float().cpu().numpy(), 'label': int(sample['label']),
                                  'gmacs': sample.get('step_gmacs'),
                                  'hits': self._hits(data_batch, index, sample.get('step_boxes'))})
