@@ -11,7 +11,8 @@ import os
 import sys
 
 
-from gfvideo.data.annotations import OFFICIAL_DATASETS, AnnotationError
+from gfvideo.classes import AnnotationError
+from gfvideo.data.annotations import OFFICIAL_DATASETS
 from gfvideo.data.list_builder import build_lists
 from gfvideo.progress import progress
 

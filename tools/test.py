@@ -25,7 +25,8 @@ import torch
 import torch.distributed as dist
 
 from gfvideo.apis import eval_loader, load_model
-from gfvideo.data import AnnotationError, VideoReadError
+from gfvideo.classes import AnnotationError
+from gfvideo.data import VideoReadError
 from gfvideo.engine import GFRunner
 from gfvideo.engine.checkpoint import check_class_list
 from gfvideo.engine.config_checks import ConfigError, check_config

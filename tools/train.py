@@ -14,10 +14,11 @@ import sys
 import torch
 from mmengine.config import Config
 
+from gfvideo.classes import AnnotationError
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
-from gfvideo.data import AnnotationError, VideoReadError
+from gfvideo.data import VideoReadError
 from gfvideo.fileio import DiskFullError
 from gfvideo.models import CheckpointError
 

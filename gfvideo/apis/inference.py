@@ -14,7 +14,8 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from ..data import ArrayReader, build_pipeline, class_list_hash, open_video, read_class_list
+from ..classes import class_list_hash, read_class_list
+from ..data import ArrayReader, build_pipeline, open_video
 from ..engine.config_checks import check_frame_count
 from ..evaluation.budget import NEVER_EXIT, read_thresholds, replay_exits
 from ..models import load_weights, without_init_weights

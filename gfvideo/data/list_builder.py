@@ -7,9 +7,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from ..classes import AnnotationError, read_class_list
 from ..fileio import atomic_write_lines
-from .annotations import (UNLABELLED, AnnotationError, OfficialAnnotations, UnknownClassError, VideoRecord,
-                          format_list_line, load_official, read_class_list)
+from .annotations import (UNLABELLED, OfficialAnnotations, UnknownClassError, VideoRecord, format_list_line,
+                          load_official)
 from .readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')

@@ -18,12 +18,12 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
 
-from .. import __version__
-from ..data.annotations import class_list_hash
+from ..classes import class_list_hash
 from ..fileio import atomic_path, atomic_torch_save, remove_stale_temporaries
 from ..models.checkpoints import (CheckpointError, load_checkpoint_file, load_weights, read_checkpoint,
                                   resolve_checkpoint)
 from ..registry import HOOKS, RUNNERS
+from ..version import __version__
 from .config_checks import ConfigError
 from .optim_wrapper import TrainableOptimWrapperConstructor
 

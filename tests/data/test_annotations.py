@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from gfvideo.data import (AnnotationError, class_list_hash, flip_label_map, load_official, parse_list_file,
-                          read_class_list, read_flip_pairs)
+from gfvideo.classes import AnnotationError, class_list_hash, read_class_list
+from gfvideo.data import flip_label_map, load_official, parse_list_file, read_flip_pairs
 
 DATA_LISTS = os.path.join(os.path.dirname(__file__), '..', '..', 'data_lists')
 

@@ -5,7 +5,8 @@ import shutil
 import numpy as np
 import pytest
 
-from gfvideo.data import open_video, parse_list_file, read_all_frames_pyav, read_class_list
+from gfvideo.classes import read_class_list
+from gfvideo.data import open_video, parse_list_file, read_all_frames_pyav
 from gfvideo.data.frame_extraction import plan_extraction, run_extraction
 from gfvideo.data.list_builder import build_lists
 from gfvideo.data.synthetic import class_names
