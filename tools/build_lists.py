@@ -13,7 +13,7 @@ import sys
 
 from gfvideo.classes import AnnotationError
 from gfvideo.data.annotations import OFFICIAL_DATASETS
-from gfvideo.data.list_builder import build_lists
+from gfvideo.data.prep.list_builder import build_lists
 from gfvideo.progress import progress
 
 

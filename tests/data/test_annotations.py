@@ -147,5 +147,5 @@ def test_broken_official_files(tmp_path):
 
 
 def test_synthetic_class_list_matches_the_generator():
-    from gfvideo.data.synthetic import class_names
+    from gfvideo.data.prep.synthetic import class_names
     assert read_class_list(os.path.join(DATA_LISTS, 'synthetic_classes.txt')) == class_names()

@@ -17,7 +17,7 @@ import pytest
 
 from gfvideo.classes import AnnotationError
 from gfvideo.data import DamagedVideoError, VideoReadError, open_video, parse_list_file
-from gfvideo.data.video_writer import write_frame_folder, write_video
+from gfvideo.data.prep.video_writer import write_frame_folder, write_video
 from tests.conftest import moving_frames
 
 CLEAR_ERRORS = (VideoReadError, AnnotationError)
