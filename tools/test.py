@@ -28,7 +28,7 @@ from gfvideo.apis import eval_loader, load_model
 from gfvideo.classes import AnnotationError
 from gfvideo.data import VideoReadError
 from gfvideo.engine import GFRunner
-from gfvideo.engine.checkpoint import check_class_list
+from gfvideo.engine.runner import check_class_list
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
 from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
