@@ -31,8 +31,7 @@ from gfvideo.engine import GFRunner
 from gfvideo.engine.runner import check_class_list
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
-from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
-from gfvideo.evaluation.inference import AdaptiveRun
+from gfvideo.evaluation import AdaptiveRun, BudgetError, read_thresholds, run_adaptive
 from gfvideo.fileio import atomic_write_csv
 from gfvideo.models import CheckpointError, without_init_weights
 from gfvideo.progress import progress
