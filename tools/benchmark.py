@@ -77,9 +77,9 @@ from torch.utils.data import DataLoader
 
 from gfvideo.data import (VideoDataset, build_pipeline, collate_skipping, decord_available, open_video,
                           read_all_frames_pyav, sample_segments)
-from gfvideo.data.frame_extraction import iter_resized_frames
+from gfvideo.data.prep.frame_extraction import iter_resized_frames
+from gfvideo.data.prep.video_writer import write_video
 from gfvideo.data.readers import AUTO_BACKEND_VARIABLE, index_stream, preferred_backend
-from gfvideo.data.video_writer import write_video
 from gfvideo.fileio import atomic_write_lines
 from gfvideo.evaluation import NEVER_EXIT, thresholds_for_proportions
 from gfvideo.models import TSM, GlanceFocusNet, count_macs, glance_focus_costs, recognizer_macs

@@ -11,8 +11,9 @@ import os
 import sys
 
 
-from gfvideo.data.annotations import OFFICIAL_DATASETS, AnnotationError
-from gfvideo.data.list_builder import build_lists
+from gfvideo.classes import AnnotationError
+from gfvideo.data.annotations import OFFICIAL_DATASETS
+from gfvideo.data.prep.list_builder import build_lists
 from gfvideo.progress import progress
 
 

@@ -13,7 +13,7 @@ Example::
 import argparse
 import sys
 
-from gfvideo.data.annotations import read_class_list
+from gfvideo.classes import read_class_list
 from gfvideo.fileio import atomic_torch_save
 from gfvideo.models.checkpoints import SOURCES, CheckpointError, convert_checkpoint
 

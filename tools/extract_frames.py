@@ -16,7 +16,7 @@ import sys
 from multiprocessing import Pool
 
 
-from gfvideo.data.frame_extraction import plan_extraction, run_extraction
+from gfvideo.data.prep.frame_extraction import plan_extraction, run_extraction
 from gfvideo.fileio import DiskFullError, atomic_write_lines, remove_stale_temporaries
 from gfvideo.progress import progress
 

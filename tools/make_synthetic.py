@@ -8,7 +8,7 @@ import argparse
 import sys
 
 
-from gfvideo.data.synthetic import LAYOUTS, make_synthetic_dataset
+from gfvideo.data.prep.synthetic import LAYOUTS, make_synthetic_dataset
 from gfvideo.progress import progress
 
 

@@ -26,13 +26,13 @@ import torch
 import torch.distributed as dist
 
 from gfvideo.apis import eval_loader, load_model
-from gfvideo.data import AnnotationError, VideoReadError
+from gfvideo.classes import AnnotationError
+from gfvideo.data import VideoReadError
 from gfvideo.engine import GFRunner
-from gfvideo.engine.checkpoint import check_class_list
 from gfvideo.engine.config_checks import ConfigError, check_config
-from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
-from gfvideo.evaluation import BudgetError, read_thresholds, run_adaptive
-from gfvideo.evaluation.inference import AdaptiveRun
+from gfvideo.engine.launch import add_runner_arguments, config_from_args, finish_distributed, init_distributed
+from gfvideo.engine.runner import check_class_list
+from gfvideo.evaluation import AdaptiveRun, BudgetError, read_thresholds, run_adaptive
 from gfvideo.fileio import atomic_write_csv
 from gfvideo.models import CheckpointError, without_init_weights
 from gfvideo.progress import progress
@@ -93,7 +93,7 @@ def test_adaptive(args: argparse.Namespace, cfg) -> int:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    cfg = load_config(args.config, args)
+    cfg = config_from_args(args.config, args)
     cfg.load_from, cfg.resume = args.checkpoint, False
     cfg.model = without_init_weights(cfg.model)  # the checkpoint holds every weight
     if args.per_clip and not args.adaptive:

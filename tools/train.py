@@ -16,10 +16,11 @@ import sys
 import torch
 from mmengine.config import Config
 
+from gfvideo.classes import AnnotationError
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
-from gfvideo.engine.launch import add_runner_arguments, finish_distributed, init_distributed, load_config
-from gfvideo.data import AnnotationError, VideoReadError
+from gfvideo.engine.launch import add_runner_arguments, config_from_args, finish_distributed, init_distributed
+from gfvideo.data import VideoReadError
 from gfvideo.fileio import DiskFullError
 from gfvideo.models import CheckpointError
 
@@ -38,7 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def build_config(args: argparse.Namespace) -> Config:
-    cfg = load_config(args.config, args)
+    cfg = config_from_args(args.config, args)
     if args.amp:  # float16 with loss scaling on GPUs; bfloat16 autocast on CPUs
         if torch.cuda.is_available():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'

@@ -1,7 +1,8 @@
 """High-level API: load a trained model, recognise videos and extract their features."""
+from ..config import load_config, set_data_root
 from .inference import (PreparedClip, Recognition, boxes_to_video, class_name, clip_features, eval_pipeline,
-                        extract_features, load_config, load_model, model_thresholds, prepare_clip, recognize,
-                        recognize_clip, save_clip_glimpses, set_data_root)
+                        extract_features, load_model, model_thresholds, prepare_clip, recognize, recognize_clip,
+                        save_clip_glimpses)
 from .loaders import calibration_loader, eval_dataset, eval_loader
 
 __all__ = ['PreparedClip', 'Recognition', 'boxes_to_video', 'class_name', 'model_thresholds', 'set_data_root',

@@ -14,7 +14,8 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from ..data import ArrayReader, build_pipeline, class_list_hash, open_video, read_class_list
+from ..classes import class_list_hash, read_class_list
+from ..data import ArrayReader, build_pipeline, open_video
 from ..engine.config_checks import check_frame_count
 from ..evaluation.budget import NEVER_EXIT, read_thresholds, replay_exits
 from ..models import load_weights, without_init_weights
@@ -53,33 +54,6 @@ def _config_classes(cfg: Config) -> list[str] | None:
         path = os.path.join(dataset.get('data_root', ''), classes)
         return read_class_list(path) if os.path.isfile(path) else None
     return list(classes) if classes else None
-
-
-DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-
-
-def set_data_root(cfg: Config, data_root: str) -> None:
-    """Point the config's ``data_root`` and every dataloader's dataset at ``data_root`` (list,
-    class-list and media paths of the datasets are relative to it, as in mmaction2)."""
-    cfg.data_root = data_root
-    for loader in DATALOADERS:
-        if cfg.get(loader) and cfg[loader].get('dataset') is not None:
-            cfg[loader].dataset.data_root = data_root
-
-
-def load_config(path: str, options: dict | None = None, data_root: str | None = None) -> Config:
-    """A config file with ``--cfg-options``-style overrides merged.
-
-    A ``data_root`` argument (``--data-root``), or a ``data_root`` key among the options, moves
-    all three dataloaders to that folder.
-    """
-    cfg = Config.fromfile(path)
-    if options:
-        cfg.merge_from_dict(options)
-    data_root = data_root or (options or {}).get('data_root')
-    if data_root:
-        set_data_root(cfg, data_root)
-    return cfg
 
 
 def load_model(config: str | Config, checkpoint: str, device: str | torch.device = 'cpu') -> nn.Module:

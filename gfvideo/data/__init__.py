@@ -1,7 +1,7 @@
 """The data layer: annotations -> sampling -> readers -> transforms -> batches."""
-from .annotations import (AnnotatedVideo, AnnotationError, OfficialAnnotations, VideoRecord, class_list_hash,
-                          flip_label_map, format_list_line, load_official, parse_list_file, read_class_list,
-                          read_flip_pairs)
+from ..classes import AnnotationError, class_list_hash, read_class_list
+from .annotations import (AnnotatedVideo, OfficialAnnotations, VideoRecord, flip_label_map, format_list_line,
+                          load_official, parse_list_file, read_flip_pairs)
 from .dataset import VideoDataset, collate_skipping
 from .readers import (ArrayReader, DamagedVideoError, VideoReadError, VideoReader, decord_available, open_video,
                       read_all_frames_pyav)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import glob
-import hashlib
 import io
 import json
 import logging
@@ -26,6 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
+from ..classes import AnnotationError, read_class_list, read_text, text_lines
+
 Label = Union[int, tuple[int, ...]]
 
 logger = logging.getLogger(__name__)
@@ -34,16 +35,6 @@ LIST_FORMATS = ('auto', 'frames', 'videos')
 OFFICIAL_DATASETS = ('sthv1', 'sthv2', 'kinetics')
 #: Label of the videos of an unlabelled (test) split.
 UNLABELLED = -1
-
-
-class AnnotationError(ValueError):
-    """A list or annotation file is malformed; the message names the file and line."""
-
-    def __init__(self, path: str, reason: str | None = None, line: int | None = None) -> None:
-        location = f'{path}:{line}' if line is not None else path
-        super().__init__(location if reason is None else f'{location}: {reason}')  # one argument: a worker re-raising
-        self.path = path
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -75,31 +66,11 @@ class VideoRecord:
         return self.label if isinstance(self.label, tuple) else (self.label,)
 
 
-# ----------------------------------------------------------------------------- text files
+# ----------------------------------------------------------------------------- fields
 #: An integer field of a list file: ASCII digits only (``str.isdigit`` also accepts ``²``, ``١``, ``１``).
 _INTEGER = re.compile(r'-?[0-9]+')
 #: Characters no path or id of a list may hold: they would break the list's lines.
 _LINE_BREAKING = re.compile('[\x00-\x1f\x7f\x85\u2028\u2029]')
-
-
-def read_text(path: str) -> str:
-    """A text file decoded as UTF-8 (a byte-order mark is dropped); anything else is an
-    :class:`AnnotationError` naming the file and the line of the first bad byte."""
-    if not os.path.isfile(path):
-        raise AnnotationError(path, 'no such file')
-    with open(path, 'rb') as file:
-        data = file.read()
-    try:
-        return data.decode('utf-8-sig')
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b'\n') + 1
-        raise AnnotationError(path, f'not UTF-8 text (byte 0x{data[error.start]:02x}; latin-1 or another encoding?): '
-                                    're-save the file as UTF-8', line) from None
-
-
-def text_lines(path: str) -> list[tuple[int, str]]:
-    """``(line number, line without its line break)`` of a UTF-8 text file."""
-    return [(number, line.rstrip('\r')) for number, line in enumerate(read_text(path).split('\n'), start=1)]
 
 
 def check_name(name: str, path: str, line: int | None, what: str = 'path') -> str:
@@ -218,23 +189,7 @@ def format_list_line(record: VideoRecord) -> str:
     return f'{record.path} {record.num_frames} {labels}'
 
 
-# ----------------------------------------------------------------------------- class lists
-def read_class_list(path: str) -> list[str]:
-    """One class name per line (blank lines ignored); duplicates are an error."""
-    classes = [line.strip() for _, line in text_lines(path) if line.strip()]
-    duplicates = sorted({name for name in classes if classes.count(name) > 1})
-    if duplicates:
-        raise AnnotationError(path, f'duplicate class names {duplicates[:3]}')
-    if not classes:
-        raise AnnotationError(path, 'the class list is empty')
-    return classes
-
-
-def class_list_hash(classes: Sequence[str]) -> str:
-    """A short fingerprint of a class list and its order (stored in checkpoints)."""
-    return hashlib.sha256('\n'.join(classes).encode('utf-8')).hexdigest()[:16]
-
-
+# ----------------------------------------------------------------------------- flip pairs
 def read_flip_pairs(path: str) -> list[tuple[str, str]]:
     """Pairs of class names that a horizontal flip exchanges (one tab-separated pair a line)."""
     pairs = []

@@ -9,8 +9,9 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from torch.utils.data import default_collate
 
+from ..classes import AnnotationError, read_class_list
 from ..registry import DATASETS, FUNCTIONS
-from .annotations import UNLABELLED, AnnotationError, parse_list_file, read_class_list
+from .annotations import UNLABELLED, parse_list_file
 from .readers import VideoReadError
 from .transforms import build_pipeline
 

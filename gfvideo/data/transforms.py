@@ -18,9 +18,10 @@ import numpy as np
 import torch
 from mmengine.dataset import Compose
 
+from ..classes import read_class_list
 from ..registry import TRANSFORMS
 from .annotations import flip_label_map as flip_label_map_of
-from .annotations import read_class_list, read_flip_pairs
+from .annotations import read_flip_pairs
 from .readers import open_video
 from .sampling import sample_segments
 

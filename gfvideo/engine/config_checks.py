@@ -5,7 +5,7 @@ import os
 
 from mmengine.config import Config
 
-from ..data.annotations import read_class_list
+from ..classes import read_class_list
 from ..models.checkpoints import CheckpointError, init_weight_paths, resolve_checkpoint, where_to_get
 
 

@@ -8,7 +8,7 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config, DictAction
 
-from ..apis.inference import load_config as load_config_file
+from ..config import load_config
 
 
 def init_distributed(launcher: str) -> None:
@@ -53,11 +53,11 @@ def add_data_root_argument(parser: argparse.ArgumentParser) -> None:
                                             'data_root=DIR)')
 
 
-def load_config(config: str, args: argparse.Namespace) -> Config:
+def config_from_args(config: str, args: argparse.Namespace) -> Config:
     """The config with ``--cfg-options`` and ``--data-root`` merged, the launcher set and the
     work dir chosen."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = load_config_file(config, args.cfg_options, args.data_root)
+    cfg = load_config(config, args.cfg_options, args.data_root)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join(
         'work_dirs', os.path.splitext(os.path.basename(config))[0])

@@ -1,11 +1,16 @@
-"""DDP that keeps a model's own ``train_step`` (stage 2's PPO) instead of mmengine's."""
+"""DDP that keeps a model's own ``train_step`` (stage 2's PPO) instead of mmengine's; unwrapping."""
 from __future__ import annotations
 
 import torch
 import torch.distributed as dist
-from mmengine.model import MMDistributedDataParallel
+from mmengine.model import MMDistributedDataParallel, is_model_wrapper
 
 from ..registry import MODEL_WRAPPERS
+
+
+def unwrap_model(model: torch.nn.Module) -> torch.nn.Module:
+    """The model inside a DDP (or other mmengine) wrapper; a bare model as it is."""
+    return model.module if is_model_wrapper(model) else model
 
 
 @MODEL_WRAPPERS.register_module()

@@ -1,6 +1,6 @@
 """Evaluation: accuracy metrics, early-exit budgets and the runs that feed them."""
-from .inference import (AdaptiveRun, ClipRecord, ScoredRun, StepLogits, collect_scores, collect_step_logits,
-                        collect_step_logits_many, run_adaptive, run_adaptive_many)
+from .adaptive import (AdaptiveRun, ClipRecord, ScoredRun, StepLogits, collect_scores, collect_step_logits,
+                       collect_step_logits_many, run_adaptive, run_adaptive_many)
 from .budget import (NEVER_EXIT, BudgetError, ExitReplay, check_budget, curve_thresholds, exit_proportions,
                      exit_steps_for, mean_cost, read_thresholds, replay_exits, solve_budget, thresholds_for_proportions,
                      thresholds_record)

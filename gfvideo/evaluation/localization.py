@@ -95,7 +95,7 @@ def compare_locations(model: GlanceFocusNet, loader, actor_boxes: dict[str, np.n
     (``motion``, a label-free heuristic) and, given ``actor_boxes``, patches centred on the
     object (``oracle``, the upper bound). One row per number of focus steps ``k = 1..K``.
     """
-    from .inference import batch_paths, collect_step_logits_many
+    from .adaptive import batch_paths, collect_step_logits_many
     from .metrics import topk_accuracy
 
     def centre(state: ClipState, batch: dict) -> torch.Tensor:

@@ -23,6 +23,9 @@ from typing import Any, Callable, Mapping
 import torch
 from torch import nn
 
+from ..classes import class_list_hash
+from ..version import __version__
+
 logger = logging.getLogger(__name__)
 
 SOURCES = ('auto', 'torchvision', 'tsm', 'mmaction2', 'gfvideo')
@@ -375,9 +378,6 @@ def convert_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any]
     ``meta`` holds the source layout, the backbone config inferred from the weights, the number
     of classes of a classifier head, and the class list (and its hash) when given or known.
     """
-    from .. import __version__
-    from ..data.annotations import class_list_hash
-
     state_dict, meta = read_checkpoint(path_or_state_dict)
     source = detect_source(state_dict, meta) if source == 'auto' else source
     converted = {k: v for k, v in CONVERTERS[source](state_dict).items() if not k.startswith('imagenet_')}

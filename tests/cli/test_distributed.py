@@ -59,7 +59,7 @@ def test_two_process_stage1_and_stage2(synthetic, tmp_path):
 
 def test_two_processes_pass_over_a_batch_one_of_them_skipped_entirely(tmp_path):
     from tests.conftest import moving_frames
-    from gfvideo.data.video_writer import write_video
+    from gfvideo.data.prep.video_writer import write_video
     root = tmp_path / 'data'
     (root / 'lists').mkdir(parents=True)
     for index in range(2):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from gfvideo.apis import load_config, load_model, recognize
-from gfvideo.data import read_class_list
-from gfvideo.data.video_writer import write_video
+from gfvideo.classes import read_class_list
+from gfvideo.data.prep.video_writer import write_video
 from gfvideo.evaluation import thresholds_record
 from tests.cli.train_helpers import CONFIGS, ROOT, tool
 from tests.conftest import moving_frames

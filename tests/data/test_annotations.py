@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from gfvideo.data import (AnnotationError, class_list_hash, flip_label_map, load_official, parse_list_file,
-                          read_class_list, read_flip_pairs)
+from gfvideo.classes import AnnotationError, class_list_hash, read_class_list
+from gfvideo.data import flip_label_map, load_official, parse_list_file, read_flip_pairs
 
 DATA_LISTS = os.path.join(os.path.dirname(__file__), '..', '..', 'data_lists')
 
@@ -147,5 +147,5 @@ def test_broken_official_files(tmp_path):
 
 
 def test_synthetic_class_list_matches_the_generator():
-    from gfvideo.data.synthetic import class_names
+    from gfvideo.data.prep.synthetic import class_names
     assert read_class_list(os.path.join(DATA_LISTS, 'synthetic_classes.txt')) == class_names()

@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 import pytest
 
-from gfvideo.data import AnnotationError, DamagedVideoError, VideoReadError, open_video, parse_list_file
-from gfvideo.data.video_writer import write_frame_folder, write_video
+from gfvideo.classes import AnnotationError
+from gfvideo.data import DamagedVideoError, VideoReadError, open_video, parse_list_file
+from gfvideo.data.prep.video_writer import write_frame_folder, write_video
 from tests.conftest import moving_frames
 
 CLEAR_ERRORS = (VideoReadError, AnnotationError)
@@ -308,7 +309,7 @@ def test_an_unlabelled_video_in_a_training_list_is_refused_at_construction(tmp_p
 
 
 def test_a_latin1_class_list_names_its_line(tmp_path):
-    from gfvideo.data import read_class_list
+    from gfvideo.classes import read_class_list
     path = _list(tmp_path, 'Holding something\nPouring something into café\n'.encode('latin-1'), 'classes.txt')
     with pytest.raises(AnnotationError, match=re.escape(path) + r':2: not UTF-8'):
         read_class_list(path)

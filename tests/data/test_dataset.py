@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from gfvideo.data import AnnotationError, VideoDataset, VideoReadError, collate_skipping, open_video, parse_list_file
+from gfvideo.classes import AnnotationError
+from gfvideo.data import VideoDataset, VideoReadError, collate_skipping, open_video, parse_list_file
 from gfvideo.registry import DATASETS
 
 TRAIN_PIPELINE = [dict(type='VideoInit'), dict(type='SampleFrames', num_segments=4, mode='train'),

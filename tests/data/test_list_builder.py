@@ -5,10 +5,11 @@ import shutil
 import numpy as np
 import pytest
 
-from gfvideo.data import open_video, parse_list_file, read_all_frames_pyav, read_class_list
-from gfvideo.data.frame_extraction import plan_extraction, run_extraction
-from gfvideo.data.list_builder import build_lists
-from gfvideo.data.synthetic import class_names
+from gfvideo.classes import read_class_list
+from gfvideo.data import open_video, parse_list_file, read_all_frames_pyav
+from gfvideo.data.prep.frame_extraction import plan_extraction, run_extraction
+from gfvideo.data.prep.list_builder import build_lists
+from gfvideo.data.prep.synthetic import class_names
 
 
 @pytest.mark.parametrize('layout', ['sthv1', 'sthv2', 'kinetics'])
@@ -96,7 +97,7 @@ def test_a_full_disk_during_frame_extraction_is_named_and_leaves_nothing(tmp_pat
     import builtins
     import errno
 
-    from gfvideo.data.video_writer import write_video
+    from gfvideo.data.prep.video_writer import write_video
     from gfvideo.fileio import DiskFullError
     from tests.conftest import moving_frames
     (tmp_path / 'videos').mkdir()

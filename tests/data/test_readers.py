@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from gfvideo.data import VideoReadError, decord_available, open_video, read_all_frames_pyav
+from gfvideo.data.prep.video_writer import write_frame_folder
 from gfvideo.data.readers import (PREFERRED_BACKEND, DecordReader, FrameFolderReader, PyAVReader, detect_frame_layout,
                                   index_stream)
-from gfvideo.data.video_writer import write_frame_folder
 from tests.conftest import NUM_FRAMES, moving_frames
 
 FILE_BACKENDS = ['pyav', 'auto'] + (['decord'] if decord_available() else [])

@@ -9,9 +9,9 @@ import torch
 import torch.nn.functional as F
 
 from gfvideo.data import load_official, open_video, read_flip_pairs
-from gfvideo.data.synthetic import (DEFAULT_SPEC, DIRECTIONS, IDENTITIES, SyntheticSpec, class_names, flip_pairs,
-                                    identity_pattern, make_synthetic_dataset, render_clip)
-from gfvideo.data.video_writer import write_video
+from gfvideo.data.prep.synthetic import (DEFAULT_SPEC, DIRECTIONS, IDENTITIES, SyntheticSpec, class_names,
+                                         flip_pairs, identity_pattern, make_synthetic_dataset, render_clip)
+from gfvideo.data.prep.video_writer import write_video
 
 
 def tree_digest(root):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from gfvideo.data.video_writer import write_video
+from gfvideo.data.prep.video_writer import write_video
 from gfvideo.engine import GFRunner
 from gfvideo.fileio import DiskFullError
 from gfvideo.models import CheckpointError

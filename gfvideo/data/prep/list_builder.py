@@ -7,15 +7,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from ..fileio import atomic_write_lines
-from .annotations import (UNLABELLED, AnnotationError, OfficialAnnotations, UnknownClassError, VideoRecord,
-                          format_list_line, load_official, read_class_list)
-from .readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
+from ...classes import AnnotationError, read_class_list
+from ...fileio import atomic_write_lines
+from ..annotations import (UNLABELLED, OfficialAnnotations, UnknownClassError, VideoRecord, format_list_line,
+                           load_official)
+from ..readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
 #: The class lists shipped in data_lists/, by dataset (and Something-Something V1 class order):
 #: the dataset's own first, then the synthetic benchmark's (written in every layout).
-DATA_LISTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'data_lists')
+DATA_LISTS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'data_lists'))
 CANONICAL_CLASSES = {
     ('sthv1', 'sorted'): ('sthv1_classes.txt', 'synthetic_classes.txt'),
     ('sthv1', 'csv'): ('sthv1_classes_csv_order.txt', 'synthetic_classes.txt'),

@@ -50,8 +50,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..fileio import atomic_write_csv, atomic_write_json, atomic_write_lines
-from .annotations import kinetics_clip_name
+from ...fileio import atomic_write_csv, atomic_write_json, atomic_write_lines
+from ..annotations import kinetics_clip_name
 from .video_writer import write_frame_folder, write_video
 
 IDENTITIES = ('striped', 'banded', 'checkered', 'dotted')

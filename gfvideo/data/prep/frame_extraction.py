@@ -11,9 +11,9 @@ import av
 import cv2
 import numpy as np
 
+from ...fileio import DiskFullError
+from ..readers import VideoReadError, index_stream
 from .list_builder import VIDEO_EXTENSIONS
-from ..fileio import DiskFullError
-from .readers import VideoReadError, index_stream
 from .video_writer import write_frame_folder, write_video
 
 

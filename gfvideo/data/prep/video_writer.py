@@ -10,7 +10,7 @@ import av
 import cv2
 import numpy as np
 
-from ..fileio import atomic_path, disk_full_error
+from ...fileio import atomic_path, disk_full_error
 
 #: PyAV encoder settings per codec: fast encodes, as the synthetic benchmark and re-encoding need.
 ENCODERS = {
