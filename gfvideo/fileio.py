@@ -1,10 +1,15 @@
-"""Atomic file writes: write a temporary sibling, then rename, so a killed run leaves no torn file."""
+"""Atomic file writes: write a temporary sibling, then rename, so a killed run leaves no torn file.
+
+Also: JSON-lines files appended row by row (a row torn by a kill is dropped on reading), output
+folder locks and output names.
+"""
 from __future__ import annotations
 
 import collections
 import contextlib
 import csv
 import errno
+import io
 import json
 import os
 import shutil
@@ -12,8 +17,10 @@ import socket
 import sys
 import tempfile
 import time
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import torch
 
 
@@ -121,6 +128,41 @@ def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
     """``torch.save`` atomically."""
     with atomic_path(path) as temporary:
         torch.save(obj, temporary)
+
+
+def atomic_write_npz(path: str | os.PathLike, arrays: Mapping[str, Any]) -> None:
+    """``numpy.savez`` of ``arrays`` (uncompressed) atomically; the archive is built in memory first."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    with atomic_path(path) as temporary, open(temporary, 'wb') as file:
+        file.write(buffer.getvalue())
+
+
+def atomic_write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
+    """Write one JSON document per line atomically."""
+    atomic_write_lines(path, (json.dumps(row) for row in rows))
+
+
+def append_jsonl(path: str | os.PathLike, row: Any) -> None:
+    """Append one JSON line and flush it to disk, so a kill right after loses nothing written."""
+    with open(path, 'a', encoding='utf-8') as file:
+        file.write(json.dumps(row) + '\n')
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def read_jsonl(path: str | os.PathLike) -> list[Any]:
+    """The complete JSON lines of a file; a line torn by a kill is dropped, a missing file is empty."""
+    if not os.path.exists(path):
+        return []
+    rows = []
+    with open(path, encoding='utf-8') as file:
+        for line in file:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return rows
 
 
 class OutputLockedError(RuntimeError):

@@ -1,14 +1,17 @@
-"""Output-folder locks and leftovers of killed writes."""
+"""Output-folder locks, leftovers of killed writes, atomic npz and JSON-lines files."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from gfvideo.fileio import OutputLockedError, output_lock, remove_stale_temporaries
+from gfvideo.fileio import (DiskFullError, OutputLockedError, append_jsonl, atomic_write_jsonl, atomic_write_npz,
+                            output_lock, read_jsonl, remove_stale_temporaries)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -51,3 +54,31 @@ def test_stale_temporaries_are_removed_and_nothing_else(tmp_path):
     removed = remove_stale_temporaries(tmp_path)
     assert sorted(os.path.basename(p) for p in removed) == ['.epoch_3.pth.k2j3.tmp', '.tmp-abc']
     assert sorted(os.listdir(tmp_path)) == ['.lock', 'epoch_2.pth']
+
+
+def test_npz_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    path = tmp_path / 'a.npz'
+    atomic_write_npz(path, dict(x=np.arange(3), y=np.float32(2.5)))
+    with np.load(path) as stored:
+        assert stored['x'].tolist() == [0, 1, 2] and stored['y'] == np.float32(2.5)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, 'No space left on device')
+
+    monkeypatch.setattr(os, 'replace', full_disk)
+    with pytest.raises(DiskFullError, match=r'b\.npz: not written, the disk is full'):
+        atomic_write_npz(tmp_path / 'b.npz', dict(x=np.arange(3)))
+    assert sorted(os.listdir(tmp_path)) == ['a.npz']  # no b.npz, no temporary
+
+
+def test_json_lines_round_trip_and_a_torn_last_line_is_dropped(tmp_path):
+    path = tmp_path / 'rows.jsonl'
+    assert read_jsonl(path) == []
+    append_jsonl(path, dict(a=1))
+    append_jsonl(path, dict(b=[2, 3]))
+    with open(path, 'a', encoding='utf-8') as file:
+        file.write('{"c": ')  # what a kill in mid-write leaves
+    assert read_jsonl(path) == [dict(a=1), dict(b=[2, 3])]
+    atomic_write_jsonl(path, [dict(d=4), 'five'])
+    assert open(path, encoding='utf-8').read() == '{"d": 4}\n"five"\n'
+    assert read_jsonl(path) == [dict(d=4), 'five']
