@@ -144,9 +144,18 @@ def atomic_write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
 
 
 def append_jsonl(path: str | os.PathLike, row: Any) -> None:
-    """Append one JSON line and flush it to disk, so a kill right after loses nothing written."""
-    with open(path, 'a', encoding='utf-8') as file:
-        file.write(json.dumps(row) + '\n')
+    """Append one JSON line and flush it to disk, so a kill right after loses nothing written.
+
+    A last line torn by a kill (no newline at its end) is ended first, so the new row stands on a
+    line of its own.
+    """
+    with open(path, 'a+b') as file:  # appends go to the end wherever the file was read
+        size = file.seek(0, os.SEEK_END)
+        torn = False
+        if size:
+            file.seek(size - 1)
+            torn = file.read(1) != b'\n'
+        file.write((b'\n' if torn else b'') + (json.dumps(row) + '\n').encode('utf-8'))
         file.flush()
         os.fsync(file.fileno())
 

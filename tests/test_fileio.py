@@ -79,6 +79,8 @@ def test_json_lines_round_trip_and_a_torn_last_line_is_dropped(tmp_path):
     with open(path, 'a', encoding='utf-8') as file:
         file.write('{"c": ')  # what a kill in mid-write leaves
     assert read_jsonl(path) == [dict(a=1), dict(b=[2, 3])]
+    append_jsonl(path, dict(e='\u00e9'))  # a row appended after the torn line stays whole
+    assert read_jsonl(path) == [dict(a=1), dict(b=[2, 3]), dict(e='\u00e9')]
     atomic_write_jsonl(path, [dict(d=4), 'five'])
     assert open(path, encoding='utf-8').read() == '{"d": 4}\n"five"\n'
     assert read_jsonl(path) == [dict(d=4), 'five']
