@@ -10,8 +10,16 @@ import sys
 import numpy as np
 import pytest
 
-from gfvideo.fileio import (DiskFullError, OutputLockedError, append_jsonl, atomic_write_jsonl, atomic_write_npz,
-                            output_lock, read_jsonl, remove_stale_temporaries)
+from gfvideo.fileio import (
+    DiskFullError,
+    OutputLockedError,
+    append_jsonl,
+    atomic_write_jsonl,
+    atomic_write_npz,
+    output_lock,
+    read_jsonl,
+    remove_stale_temporaries,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
