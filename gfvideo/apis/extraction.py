@@ -166,10 +166,10 @@ def extract_to_folder(
     Holds ``out/.lock`` while it runs (a folder another run holds raises
     :class:`gfvideo.fileio.OutputLockedError` in every process, before the model loads) and
     removes what a killed run left half-written. ``thresholds`` (a ``thresholds.json`` or a
-    list) set ``exit_step``; ``steps`` limits the focus steps computed. Returns the summary on rank 0 and
-    None on the other ranks. Raises :class:`gfvideo.evaluation.BudgetError` for thresholds of
-    another model and :class:`gfvideo.fileio.DiskFullError` when the disk fills up (rerun with
-    ``resume`` once there is space).
+    list) set ``exit_step``; ``steps`` limits the focus steps computed. Returns the summary on
+    rank 0 and None on the other ranks. Raises :class:`gfvideo.evaluation.BudgetError` for
+    thresholds of another model and :class:`gfvideo.fileio.DiskFullError` when the disk fills up
+    (rerun with ``resume`` once there is space).
     """
     if (videos is None) == (list_file is None):
         raise ValueError('give either videos or list_file')
