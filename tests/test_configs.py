@@ -11,6 +11,7 @@ from mmengine.config import Config
 
 from gfvideo.data import Flip
 from gfvideo.engine.config_checks import check_frame_count, model_num_segments
+from gfvideo.engine.stages import stage_configs
 from gfvideo.registry import MODELS
 from tests.cli.train_helpers import load_tool
 
@@ -193,16 +194,16 @@ STAGE1_CONFIGS = [path for path in CONFIGS if 'stage1' in os.path.basename(path)
 
 @pytest.mark.parametrize('path', STAGE1_CONFIGS, ids=config_id)
 def test_train_all_finds_each_recipes_later_stages(path):
-    stage_config = load_tool('train_all').stage_config
-    for stage in (2, 3):
-        found = stage_config(path, stage)
-        assert found and os.path.dirname(found) == os.path.dirname(path)
+    configs = stage_configs(path)
+    assert configs[0] == path
+    for stage, found in enumerate(configs[1:], start=2):
+        assert os.path.dirname(found) == os.path.dirname(path)
         assert Config.fromfile(found).model.train_stage == stage
 
 
 def test_the_demo_evaluates_the_stage_3_config_train_all_trains():
-    demo, train_all = load_tool('demo'), load_tool('train_all')
-    assert train_all.stage_config(demo.GFNET_CONFIG, 3) == demo.STAGE3_CONFIG
+    demo = load_tool('demo')
+    assert stage_configs(demo.GFNET_CONFIG)[2] == demo.STAGE3_CONFIG
     for path in (demo.GFNET_CONFIG, demo.STAGE3_CONFIG, demo.TSM_CONFIG):
         assert path in CONFIGS
 

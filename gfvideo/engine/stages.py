@@ -1,0 +1,125 @@
+"""GlanceFocusNet's three training stages: a recipe's stage configs, finished stages, their chaining.
+
+A recipe's stage 2 and 3 configs lie next to its stage 1 config, named alike: ``stage1`` ->
+``stage2``, ``stage3``, and where the names give epochs (``-50e_``), each stage's own
+(``-15e_``). Each stage trains in ``<work dir>/stage<k>`` and starts from the previous stage's
+final checkpoint (``load_from`` is the previous stage's work dir, whose ``last_checkpoint`` names
+it). A stage whose work dir holds its last epoch's checkpoint is finished and is not trained again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Callable, Sequence
+
+from mmengine.config import Config, DictAction
+
+STAGES = (1, 2, 3)
+#: An epoch count in a config name (``..._8xb8-1x1x8-50e_sthv1-rgb.py``): each stage's name gives its own.
+EPOCHS = re.compile(r'(?<=[-_])\d+e(?=[-_.])')
+
+#: Trains one stage: ``(config, work_dir, cfg_options) -> exit status`` (0: trained). It resumes
+#: an unfinished run in ``work_dir``; ``cfg_options`` are ``key=value`` strings.
+StageTrainer = Callable[[str, str, list[str]], int]
+
+
+class StageError(RuntimeError):
+    """A stage config that cannot be found, or a stage that did not finish."""
+
+
+class StageFailedError(StageError):
+    """A stage's training ended with a non-zero exit status (``status``)."""
+
+    def __init__(self, stage: int, status: int) -> None:
+        super().__init__(f'stage {stage} failed with exit status {status}')
+        self.stage, self.status = stage, status
+
+
+def stage_config(stage1_config: str, stage: int) -> str | None:
+    """The stage's config next to ``stage1_config``: the same name with ``stage1`` ->
+    ``stage<stage>`` and any epoch count; None if there is none. Several candidates raise
+    :class:`StageError`."""
+    folder, name = os.path.split(stage1_config)
+    name = name.replace('stage1', f'stage{stage}')
+    if os.path.exists(os.path.join(folder, name)):
+        return os.path.join(folder, name)
+    pattern = EPOCHS.sub('{N}e', name)
+    matches = sorted(other for other in os.listdir(folder or '.') if EPOCHS.sub('{N}e', other) == pattern)
+    if len(matches) > 1:
+        raise StageError(f'{stage1_config}: several stage {stage} configs next to it: {", ".join(matches)}')
+    return os.path.join(folder, matches[0]) if matches else None
+
+
+def stage_configs(stage1_config: str) -> list[str]:
+    """The configs of stages 1, 2 and 3 of the recipe whose stage 1 config is ``stage1_config``;
+    :class:`StageError` when its name lacks ``stage1`` or a stage config is missing or ambiguous."""
+    if 'stage1' not in os.path.basename(stage1_config):
+        raise StageError(f'{stage1_config}: expected a stage 1 config (with "stage1" in its name)')
+    configs = []
+    for stage in STAGES:
+        config = stage_config(stage1_config, stage)
+        if config is None:
+            raise StageError(f'{stage1_config}: no stage {stage} config next to it (its name with "stage{stage}")')
+        configs.append(config)
+    return configs
+
+
+def final_checkpoint(config: str, work_dir: str, cfg_options: Sequence[str] = ()) -> str | None:
+    """The stage's last checkpoint if the stage has finished in ``work_dir`` (``last_checkpoint``
+    names its last epoch's ``epoch_<max_epochs>.pth``, which exists), else None. ``cfg_options``
+    (``key=value`` strings) may change the epoch count."""
+    pointer = os.path.join(work_dir, 'last_checkpoint')
+    if not os.path.exists(pointer):
+        return None
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(_options_dict(cfg_options))
+    with open(pointer, encoding='utf-8') as file:
+        path = file.read().strip()
+    expected = os.path.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    return path if os.path.abspath(path) == os.path.abspath(expected) and os.path.exists(path) else None
+
+
+def train_stages(
+    stage1_config: str,
+    train: StageTrainer,
+    work_dir: str | None = None,
+    cfg_options: Sequence[str] = (),
+    report: Callable[[str], None] = print,
+) -> str:
+    """Train stages 1 -> 2 -> 3 in ``work_dir/stage<k>`` with ``train``, skipping finished stages;
+    returns stage 3's final checkpoint.
+
+    ``work_dir`` defaults to ``work_dirs/<stage 1 config name>``; every stage gets
+    ``cfg_options``, and stages 2 and 3 ``load_from`` the previous stage's work dir. ``report``
+    gets one line per stage and one at the end. Raises :class:`StageError` for missing stage
+    configs (before any training) and :class:`StageFailedError` when a stage fails.
+    """
+    root = work_dir or os.path.join('work_dirs', os.path.splitext(os.path.basename(stage1_config))[0])
+    previous, final = None, ''
+    for stage, config in zip(STAGES, stage_configs(stage1_config)):
+        stage_dir = os.path.join(root, f'stage{stage}')
+        options = list(cfg_options) + ([f'load_from={previous}'] if previous else [])
+        done = final_checkpoint(config, stage_dir, options)
+        if done:
+            report(f'stage {stage}: already finished ({done})')
+        else:
+            report(f'stage {stage}: training {config} in {stage_dir}')
+            status = train(config, stage_dir, options)
+            if status:
+                raise StageFailedError(stage, status)
+            done = final_checkpoint(config, stage_dir, options)
+            if done is None:
+                raise StageError(f'stage {stage} ended without its final checkpoint in {stage_dir}')
+        previous, final = stage_dir, done
+    report(f'all stages finished: {final}')
+    return final
+
+
+def _options_dict(cfg_options: Sequence[str]) -> dict:
+    """``key=value`` strings as ``--cfg-options`` reads them (values parsed as lists, tuples, numbers)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--options', nargs='+', action=DictAction)
+    return parser.parse_args(['--options', *cfg_options]).options

@@ -1,0 +1,113 @@
+"""Stage configs found by name, finished stages found by their checkpoints, and the chaining of stages."""
+
+import os
+
+import pytest
+
+from gfvideo.engine.stages import StageError, StageFailedError, final_checkpoint, stage_configs, train_stages
+
+
+def write_configs(folder, *names: str, epochs: int = 2) -> list[str]:
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / name).write_text(f'train_cfg = dict(type="EpochBasedTrainLoop", max_epochs={epochs})\n')
+    return [str(folder / name) for name in names]
+
+
+def test_later_stages_are_found_by_name_with_their_own_epoch_counts(tmp_path):
+    recipe = write_configs(
+        tmp_path,
+        'gfnet_stage1_r50_8xb8-1x1x8-50e_sthv1-rgb.py',
+        'gfnet_stage2_r50_8xb8-1x1x8-15e_sthv1-rgb.py',
+        'gfnet_stage3_r50_8xb8-1x1x8-10e_sthv1-rgb.py',
+    )
+    write_configs(
+        tmp_path,
+        'gfnet_stage2_r50_8xb8-1x1x16-15e_sthv1-rgb.py',  # other sampling
+        'gfnet_stage3_r50_8xb8-1x1x8-10e_sthv2-rgb.py',  # other dataset
+        'tsm_stage2_r50_8xb8-1x1x8-15e_sthv1-rgb.py',
+    )
+    assert stage_configs(recipe[0]) == recipe
+    same_names = write_configs(tmp_path / 'plain', 'a_stage1.py', 'a_stage2.py', 'a_stage3.py', 'a_stage2-3e.py')
+    assert stage_configs(same_names[0]) == same_names[:3]  # the exact name wins over an epoch variant
+
+
+def test_missing_ambiguous_and_non_stage_1_configs_are_refused(tmp_path):
+    stage1, _, _ = write_configs(tmp_path, 'g_stage1-7e_x.py', 'g_stage2-15e_x.py', 'g_stage2-20e_x.py')
+    with pytest.raises(StageError, match=r'several stage 2 configs next to it: g_stage2-15e_x.py, g_stage2-20e_x.py'):
+        stage_configs(stage1)
+    (tmp_path / 'g_stage2-20e_x.py').unlink()
+    with pytest.raises(StageError, match=r'g_stage1-7e_x.py: no stage 3 config next to it'):
+        stage_configs(stage1)
+    with pytest.raises(StageError, match='expected a stage 1 config'):
+        stage_configs(str(tmp_path / 'g_stage2-15e_x.py'))
+
+
+def test_a_stage_is_finished_when_its_last_epochs_checkpoint_is_the_last_one(tmp_path):
+    (config,) = write_configs(tmp_path, 'g_stage1.py', epochs=2)
+    work = tmp_path / 'work'
+    assert final_checkpoint(config, str(work)) is None  # never started
+    work.mkdir()
+    (work / 'epoch_1.pth').write_bytes(b'1')
+    (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    assert final_checkpoint(config, str(work)) is None  # one epoch of two
+    assert final_checkpoint(config, str(work), ['train_cfg.max_epochs=1']) == str(work / 'epoch_1.pth')
+    (work / 'last_checkpoint').write_text(str(work / 'epoch_2.pth'))
+    assert final_checkpoint(config, str(work)) is None  # named but not there
+    (work / 'epoch_2.pth').write_bytes(b'2')
+    assert final_checkpoint(config, str(work)) == str(work / 'epoch_2.pth')
+    (work / 'last_checkpoint').write_text(str(tmp_path / 'elsewhere' / 'epoch_2.pth'))
+    assert final_checkpoint(config, str(work)) is None  # another work dir's
+
+
+class FakeTrainer:
+    """Records each stage it is asked to train and leaves what a finished training run leaves."""
+
+    def __init__(self, fail_at: str | None = None, status: int = 0) -> None:
+        self.calls: list[tuple[str, str, list[str]]] = []
+        self.fail_at, self.status = fail_at, status
+
+    def __call__(self, config: str, work_dir: str, options: list[str]) -> int:
+        self.calls.append((os.path.basename(config), work_dir, options))
+        if self.fail_at and self.fail_at in config:
+            return self.status
+        os.makedirs(work_dir, exist_ok=True)
+        for epoch in (1, 2):
+            open(os.path.join(work_dir, f'epoch_{epoch}.pth'), 'wb').close()
+        with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as file:
+            file.write(os.path.join(work_dir, 'epoch_2.pth'))
+        return 0
+
+
+def test_stages_are_chained_through_their_work_dirs_and_trained_once(tmp_path):
+    stage1, *_ = write_configs(tmp_path, 'g_stage1-7e_x.py', 'g_stage2-15e_x.py', 'g_stage3-5e_x.py')
+    work, lines, trainer = tmp_path / 'work', [], FakeTrainer()
+    final = train_stages(stage1, trainer, str(work), ['data_root=/data'], report=lines.append)
+    assert final == str(work / 'stage3' / 'epoch_2.pth')
+    assert trainer.calls == [
+        ('g_stage1-7e_x.py', str(work / 'stage1'), ['data_root=/data']),
+        ('g_stage2-15e_x.py', str(work / 'stage2'), ['data_root=/data', f'load_from={work}/stage1']),
+        ('g_stage3-5e_x.py', str(work / 'stage3'), ['data_root=/data', f'load_from={work}/stage2']),
+    ]
+    assert lines[0] == f'stage 1: training {tmp_path}/g_stage1-7e_x.py in {work}/stage1'
+    assert lines[-1] == f'all stages finished: {final}'
+    again, lines = FakeTrainer(), []
+    assert train_stages(stage1, again, str(work), ['data_root=/data'], report=lines.append) == final
+    assert again.calls == [] and lines[:3] == [
+        f'stage {k}: already finished ({work}/stage{k}/epoch_2.pth)' for k in (1, 2, 3)
+    ]
+
+
+def test_a_failed_or_unfinished_stage_stops_the_chain(tmp_path):
+    stage1, *_ = write_configs(tmp_path, 'g_stage1.py', 'g_stage2.py', 'g_stage3.py')
+    failing = FakeTrainer(fail_at='stage2', status=3)
+    with pytest.raises(StageFailedError) as failure:
+        train_stages(stage1, failing, str(tmp_path / 'a'), report=lambda line: None)
+    assert failure.value.status == 3 and failure.value.stage == 2 and len(failing.calls) == 2
+    with pytest.raises(StageError, match=f'stage 1 ended without its final checkpoint in {tmp_path}/b/stage1'):
+        train_stages(stage1, lambda config, work_dir, options: 0, str(tmp_path / 'b'), report=lambda line: None)
+    (tmp_path / 'g_stage3.py').unlink()
+    untouched = FakeTrainer()
+    with pytest.raises(StageError, match='no stage 3 config'):
+        train_stages(stage1, untouched, str(tmp_path / 'c'))
+    assert untouched.calls == []  # found missing before any training
