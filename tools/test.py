@@ -21,7 +21,6 @@ import json
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -32,7 +31,7 @@ from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, config_from_args, finish_distributed, init_distributed
 from gfvideo.engine.runner import check_class_list
-from gfvideo.evaluation import AdaptiveRun, BudgetError, read_thresholds, run_adaptive
+from gfvideo.evaluation import BudgetError, gather_adaptive_run, read_thresholds, run_adaptive
 from gfvideo.fileio import atomic_write_csv
 from gfvideo.models import CheckpointError, without_init_weights
 from gfvideo.progress import progress
@@ -52,17 +51,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def write_per_clip(path: str, run: AdaptiveRun) -> None:
-    """One row per clip; the time column is the clip's ``latency_ms`` at batch size 1, else the
-    clip's ``batch_ms`` and ``batch_size`` (a batch's time is not a per-clip latency)."""
-    per_batch = any(r.batch_size > 1 for r in run.records)
-    fields = ['path', 'label', 'prediction', 'confidence', 'exit_step', 'gmacs']
-    fields += ['batch_ms', 'batch_size'] if per_batch else ['latency_ms']
-    atomic_write_csv(path, [fields] + [[r.path, r.label, r.prediction, f'{r.confidence:.6f}', r.exit_step,
-                                        f'{r.gmacs:.6f}'] + ([f'{r.batch_ms:.3f}', r.batch_size] if per_batch
-                                                             else [f'{r.latency_ms:.3f}']) for r in run.records])
-
-
 def test_adaptive(args: argparse.Namespace, cfg) -> int:
     """Early-exit evaluation; each process takes every world_size-th clip, rank 0 reports."""
     rank, world_size = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
@@ -74,19 +62,12 @@ def test_adaptive(args: argparse.Namespace, cfg) -> int:
     loader = eval_loader(cfg, batch_size=args.batch_size, rank=rank, world_size=world_size)
     dataset = getattr(loader.dataset, 'dataset', loader.dataset)  # under a Subset when distributed
     check_class_list(args.checkpoint, model.classes_hash, dataset.metainfo.get('classes'), 'test')
-    run = run_adaptive(model, loader, thresholds, progress=lambda batches: progress(
-        batches, total=len(loader), desc='adaptive', unit='batches', disable=rank != 0))
-    if world_size > 1:
-        gathered = [None] * world_size
-        dist.all_gather_object(gathered, run)
-        order = sorted((rank_index + position * world_size, rank_index, position)  # back to the list's order
-                       for rank_index, part in enumerate(gathered) for position in range(len(part.records)))
-        run = AdaptiveRun([gathered[r].records[p] for _, r, p in order],
-                          np.stack([gathered[r].scores[p] for _, r, p in order]))
+    run = gather_adaptive_run(run_adaptive(model, loader, thresholds, progress=lambda batches: progress(
+        batches, total=len(loader), desc='adaptive', unit='batches', disable=rank != 0)))
     if rank == 0:
         summary = run.summary(model.max_focus_steps)
         if args.per_clip:
-            write_per_clip(args.per_clip, run)
+            atomic_write_csv(args.per_clip, run.per_clip_rows())
         print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in summary.items()}))
     return 0
 

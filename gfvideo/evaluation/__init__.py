@@ -1,6 +1,6 @@
 """Evaluation: accuracy metrics, early-exit budgets and the runs that feed them."""
 from .adaptive import (AdaptiveRun, ClipRecord, ScoredRun, StepLogits, collect_scores, collect_step_logits,
-                       collect_step_logits_many, run_adaptive, run_adaptive_many)
+                       collect_step_logits_many, gather_adaptive_run, run_adaptive, run_adaptive_many)
 from .budget import (NEVER_EXIT, BudgetError, ExitReplay, check_budget, curve_thresholds, exit_proportions,
                      exit_steps_for, mean_cost, read_thresholds, replay_exits, solve_budget, thresholds_for_proportions,
                      thresholds_record)
@@ -10,7 +10,7 @@ from .metrics import AccuracyMetric, confusion_matrix, mean_class_accuracy, topk
 from .timing import Timing, interleaved_timings, synchronize
 
 __all__ = ['AdaptiveRun', 'ClipRecord', 'ScoredRun', 'StepLogits', 'collect_scores', 'collect_step_logits',
-           'collect_step_logits_many', 'run_adaptive', 'run_adaptive_many', 'NEVER_EXIT', 'BudgetError',
+           'collect_step_logits_many', 'gather_adaptive_run', 'run_adaptive', 'run_adaptive_many', 'NEVER_EXIT', 'BudgetError',
            'ExitReplay', 'check_budget', 'curve_thresholds', 'exit_proportions', 'exit_steps_for', 'mean_cost',
            'read_thresholds', 'replay_exits', 'solve_budget', 'thresholds_for_proportions', 'thresholds_record',
            'AccuracyMetric', 'confusion_matrix', 'mean_class_accuracy', 'topk_accuracy', 'clip_actor_centres',

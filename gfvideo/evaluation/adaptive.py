@@ -3,16 +3,20 @@ real early exit, and a plain recognizer (the TSM baseline).
 
 All take batches as :func:`gfvideo.data.collate_skipping` makes them and normalise them with
 the model's own data preprocessor. Evaluation never skips: a batch that lost samples is an error.
+An early-exit run split over processes (each took every ``world_size``-th clip) is gathered back
+in the dataset's order by :func:`gather_adaptive_run`.
 """
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import torch
+import torch.distributed as dist
 
+from ..models import TSM, GlanceFocusNet
 from .budget import NEVER_EXIT
 from .metrics import mean_class_accuracy, topk_accuracy
 from .timing import synchronize
@@ -89,6 +93,25 @@ class AdaptiveRun:
     records: list[ClipRecord]
     scores: np.ndarray
 
+    @classmethod
+    def interleaved(cls, parts: Sequence[AdaptiveRun]) -> AdaptiveRun:
+        """One run from the parts of ``len(parts)`` processes, part ``r`` holding clips ``r``,
+        ``r + len(parts)``, ... of the dataset: the clips back in the dataset's order."""
+        order = sorted((rank + position * len(parts), rank, position)
+                       for rank, part in enumerate(parts) for position in range(len(part.records)))
+        return cls([parts[r].records[p] for _, r, p in order], np.stack([parts[r].scores[p] for _, r, p in order]))
+
+    def per_clip_rows(self) -> list[list]:
+        """The per-clip table, header first: path, label, prediction, confidence, exit step,
+        GMACs and the clip's ``latency_ms`` at batch size 1, else its batch's ``batch_ms`` and
+        ``batch_size`` (a batch's time is not a per-clip latency)."""
+        per_batch = any(r.batch_size > 1 for r in self.records)
+        header = ['path', 'label', 'prediction', 'confidence', 'exit_step', 'gmacs']
+        header += ['batch_ms', 'batch_size'] if per_batch else ['latency_ms']
+        return [header] + [[r.path, r.label, r.prediction, f'{r.confidence:.6f}', r.exit_step, f'{r.gmacs:.6f}']
+                           + ([f'{r.batch_ms:.3f}', r.batch_size] if per_batch else [f'{r.latency_ms:.3f}'])
+                           for r in self.records]
+
     def summary(self, num_steps: int) -> dict:
         """Accuracy, mean GMACs, the exit histogram (counts per step) and time per clip: the
         median, 25th and 75th percentiles over clips (batch size 1: each clip's latency) or over
@@ -113,7 +136,19 @@ class AdaptiveRun:
                     exit_histogram=np.bincount(exits, minlength=num_steps + 1).tolist(), num_clips=len(labels))
 
 
-def _batches(loader: Iterable[dict], model: torch.nn.Module) -> Iterable[tuple[torch.Tensor, dict]]:
+def gather_adaptive_run(run: AdaptiveRun) -> AdaptiveRun:
+    """Under ``torch.distributed``, every process's part of a run (each took every
+    ``world_size``-th clip) gathered into one run in the dataset's order, on every process;
+    otherwise ``run`` itself."""
+    world_size = dist.get_world_size() if dist.is_initialized() else 1
+    if world_size == 1:
+        return run
+    parts: list = [None] * world_size  # all_gather_object puts every process's run in it
+    dist.all_gather_object(parts, run)
+    return AdaptiveRun.interleaved(parts)
+
+
+def _batches(loader: Iterable[dict], model: TSM | GlanceFocusNet) -> Iterable[tuple[torch.Tensor, dict]]:
     for batch in loader:
         if batch.get('num_skipped'):
             raise RuntimeError('a sample failed to load during evaluation; evaluation never skips samples '
@@ -127,7 +162,7 @@ def batch_paths(batch: dict) -> list[str]:
     return [str(meta.get('filename', '')) for meta in batch['meta']]
 
 
-def collect_step_logits(model: torch.nn.Module, loader: Iterable[dict], location_mode: str | Callable = 'mean',
+def collect_step_logits(model: GlanceFocusNet, loader: Iterable[dict], location_mode: str | Callable = 'mean',
                         progress: Callable | None = None) -> StepLogits:
     """Logits after every step for every clip (no exit).
 
@@ -139,15 +174,20 @@ def collect_step_logits(model: torch.nn.Module, loader: Iterable[dict], location
 
 
 @torch.no_grad()
-def collect_step_logits_many(model: torch.nn.Module, loader: Iterable[dict], location_modes: Sequence,
+def collect_step_logits_many(model: GlanceFocusNet, loader: Iterable[dict], location_modes: Sequence,
                              progress: Callable | None = None) -> list[StepLogits]:
     """:func:`collect_step_logits` for several location modes on one pass: each batch is decoded
     and glanced at once, then every mode runs its focus steps from the same glance state."""
     model.eval()
     device = next(model.parameters()).device
     generators = [torch.Generator(device=device).manual_seed(0) for _ in location_modes]
-    logits, boxes = [[] for _ in location_modes], [[] for _ in location_modes]
-    labels, paths, frame_inds, mappings, shape = [], [], [], [], (0, 0)
+    logits: list[list[torch.Tensor]] = [[] for _ in location_modes]
+    boxes: list[list[torch.Tensor]] = [[] for _ in location_modes]
+    labels: list[torch.Tensor] = []
+    frame_inds: list[torch.Tensor] = []
+    paths: list[str] = []
+    mappings: list = []
+    shape: tuple[int, ...] = (0, 0)
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         shape = tuple(inputs.shape[-2:])
         glance_state, glance_logits, _ = model.glance_step(inputs)
@@ -156,6 +196,7 @@ def collect_step_logits_many(model: torch.nn.Module, loader: Iterable[dict], loc
             for _ in range(model.max_focus_steps):
                 mode = location_mode(state, batch) if callable(location_mode) else location_mode
                 state, step_logits, details = model.focus_step(state, mode, generator)
+                assert details.boxes is not None, 'a focus step places patches'
                 steps.append(step_logits)
                 step_boxes.append(details.boxes.cpu())
             logits[index].append(torch.stack(steps).float().cpu())
@@ -164,15 +205,14 @@ def collect_step_logits_many(model: torch.nn.Module, loader: Iterable[dict], loc
         paths += batch_paths(batch)
         frame_inds.append(batch['frame_inds'])
         mappings += [meta.get('img_to_video') for meta in batch['meta']]
-    labels = torch.cat(labels).numpy()
     known_mapping = all(mapping is not None for mapping in mappings)
-    frame_inds = torch.cat(frame_inds).numpy()
-    return [StepLogits(torch.cat(mode_logits, dim=1).numpy(), labels, paths, shape,
-                       torch.cat(mode_boxes, dim=1).numpy(), frame_inds, mappings if known_mapping else None)
+    return [StepLogits(torch.cat(mode_logits, dim=1).numpy(), torch.cat(labels).numpy(), paths,
+                       (shape[0], shape[1]), torch.cat(mode_boxes, dim=1).numpy(), torch.cat(frame_inds).numpy(),
+                       mappings if known_mapping else None)
             for mode_logits, mode_boxes in zip(logits, boxes)]
 
 
-def run_adaptive(model: torch.nn.Module, loader: Iterable[dict], thresholds,
+def run_adaptive(model: GlanceFocusNet, loader: Iterable[dict], thresholds,
                  progress: Callable | None = None) -> AdaptiveRun:
     """Evaluate with the real early-exit runtime (:meth:`GlanceFocusNet.forward_adaptive`).
 
@@ -183,13 +223,13 @@ def run_adaptive(model: torch.nn.Module, loader: Iterable[dict], thresholds,
     return run_adaptive_many(model, loader, [thresholds], progress)[0]
 
 
-def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_sets: Sequence,
+def run_adaptive_many(model: GlanceFocusNet, loader: Iterable[dict], threshold_sets: Sequence,
                       progress: Callable | None = None) -> list[AdaptiveRun]:
     """:func:`run_adaptive` for several threshold sets on one pass over the loader: each batch is
     decoded once and run through the early-exit runtime once per set."""
     model.eval()
-    records = [[] for _ in threshold_sets]
-    scores = [[] for _ in threshold_sets]
+    records: list[list[ClipRecord]] = [[] for _ in threshold_sets]
+    scores: list[list[torch.Tensor]] = [[] for _ in threshold_sets]
     device = next(model.parameters()).device
     warm = False
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
@@ -215,12 +255,14 @@ def run_adaptive_many(model: torch.nn.Module, loader: Iterable[dict], threshold_
 
 
 @torch.no_grad()
-def collect_scores(model: torch.nn.Module, loader: Iterable[dict], progress: Callable | None = None) -> ScoredRun:
+def collect_scores(model: TSM | GlanceFocusNet, loader: Iterable[dict], progress: Callable | None = None) -> ScoredRun:
     """Class probabilities of a recognizer's ``predict`` mode (multi-view clips averaged) and the
     model's mean wall time per clip (data loading excluded; the first batch runs once untimed
     first, as in :func:`run_adaptive`)."""
     model.eval()
-    scores, labels, seconds, shape = [], [], 0.0, (0, 0, 0)
+    scores: list[torch.Tensor] = []
+    labels: list[torch.Tensor] = []
+    seconds, shape = 0.0, (0, 0, 0)
     device = next(model.parameters()).device
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         if not labels:
@@ -233,6 +275,6 @@ def collect_scores(model: torch.nn.Module, loader: Iterable[dict], progress: Cal
         seconds += time.perf_counter() - start
         scores += [(p['step_scores'][-1] if 'step_scores' in p else p['scores']).float().cpu() for p in predictions]
         labels.append(batch['label'])
-    labels = torch.cat(labels).numpy()
-    return ScoredRun(torch.stack(scores).numpy(), labels, seconds * 1000 / max(len(labels), 1), shape[1:],
+    clip_labels = torch.cat(labels).numpy()
+    return ScoredRun(torch.stack(scores).numpy(), clip_labels, seconds * 1000 / max(len(clip_labels), 1), shape[1:],
                      shape[0] // model.num_segments)
