@@ -10,6 +10,7 @@ import pytest
 from mmengine.config import Config
 
 from gfvideo.data import Flip
+from gfvideo.demo import recipes
 from gfvideo.engine.config_checks import check_frame_count, model_num_segments
 from gfvideo.registry import MODELS
 from tests.cli.train_helpers import load_tool
@@ -201,9 +202,8 @@ def test_train_all_finds_each_recipes_later_stages(path):
 
 
 def test_the_demo_evaluates_the_stage_3_config_train_all_trains():
-    demo, train_all = load_tool('demo'), load_tool('train_all')
-    assert train_all.stage_config(demo.GFNET_CONFIG, 3) == demo.STAGE3_CONFIG
-    for path in (demo.GFNET_CONFIG, demo.STAGE3_CONFIG, demo.TSM_CONFIG):
+    assert load_tool('train_all').stage_config(recipes.GFNET_CONFIG, 3) == recipes.STAGE3_CONFIG
+    for path in (recipes.GFNET_CONFIG, recipes.STAGE3_CONFIG, recipes.TSM_CONFIG):
         assert path in CONFIGS
 
 
