@@ -2,13 +2,15 @@
 
 Shared machines are noisy: two models timed one after the other can see different loads. Here
 every repeat runs each model once over all batches, in turn (interleaved), after a warm-up
-pass, and each model's time per clip is the median over repeats, with its spread.
+pass, and each model's time per clip is the median over repeats, with its spread. ``seconds`` and
+``median_seconds`` time a single function, synchronised with its device.
 """
 from __future__ import annotations
 
 import statistics
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Sequence
 
 import torch
@@ -27,10 +29,28 @@ class Timing:
         return dict(median_ms=self.median_ms, min_ms=self.min_ms, max_ms=self.max_ms, repeats_ms=self.repeats)
 
 
-def synchronize(device: torch.device) -> None:
+def synchronize(device: torch.device | str) -> None:
     """Wait for the device's queued work (CUDA), so a timer reads finished work."""
+    device = torch.device(device)
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
+
+
+def seconds(function: Callable[[], object], device: torch.device | str = 'cpu') -> float:
+    """Wall seconds of ``function()``, the device synchronised before and after (CUDA runs kernels
+    asynchronously: a host timer read without this measures the launches, not the work)."""
+    synchronize(device)
+    start = time.perf_counter()
+    function()
+    synchronize(device)
+    return time.perf_counter() - start
+
+
+def median_seconds(function: Callable[[], object], device: torch.device | str, repeats: int, warmup: int) -> float:
+    """Median :func:`seconds` of ``function()`` over ``repeats`` runs after ``warmup`` untimed runs."""
+    for _ in range(warmup):
+        function()
+    return statistics.median(seconds(function, device) for _ in range(repeats))
 
 
 @torch.no_grad()
@@ -48,12 +68,13 @@ def interleaved_timings(runners: dict[str, Callable[[torch.Tensor], object]], ba
     times: dict[str, list[float]] = {name: [] for name in runners}
     for repeat in range(warmup + repeats):
         for name, runner in runners.items():
-            synchronize(device)
-            start = time.perf_counter()
-            for batch in batches:
-                runner(batch)
-            synchronize(device)
+            elapsed = seconds(partial(_run_all, runner, batches), device)
             if repeat >= warmup:
-                times[name].append((time.perf_counter() - start) * 1000 / clips)
+                times[name].append(elapsed * 1000 / clips)
     return {name: Timing(statistics.median(values), min(values), max(values), values)
             for name, values in times.items()}
+
+
+def _run_all(runner: Callable[[torch.Tensor], object], batches: Sequence[torch.Tensor]) -> None:
+    for batch in batches:
+        runner(batch)

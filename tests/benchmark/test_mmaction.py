@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from tests.cli.train_helpers import ROOT, load_tool
+from gfvideo.benchmark import mmaction
+from tests.cli.train_helpers import ROOT
 
 #: Stands in for mmaction2's three test-time loading transforms (same keys, same sampling), reading
 #: with gfvideo: enough to check the benchmark's plumbing without installing mmaction2.
@@ -38,36 +39,34 @@ class DecordDecode:
 '''
 
 
-@pytest.fixture
-def benchmark(media_dir, monkeypatch):
-    module = load_tool('benchmark')
+@pytest.fixture(autouse=True)
+def tiny_clips(media_dir, monkeypatch):
     clips = {'tiny H.264 MP4': [os.path.join(media_dir, 'clip.mp4')],
              'tiny VP9 WebM': [os.path.join(media_dir, 'clip.webm')]}
-    monkeypatch.setattr(module, 'prepare_clips', lambda folder: clips)
-    return module
+    monkeypatch.setattr(mmaction, 'prepare_clips', lambda folder: clips)
 
 
-def test_the_section_says_when_mmaction2_is_not_installed(benchmark, tmp_path, monkeypatch):
+def test_the_section_says_when_mmaction2_is_not_installed(tmp_path, monkeypatch):
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, 'find_spec', lambda name, *args: None if name == 'mmaction' else
                         find_spec(name, *args))
-    text = benchmark.mmaction_section(str(tmp_path), repeats=1)
+    text = mmaction.mmaction_section(str(tmp_path), repeats=1)
     rows = [line for line in text.splitlines() if line.startswith('| tiny')]
     assert len(rows) == 2 and all('| not installed | ' in row for row in rows), text
     assert 'mmaction2 is not installed in this interpreter' in text
     assert '--mmaction-python' in text
-    text = benchmark.mmaction_section(str(tmp_path), repeats=1, python=str(tmp_path / 'no_python'))
+    text = mmaction.mmaction_section(str(tmp_path), repeats=1, python=str(tmp_path / 'no_python'))
     assert 'could not be loaded' in text and 'not installed' in text
 
 
-def test_the_section_measures_both_side_by_side(benchmark, tmp_path, monkeypatch):
+def test_the_section_measures_both_side_by_side(tmp_path, monkeypatch):
     package = tmp_path / 'fake' / 'mmaction'
     (package / 'datasets').mkdir(parents=True)
     (package / '__init__.py').write_text("__version__ = '0.0-stand-in'\n")
     (package / 'datasets' / '__init__.py').write_text('')
     (package / 'datasets' / 'transforms.py').write_text(FAKE_TRANSFORMS)
     monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path / 'fake'), ROOT]))
-    text = benchmark.mmaction_section(str(tmp_path), repeats=2, python=sys.executable)
+    text = mmaction.mmaction_section(str(tmp_path), repeats=2, python=sys.executable)
     rows = [line for line in text.splitlines() if line.startswith('| tiny')]
     assert len(rows) == 2 and all(row.endswith(' | yes |') and 'x** |' in row for row in rows), text
     assert '0.0-stand-in' in text and 'not installed' not in text and text.count('as fast as mmaction2') == 2

@@ -1,0 +1,38 @@
+"""The demo's headline numbers: the cheapest budget point matching the baseline, and the ratios."""
+import pytest
+
+from gfvideo.demo.curve import best_point, matched_point
+from gfvideo.demo.report import headline, print_headline
+
+TIMING = dict(baseline=dict(median_ms=10.0), gfnet=dict(median_ms=4.0))
+POLICIES = [dict(focus_steps=1, learned_top1=0.9, learned_hit=0.8)]
+
+
+def curve(baseline_top1: float) -> dict:
+    points = [dict(mean_gmacs=0.3, top1=0.95, thresholds=[0.1]), dict(mean_gmacs=0.1, top1=0.80, thresholds=[0.9]),
+              dict(mean_gmacs=0.2, top1=0.90, thresholds=[0.5]), dict(mean_gmacs=0.25, top1=0.95, thresholds=[0.3])]
+    return dict(points=points, baseline=dict(top1=baseline_top1, gmacs=1.0), eval_clips=16,
+                anytime=[dict(step=0, gmacs=0.05, top1=0.5)])
+
+
+def test_the_matched_point_is_the_cheapest_as_accurate_as_the_baseline():
+    assert matched_point(curve(0.85))['mean_gmacs'] == 0.2
+    assert matched_point(curve(0.99)) is None
+    assert best_point(curve(0.85))['mean_gmacs'] == 0.25  # the cheaper of the two most accurate
+
+
+def test_the_headline_ratios_come_from_the_matched_point():
+    results = headline(curve(0.85), POLICIES, TIMING, seed=1)
+    assert results['seed'] == 1 and results['num_val_clips'] == 16 and results['glance_top1'] == 0.5
+    assert results['gfnet_matched'] == dict(top1=0.90, gmacs_per_clip=0.2, thresholds=[0.5], cpu_ms_per_clip=4.0)
+    assert results['gmacs_ratio'] == pytest.approx(0.2) and results['time_ratio'] == pytest.approx(0.4)
+    assert results['gfnet_best'] == dict(top1=0.95, gmacs_per_clip=0.25)
+
+
+def test_without_a_matched_point_there_are_no_ratios(capsys):
+    results = headline(curve(0.99), POLICIES, TIMING, seed=0)
+    assert results['gfnet_matched'] is None and results['gmacs_ratio'] is None and results['time_ratio'] is None
+    print_headline(results)
+    out = capsys.readouterr().out
+    assert 'GFNet early exit, matched' not in out and 'GMACs ratio -, time ratio -' in out
+    assert 'learned 90.0% (0.800)' in out and 'random - (-)' in out

@@ -1,0 +1,25 @@
+"""The demo's steps run once; a rerun reads their results back."""
+import json
+
+from gfvideo.demo import Steps
+
+
+def test_a_finished_step_is_reused_with_its_result_and_duration(tmp_path, capsys):
+    calls = []
+
+    def step(log, value):
+        calls.append(log)
+        return dict(value=value)
+
+    first = Steps(str(tmp_path))
+    assert first.run('data', 'writing the data', step, 3) == {'value': 3}
+    assert calls == [str(tmp_path / 'logs' / 'data.log')]
+    stored = json.loads((tmp_path / 'steps' / 'data.json').read_text())
+    assert stored['result'] == {'value': 3} and stored['seconds'] >= 0
+
+    again = Steps(str(tmp_path))
+    assert again.run('data', 'writing the data', step, 4) == {'value': 3}  # not run again
+    assert len(calls) == 1 and again.durations == {'data': stored['seconds']}
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith('[demo] writing the data ') and '(log: ' in lines[0]
+    assert lines[1].startswith('[demo] writing the data ') and lines[1].endswith('s before)') and 'reused' in lines[1]
