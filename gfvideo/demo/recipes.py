@@ -1,0 +1,60 @@
+"""The demo's recipes: the synthetic configs it trains, its sizes and the config options it passes."""
+from __future__ import annotations
+
+import os
+
+from ..config import load_config
+from ..engine.stages import stage_configs
+
+#: ``configs/`` of the checkout gfvideo runs from (``pip install -e .``), as for ``data_lists/``.
+CONFIGS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'configs'))
+#: The synthetic recipes: GlanceFocusNet's stage 1 config, its stage 3 config (the final model,
+#: found next to it as tools/train_all.py finds it) and the full-frame TSM baseline.
+GFNET_CONFIG = os.path.join(CONFIGS, 'gfnet', 'gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py')
+STAGE3_CONFIG = stage_configs(GFNET_CONFIG)[2]
+TSM_CONFIG = os.path.join(CONFIGS, 'recognition', 'tsm', 'tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py')
+#: Sizes of a full run and of ``--quick``: clips, calibration slice, epochs per stage (0: the
+#: recipe's), timing repeats.
+SIZES = {
+    'full': dict(train=1760, calib=160, val=400, stage1=0, stage2=0, stage3=0, repeats=5),
+    'quick': dict(train=40, calib=8, val=16, stage1=1, stage2=1, stage3=1, repeats=2),
+}
+EVAL_BATCH = 16
+
+
+def demo_model_configs() -> tuple[dict, dict]:
+    """The model configs of the demo's GlanceFocusNet (stage 1) and of its TSM baseline."""
+    return load_config(GFNET_CONFIG).model.to_dict(), load_config(TSM_CONFIG).model.to_dict()
+
+
+def data_options(data: str) -> list[str]:
+    """``--cfg-options`` that put every dataloader on the demo's data (mmaction2's ``data_root``)
+    and train on the training list less the calibration slice."""
+    return [f'data_root={data}', 'train_dataloader.dataset.ann_file=lists/train_fit.txt']
+
+
+def data_overrides(data: str) -> dict[str, str]:
+    """:func:`data_options` as the overrides :func:`gfvideo.config.load_config` takes."""
+    return dict(option.split('=', 1) for option in data_options(data))
+
+
+def epoch_options(epochs: int) -> list[str]:
+    """The recipe's epochs overridden, with the schedule and the validation following."""
+    return [f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}', f'param_scheduler.0.T_max={epochs}']
+
+
+def quick_options(sizes: dict[str, int]) -> list[str]:
+    """``--quick``: one epoch per stage and data loaded in the training process (worker start-up
+    costs more than a few clips take)."""
+    if not sizes['stage1']:
+        return []
+    return epoch_options(sizes['stage1']) + [f'{loader}.{key}' for loader in ('train_dataloader', 'val_dataloader')
+                                             for key in ('num_workers=0', 'persistent_workers=False')]
+
+
+def baseline_epochs(sizes: dict[str, int]) -> int:
+    """The baseline trains as many epochs as GlanceFocusNet's backbones (stage 1 + stage 3)."""
+    if sizes['stage1']:
+        return sizes['stage1'] + sizes['stage3']
+    stage1, stage3 = (load_config(config).train_cfg.max_epochs for config in (GFNET_CONFIG, STAGE3_CONFIG))
+    return stage1 + stage3
