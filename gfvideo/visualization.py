@@ -68,7 +68,7 @@ def _enlarged(frames: np.ndarray, min_side: int = 160) -> tuple[np.ndarray, int]
 
 
 def glimpse_panels(frames: np.ndarray, boxes: np.ndarray, step_texts: Sequence[str], exit_step: int | None = None,
-                   input_region: Sequence[float] | None = None, title: str = '') -> np.ndarray:
+                   input_region: Sequence[float] | np.ndarray | None = None, title: str = '') -> np.ndarray:
     """Where the model looked, one row per step: row 0 shows the whole sampled frames ``(T, H, W, 3)``
     with the model input's region (solid white), row ``k`` the same frames with step ``k``'s patch
     ``boxes[k-1]`` ``(K, T, 4)`` (frame pixels) as a thick dashed outline in the step's colour.
@@ -176,7 +176,7 @@ def plot_budget_curve(path: str, budget_points: Sequence[dict], anytime_points: 
 
 
 def save_glimpses(prefix: str, frames: np.ndarray, features: dict, classes: Sequence[str] | None = None,
-                  input_region: Sequence[float] | None = None, true_label: int | None = None) -> tuple[str, str]:
+                  input_region: Sequence[float] | np.ndarray | None = None, true_label: int | None = None) -> tuple[str, str]:
     """Write ``<prefix>.png`` (:func:`glimpse_panels`) and ``<prefix>.gif`` (the animation) of one clip.
 
     ``frames`` are the sampled frames ``(T, H, W, 3)`` uint8 of the original video, with

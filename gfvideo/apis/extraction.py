@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 import torch.distributed as dist
-from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ..config import load_config
@@ -35,6 +34,7 @@ from ..fileio import (
     read_jsonl,
     remove_stale_temporaries,
 )
+from ..models import GlanceFocusNet
 from ..progress import progress
 from .inference import (
     PreparedClip,
@@ -129,7 +129,7 @@ class ExtractionSummary:
         )
 
 
-def manifest_row(model: nn.Module, item: ExtractionItem, features: dict[str, np.ndarray]) -> dict:
+def manifest_row(model: GlanceFocusNet, item: ExtractionItem, features: dict[str, np.ndarray]) -> dict:
     """The ``manifest.jsonl`` row of a video whose features were saved."""
     label = item.label if isinstance(item.label, int) else None
     exit_step = int(features['exit_step'])
@@ -210,7 +210,7 @@ def _folder_held(out: str, rank: int, world_size: int) -> Iterator[None]:
 
 
 def _extract_shard(
-    model: nn.Module,
+    model: GlanceFocusNet,
     items: list[ExtractionItem],
     out: str,
     thresholds: list[float] | None,

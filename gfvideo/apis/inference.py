@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Sequence, Union
 
 import numpy as np
 import torch
 from mmengine.config import Config
-from torch import nn
 
 from ..classes import class_list_hash, read_class_list
 from ..data import ArrayReader, build_pipeline, open_video
 from ..engine.config_checks import check_frame_count
 from ..evaluation.budget import NEVER_EXIT, read_thresholds, replay_exits
-from ..models import load_weights, without_init_weights
+from ..models import TSM, GlanceFocusNet, load_weights, without_init_weights
 from ..registry import MODELS
 from ..visualization import save_glimpses
+
+#: What :func:`load_model` returns: either recognizer, with the config (``cfg``), class list
+#: (``classes``) and its hash (``classes_hash``) it was loaded with.
+Recognizer = Union[TSM, GlanceFocusNet]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def _config_classes(cfg: Config) -> list[str] | None:
     return list(classes) if classes else None
 
 
-def load_model(config: str | Config, checkpoint: str, device: str | torch.device = 'cpu') -> nn.Module:
+def load_model(config: str | Config, checkpoint: str, device: str | torch.device = 'cpu') -> Recognizer:
     """Build the config's model, load a gfvideo checkpoint (or a work dir's final checkpoint)
     strictly and put it in eval mode. The backbones' initialisation weights are not read.
 
@@ -76,7 +79,7 @@ def load_model(config: str | Config, checkpoint: str, device: str | torch.device
     return model
 
 
-def eval_pipeline(model: nn.Module) -> list[dict]:
+def eval_pipeline(model: Recognizer) -> list[dict]:
     """The test pipeline of the config a model was loaded with."""
     return list(model.cfg.test_dataloader.dataset.pipeline)
 
@@ -110,16 +113,16 @@ def boxes_to_video(boxes: np.ndarray, img_to_video) -> np.ndarray:
     return np.asarray(boxes, dtype=np.float64) * np.array([sx, sy, sx, sy]) + np.array([tx, ty, tx, ty])
 
 
-def _normalised(model: nn.Module, clip: PreparedClip) -> torch.Tensor:
+def _normalised(model: Recognizer, clip: PreparedClip) -> torch.Tensor:
     return model.data_preprocessor.normalize(clip.inputs)
 
 
-def class_name(model: nn.Module, label: int) -> str | None:
+def class_name(model: Recognizer, label: int) -> str | None:
     """The name of class ``label`` of a loaded model (None when it has no class list)."""
     return model.classes[label] if model.classes and 0 <= label < len(model.classes) else None
 
 
-def model_thresholds(model: nn.Module, thresholds: str | os.PathLike | Sequence[float] | None) -> list[float]:
+def model_thresholds(model: GlanceFocusNet, thresholds: str | os.PathLike | Sequence[float] | None) -> list[float]:
     """Exit thresholds from a list or a ``thresholds.json`` path (checked against the model);
     None: never exit early."""
     if thresholds is None:
@@ -130,7 +133,7 @@ def model_thresholds(model: nn.Module, thresholds: str | os.PathLike | Sequence[
 
 
 @torch.no_grad()
-def recognize(model: nn.Module, video: str | os.PathLike | np.ndarray,
+def recognize(model: GlanceFocusNet, video: str | os.PathLike | np.ndarray,
               thresholds: str | os.PathLike | Sequence[float] | None = None) -> Recognition:
     """Classify one video with the early-exit runtime (all steps when ``thresholds`` is None;
     a list of thresholds or the path of a ``thresholds.json``)."""
@@ -138,7 +141,7 @@ def recognize(model: nn.Module, video: str | os.PathLike | np.ndarray,
 
 
 @torch.no_grad()
-def recognize_clip(model: nn.Module, clip: PreparedClip,
+def recognize_clip(model: GlanceFocusNet, clip: PreparedClip,
                    thresholds: str | os.PathLike | Sequence[float] | None = None) -> Recognition:
     """:func:`recognize` on a clip that :func:`prepare_clip` already decoded."""
     result = model.forward_adaptive(_normalised(model, clip), model_thresholds(model, thresholds))
@@ -152,7 +155,7 @@ def recognize_clip(model: nn.Module, clip: PreparedClip,
                        float(result.macs[0]) / 1e9, boxes_to_video(boxes, clip.img_to_video), top5)
 
 
-def extract_features(model: nn.Module, video: str | os.PathLike | np.ndarray, thresholds=None,
+def extract_features(model: GlanceFocusNet, video: str | os.PathLike | np.ndarray, thresholds=None,
                      steps: int | None = None) -> dict[str, np.ndarray]:
     """Features of every step of one video, as ``tools/extract_features.py`` saves them.
 
@@ -165,7 +168,7 @@ def extract_features(model: nn.Module, video: str | os.PathLike | np.ndarray, th
 
 
 @torch.no_grad()
-def clip_features(model: nn.Module, clip: PreparedClip, thresholds=None, steps: int | None = None
+def clip_features(model: GlanceFocusNet, clip: PreparedClip, thresholds=None, steps: int | None = None
                   ) -> dict[str, np.ndarray]:
     """:func:`extract_features` on a clip that :func:`prepare_clip` already decoded."""
     logits, details = model(_normalised(model, clip), mode='tensor', max_steps=steps, return_details=True)
@@ -186,7 +189,7 @@ def clip_features(model: nn.Module, clip: PreparedClip, thresholds=None, steps: 
                 frame_inds=clip.frame_inds.astype(np.int64))
 
 
-def save_clip_glimpses(model: nn.Module, clip: PreparedClip, prefix: str,
+def save_clip_glimpses(model: GlanceFocusNet, clip: PreparedClip, prefix: str,
                        thresholds: str | os.PathLike | Sequence[float] | None = None,
                        true_label: int | None = None) -> tuple[str, str]:
     """Draw where the model looked on a decoded clip: ``<prefix>.png`` (the whole sampled frames of

@@ -253,7 +253,7 @@ class UnknownClassError(AnnotationError):
     """An annotation names a class that is not in the class list."""
 
 
-def _label_of(name: str, index: dict[str, int], path: str, line: int, source: str = 'the labels file') -> int:
+def _label_of(name: str, index: dict[str, int], path: str, line: int | None, source: str = 'the labels file') -> int:
     if name not in index:
         raise UnknownClassError(path, f'unknown class name {name!r} (not in {source})', line)
     return index[name]

@@ -121,8 +121,10 @@ def check_config(cfg: Config, training: bool = True) -> None:
     loader = cfg.get(loaders[0])
     classes = loader['dataset'].get('classes') if loader else None
     if classes is not None:
-        path = dict(_dataset_paths(loader['dataset'])).get('classes')
-        count = len(read_class_list(path)) if isinstance(classes, str) else len(classes)
+        if isinstance(classes, str):  # a class-list file, resolved as the dataset resolves it
+            count = len(read_class_list(dict(_dataset_paths(loader['dataset']))['classes']))
+        else:
+            count = len(classes)
         if cfg.model.get('num_classes') != count:
             raise ConfigError(f'model.num_classes is {cfg.model.get("num_classes")} but the class list '
                               f'{path or ""} has {count} classes')

@@ -10,7 +10,11 @@ from ..registry import MODEL_WRAPPERS
 
 def unwrap_model(model: torch.nn.Module) -> torch.nn.Module:
     """The model inside a DDP (or other mmengine) wrapper; a bare model as it is."""
-    return model.module if is_model_wrapper(model) else model
+    if not is_model_wrapper(model):
+        return model
+    inner = model.module
+    assert isinstance(inner, torch.nn.Module)  # wrappers hold the model as ``module``
+    return inner
 
 
 @MODEL_WRAPPERS.register_module()

@@ -13,7 +13,9 @@ import os
 
 import torch
 import torch.distributed as dist
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
+from torch.optim import Optimizer
 
 from ..classes import class_list_hash
 from ..fileio import remove_stale_temporaries
@@ -68,8 +70,9 @@ def _loop_classes(loop: BaseLoop) -> list[str] | None:
 def _refuse_skipping(loop: BaseLoop, split: str) -> BaseLoop:
     """Evaluation never drops a sample: refuse an evaluation dataset configured to skip."""
     dataset = getattr(getattr(loop, 'dataloader', None), 'dataset', None)
-    if getattr(dataset, 'on_error', 'raise') != 'raise':
-        raise ConfigError(f"{split}_dataloader.dataset has on_error={dataset.on_error!r}: evaluation never skips a "
+    on_error = getattr(dataset, 'on_error', 'raise')
+    if on_error != 'raise':
+        raise ConfigError(f"{split}_dataloader.dataset has on_error={on_error!r}: evaluation never skips a "
                           "sample (an unreadable video must fail the evaluation); use on_error='raise'")
     return loop
 
@@ -80,7 +83,11 @@ class GFRunner(Runner):
     its epoch loop passes over batches that ``on_error='skip'`` emptied; optimizers hold the
     trainable parameters only."""
 
-    def build_optim_wrapper(self, optim_wrapper):
+    # set by mmengine's Runner: configs until built, then the built objects
+    optim_wrapper: OptimWrapper | OptimWrapperDict | dict | None
+    param_schedulers: list | dict | None
+
+    def build_optim_wrapper(self, optim_wrapper: Optimizer | OptimWrapper | dict) -> OptimWrapper | OptimWrapperDict:
         if (isinstance(optim_wrapper, dict) and 'constructor' not in optim_wrapper
                 and isinstance(optim_wrapper.get('optimizer'), dict)):  # one optimizer, from its config
             optim_wrapper = dict(optim_wrapper, constructor=TrainableOptimWrapperConstructor)
@@ -155,9 +162,10 @@ class GFRunner(Runner):
         unwrap_model(self.model).load_state_dict(state_dict)
         self.train_loop._epoch = meta['epoch']
         self.train_loop._iter = meta['iter']
-        if resume_optimizer and 'optimizer' in checkpoint:
-            self.optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
-            self.optim_wrapper.load_state_dict(checkpoint['optimizer'])
+        if resume_optimizer and 'optimizer' in checkpoint and self.optim_wrapper is not None:
+            optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
+            optim_wrapper.load_state_dict(checkpoint['optimizer'])
+            self.optim_wrapper = optim_wrapper
         if resume_param_scheduler and self.param_schedulers and 'param_schedulers' in checkpoint:
             self.param_schedulers = self.build_param_scheduler(self.param_schedulers)
             saved = checkpoint['param_schedulers']

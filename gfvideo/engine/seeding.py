@@ -9,10 +9,12 @@ import torch
 
 def rng_state() -> dict:
     """Python, NumPy and torch RNG states as plain data."""
-    numpy_state = np.random.get_state()
+    numpy_state = np.random.get_state(legacy=True)
+    assert isinstance(numpy_state, tuple)  # the legacy form: ('MT19937', keys, pos, has_gauss, cached_gaussian)
+    _, keys, pos, has_gauss, cached_gaussian = numpy_state
     state = {'python': random.getstate(), 'torch': torch.get_rng_state(),
-             'numpy': {'keys': torch.from_numpy(numpy_state[1].astype(np.int64)), 'pos': int(numpy_state[2]),
-                       'has_gauss': int(numpy_state[3]), 'cached_gaussian': float(numpy_state[4])}}
+             'numpy': {'keys': torch.from_numpy(keys.astype(np.int64)), 'pos': int(pos),
+                       'has_gauss': int(has_gauss), 'cached_gaussian': float(cached_gaussian)}}
     if torch.cuda.is_available():
         state['cuda'] = torch.cuda.get_rng_state_all()
     return state

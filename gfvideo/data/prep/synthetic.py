@@ -46,7 +46,7 @@ import os
 import string
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -316,6 +316,11 @@ class SyntheticSummary:
     bytes_written: int
 
 
+def _collect(results: Iterable[list[list[int]]], total: int, progress: Callable | None) -> list[list[list[int]]]:
+    """Each clip's actor boxes, in order, through ``progress`` when given."""
+    return list(progress(results, total=total) if progress else results)
+
+
 def make_synthetic_dataset(layout: str, out: str, num_train: int, num_val: int, num_test: int = 0, seed: int = 0,
                            num_frames: int = 16, size: int = 128, workers: int | None = None,
                            progress: Callable | None = None) -> SyntheticSummary:
@@ -338,11 +343,9 @@ def make_synthetic_dataset(layout: str, out: str, num_train: int, num_val: int, 
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
         with multiprocessing.get_context('spawn' if os.name == 'nt' else 'fork').Pool(workers) as pool:
-            results = pool.imap(_write_clip, jobs, chunksize=4)
-            boxes = list(progress(results, total=len(jobs)) if progress else results)
+            boxes = _collect(pool.imap(_write_clip, jobs, chunksize=4), len(jobs), progress)
     else:
-        results = map(_write_clip, jobs)
-        boxes = list(progress(results, total=len(jobs)) if progress else results)
+        boxes = _collect(map(_write_clip, jobs), len(jobs), progress)
     _write_annotations(layout, out, videos)
     atomic_write_json(os.path.join(out, 'annotations', 'actor_boxes.json'),
                 {video.name: clip_boxes for video, clip_boxes in zip(videos, boxes)})
