@@ -1,4 +1,5 @@
 """Class lists and their fingerprint, and the checked UTF-8 reading every list file shares."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,9 +27,12 @@ def read_text(path: str) -> str:
     try:
         return data.decode('utf-8-sig')
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b'\n') + 1
-        raise AnnotationError(path, f'not UTF-8 text (byte 0x{data[error.start]:02x}; latin-1 or another encoding?): '
-                                    're-save the file as UTF-8', line) from None
+        line = data[: error.start].count(b'\n') + 1
+        raise AnnotationError(
+            path,
+            f'not UTF-8 text (byte 0x{data[error.start]:02x}; latin-1 or another encoding?): re-save the file as UTF-8',
+            line,
+        ) from None
 
 
 def text_lines(path: str) -> list[tuple[int, str]]:

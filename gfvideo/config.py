@@ -1,4 +1,5 @@
 """Config files: load one with ``--cfg-options``-style overrides and one data folder for all loaders."""
+
 from __future__ import annotations
 
 from mmengine.config import Config

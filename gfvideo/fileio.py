@@ -3,6 +3,7 @@
 Also: JSON-lines files appended row by row (a row torn by a kill is dropped on reading), output
 folder locks and output names.
 """
+
 from __future__ import annotations
 
 import collections
@@ -49,9 +50,13 @@ def disk_full_error(error: BaseException, path: str) -> DiskFullError | None:
     except OSError:
         free = -1
     if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
-            isinstance(error, (OSError, RuntimeError)) and 0 <= free < LOW_DISK_BYTES):
-        return DiskFullError(errno.ENOSPC, f'{path}: not written, the disk is full ({max(free, 0)} bytes free '
-                                           f'in {directory}); nothing half-written was kept')
+        isinstance(error, (OSError, RuntimeError)) and 0 <= free < LOW_DISK_BYTES
+    ):
+        return DiskFullError(
+            errno.ENOSPC,
+            f'{path}: not written, the disk is full ({max(free, 0)} bytes free '
+            f'in {directory}); nothing half-written was kept',
+        )
     return None
 
 
@@ -198,8 +203,12 @@ def output_lock(folder: str | os.PathLike) -> Iterator[str]:
     folder = os.fspath(folder)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, '.lock')
-    holder = {'host': socket.gethostname(), 'pid': os.getpid(), 'since': time.strftime('%Y-%m-%d %H:%M:%S'),
-              'command': ' '.join(sys.argv)}
+    holder = {
+        'host': socket.gethostname(),
+        'pid': os.getpid(),
+        'since': time.strftime('%Y-%m-%d %H:%M:%S'),
+        'command': ' '.join(sys.argv),
+    }
     for _ in range(2):
         try:
             handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -215,7 +224,8 @@ def output_lock(folder: str | os.PathLike) -> Iterator[str]:
             raise OutputLockedError(
                 f'{folder}: in use by another run (pid {other.get("pid", "?")} on {other.get("host", "?")} since '
                 f'{other.get("since", "?")}: {other.get("command", "?")}); wait for it to finish, or delete {path} '
-                'if that run is gone') from None
+                'if that run is gone'
+            ) from None
         with os.fdopen(handle, 'w', encoding='utf-8') as file:
             json.dump(holder, file)
         break
@@ -239,6 +249,10 @@ def output_names(paths: Sequence[str], root: str | None = None) -> list[str]:
     clashing = {name for name, count in collections.Counter(names).items() if count > 1}
     if clashing:
         base = root or os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
-        names = [_stem(os.path.relpath(os.path.abspath(path), os.path.abspath(base))).replace(os.sep, '__')
-                 if name in clashing else name for path, name in zip(paths, names)]
+        names = [
+            _stem(os.path.relpath(os.path.abspath(path), os.path.abspath(base))).replace(os.sep, '__')
+            if name in clashing
+            else name
+            for path, name in zip(paths, names)
+        ]
     return names

@@ -1,18 +1,25 @@
 """Progress reports that read well on a terminal and in a log file."""
+
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sized
-from typing import IO, Iterable, Iterator, TypeVar
+from collections.abc import Iterable, Iterator, Sized
+from typing import IO, TypeVar
 
 from tqdm import tqdm
 
 T = TypeVar('T')
 
 
-def progress(iterable: Iterable[T], total: int | None = None, desc: str = '', unit: str = 'it',
-             disable: bool = False, stream: IO[str] | None = None) -> Iterator[T]:
+def progress(
+    iterable: Iterable[T],
+    total: int | None = None,
+    desc: str = '',
+    unit: str = 'it',
+    disable: bool = False,
+    stream: IO[str] | None = None,
+) -> Iterator[T]:
     """Iterate over ``iterable`` and report progress on ``stream`` (stderr).
 
     On a terminal: a tqdm bar. Elsewhere (log files, pipes): one line at every tenth of
@@ -37,6 +44,9 @@ def progress(iterable: Iterable[T], total: int | None = None, desc: str = '', un
         if tenth > reported or count == total:
             reported = tenth
             of = f'/{total}' if total else ''
-            print(f'{desc + ": " if desc else ""}{count}{of} {unit} ({time.perf_counter() - start:.1f} s)',
-                  file=stream, flush=True)
+            print(
+                f'{desc + ": " if desc else ""}{count}{of} {unit} ({time.perf_counter() - start:.1f} s)',
+                file=stream,
+                flush=True,
+            )
         yield item

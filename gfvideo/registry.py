@@ -4,10 +4,11 @@ Each registry is a child of mmengine's root registry of the same name and knows 
 modules live, so a config can say ``type='GlanceFocusNet'`` without importing anything first.
 Configs set ``default_scope = 'gfvideo'``.
 """
+
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
-from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
@@ -32,8 +33,9 @@ MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['gfvideo.models'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, locations=['gfvideo.engine'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['gfvideo.engine'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['gfvideo.evaluation'])
-OPTIM_WRAPPER_CONSTRUCTORS = Registry('optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
-                                      locations=['gfvideo.engine'])
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, locations=['gfvideo.engine']
+)
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['gfvideo.engine'])
 # Scope nodes: mmengine's own optimizers, schedulers, loops ... found under scope 'gfvideo'.
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)

@@ -3,9 +3,10 @@
 Drawing uses OpenCV, plots use matplotlib's Agg backend and animations Pillow (all three come
 with mmengine). Every file is written atomically.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -20,8 +21,9 @@ def _label_bar(width: int, lines: Sequence[tuple[str, tuple[int, int, int]]], sc
     height = int(18 * scale) * max(len(lines), 1) + 6
     bar = np.full((height, width, 3), 255, np.uint8)
     for row, (text, color) in enumerate(lines):
-        cv2.putText(bar, text, (4, int(18 * scale) * (row + 1)), cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, color, 1,
-                    cv2.LINE_AA)
+        cv2.putText(
+            bar, text, (4, int(18 * scale) * (row + 1)), cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, color, 1, cv2.LINE_AA
+        )
     return bar
 
 
@@ -40,8 +42,9 @@ def draw_glimpses(frames: np.ndarray, boxes: np.ndarray, upto_step: int | None =
     return drawn
 
 
-def dashed_rectangle(image: np.ndarray, box: Sequence[float] | np.ndarray, color: tuple[int, int, int],
-                     thickness: int, dash: int) -> None:
+def dashed_rectangle(
+    image: np.ndarray, box: Sequence[float] | np.ndarray, color: tuple[int, int, int], thickness: int, dash: int
+) -> None:
     """Draw ``box`` ``(x0, y0, x1, y1)`` in place as a dashed outline: ``color`` dashes with black
     gaps, which no flat or textured background can be mistaken for."""
     x0, y0, x1, y1 = (int(round(v)) for v in box)
@@ -67,8 +70,14 @@ def _enlarged(frames: np.ndarray, min_side: int = 160) -> tuple[np.ndarray, int]
     return np.ascontiguousarray(frames.repeat(factor, axis=1).repeat(factor, axis=2)), factor
 
 
-def glimpse_panels(frames: np.ndarray, boxes: np.ndarray, step_texts: Sequence[str], exit_step: int | None = None,
-                   input_region: Sequence[float] | np.ndarray | None = None, title: str = '') -> np.ndarray:
+def glimpse_panels(
+    frames: np.ndarray,
+    boxes: np.ndarray,
+    step_texts: Sequence[str],
+    exit_step: int | None = None,
+    input_region: Sequence[float] | np.ndarray | None = None,
+    title: str = '',
+) -> np.ndarray:
     """Where the model looked, one row per step: row 0 shows the whole sampled frames ``(T, H, W, 3)``
     with the model input's region (solid white), row ``k`` the same frames with step ``k``'s patch
     ``boxes[k-1]`` ``(K, T, 4)`` (frame pixels) as a thick dashed outline in the step's colour.
@@ -85,23 +94,32 @@ def glimpse_panels(frames: np.ndarray, boxes: np.ndarray, step_texts: Sequence[s
         drawn = enlarged.copy()
         for t in range(len(drawn)):
             if step == 0 and input_region is not None:
-                x0, y0, x1, y1 = (int(round(v * factor)) for v in (input_region[0], input_region[1],
-                                                                   input_region[2] - 1, input_region[3] - 1))
+                x0, y0, x1, y1 = (
+                    int(round(v * factor))
+                    for v in (input_region[0], input_region[1], input_region[2] - 1, input_region[3] - 1)
+                )
                 cv2.rectangle(drawn[t], (x0, y0), (x1, y1), (255, 255, 255), max(1, thickness // 2))
             elif step > 0:
-                dashed_rectangle(drawn[t], np.asarray(boxes[step - 1, t], dtype=np.float64) * factor,
-                                 STEP_COLORS[(step - 1) % len(STEP_COLORS)], thickness, dash=3 * thickness)
+                dashed_rectangle(
+                    drawn[t],
+                    np.asarray(boxes[step - 1, t], dtype=np.float64) * factor,
+                    STEP_COLORS[(step - 1) % len(STEP_COLORS)],
+                    thickness,
+                    dash=3 * thickness,
+                )
         color = (0, 0, 0) if step == 0 else _dimmed(STEP_COLORS[(step - 1) % len(STEP_COLORS)])
         name = 'glance' if step == 0 else f'focus {step}'
         marker = '  <- exit' if exit_step is not None and step == steps else ''
         rows.append(np.concatenate(list(drawn), axis=1))
-        rows.append(_label_bar(rows[-1].shape[1], [(f'step {step} ({name}): {step_texts[step]}{marker}', color)],
-                               scale))
+        rows.append(
+            _label_bar(rows[-1].shape[1], [(f'step {step} ({name}): {step_texts[step]}{marker}', color)], scale)
+        )
     return np.concatenate(rows, axis=0)
 
 
-def glimpse_animation(frames: np.ndarray, boxes: np.ndarray, step_predictions: Sequence[str],
-                      exit_step: int | None = None) -> list[np.ndarray]:
+def glimpse_animation(
+    frames: np.ndarray, boxes: np.ndarray, step_predictions: Sequence[str], exit_step: int | None = None
+) -> list[np.ndarray]:
     """Animation frames: for each step up to the exit, the clip's frames with that step's patch
     (dashed) and the step's prediction underneath."""
     images = []
@@ -113,10 +131,14 @@ def glimpse_animation(frames: np.ndarray, boxes: np.ndarray, step_predictions: S
         for t, frame in enumerate(enlarged):
             frame = frame.copy()
             if step > 0:
-                dashed_rectangle(frame, np.asarray(boxes[step - 1, t], dtype=np.float64) * factor,
-                                 STEP_COLORS[(step - 1) % len(STEP_COLORS)], thickness, dash=3 * thickness)
-            bar = _label_bar(frame.shape[1], [(f'step {step}', (0, 0, 0)), (step_predictions[step], (0, 0, 0))],
-                             scale)
+                dashed_rectangle(
+                    frame,
+                    np.asarray(boxes[step - 1, t], dtype=np.float64) * factor,
+                    STEP_COLORS[(step - 1) % len(STEP_COLORS)],
+                    thickness,
+                    dash=3 * thickness,
+                )
+            bar = _label_bar(frame.shape[1], [(f'step {step}', (0, 0, 0)), (step_predictions[step], (0, 0, 0))], scale)
             images.append(np.concatenate([frame, bar], axis=0))
     return images
 
@@ -137,31 +159,58 @@ def save_gif(path: str, images: Sequence[np.ndarray], frame_ms: int = 250) -> No
 
     pictures = [Image.fromarray(image) for image in images]
     with atomic_path(path) as temporary:
-        pictures[0].save(temporary, format='GIF', save_all=True, append_images=pictures[1:], duration=frame_ms,
-                         loop=0)
+        pictures[0].save(temporary, format='GIF', save_all=True, append_images=pictures[1:], duration=frame_ms, loop=0)
 
 
-def plot_budget_curve(path: str, budget_points: Sequence[dict], anytime_points: Sequence[dict] = (),
-                      baseline: dict | None = None, title: str = '') -> None:
+def plot_budget_curve(
+    path: str,
+    budget_points: Sequence[dict],
+    anytime_points: Sequence[dict] = (),
+    baseline: dict | None = None,
+    title: str = '',
+) -> None:
     """Top-1 accuracy against mean GMACs per clip: the early-exit budget curve, the anytime points
     (every clip runs ``k`` steps) and the baseline's point; written as PNG."""
     import matplotlib
+
     matplotlib.use('Agg')
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(6, 4.2), dpi=120)
     points = sorted(budget_points, key=lambda p: p['mean_gmacs'])
-    axes.plot([p['mean_gmacs'] for p in points], [100 * p['top1'] for p in points], 'o-', color='tab:blue',
-              label='GFNet, early exit (budgets)')
+    axes.plot(
+        [p['mean_gmacs'] for p in points],
+        [100 * p['top1'] for p in points],
+        'o-',
+        color='tab:blue',
+        label='GFNet, early exit (budgets)',
+    )
     if anytime_points:
-        axes.plot([p['gmacs'] for p in anytime_points], [100 * p['top1'] for p in anytime_points], 's--',
-                  color='tab:orange', label='GFNet, fixed steps (0 = glance)')
+        axes.plot(
+            [p['gmacs'] for p in anytime_points],
+            [100 * p['top1'] for p in anytime_points],
+            's--',
+            color='tab:orange',
+            label='GFNet, fixed steps (0 = glance)',
+        )
         for point in anytime_points:
-            axes.annotate(str(point['step']), (point['gmacs'], 100 * point['top1']), textcoords='offset points',
-                          xytext=(4, -10), fontsize=8, color='tab:orange')
+            axes.annotate(
+                str(point['step']),
+                (point['gmacs'], 100 * point['top1']),
+                textcoords='offset points',
+                xytext=(4, -10),
+                fontsize=8,
+                color='tab:orange',
+            )
     if baseline:
-        axes.plot([baseline['gmacs']], [100 * baseline['top1']], '*', markersize=14, color='tab:red',
-                  label=baseline.get('name', 'TSM baseline'))
+        axes.plot(
+            [baseline['gmacs']],
+            [100 * baseline['top1']],
+            '*',
+            markersize=14,
+            color='tab:red',
+            label=baseline.get('name', 'TSM baseline'),
+        )
     axes.set_xlabel('mean GMACs per clip')
     axes.set_ylabel('top-1 accuracy (%)')
     axes.grid(alpha=0.3)
@@ -175,8 +224,14 @@ def plot_budget_curve(path: str, budget_points: Sequence[dict], anytime_points: 
     plt.close(figure)
 
 
-def save_glimpses(prefix: str, frames: np.ndarray, features: dict, classes: Sequence[str] | None = None,
-                  input_region: Sequence[float] | np.ndarray | None = None, true_label: int | None = None) -> tuple[str, str]:
+def save_glimpses(
+    prefix: str,
+    frames: np.ndarray,
+    features: dict,
+    classes: Sequence[str] | None = None,
+    input_region: Sequence[float] | np.ndarray | None = None,
+    true_label: int | None = None,
+) -> tuple[str, str]:
     """Write ``<prefix>.png`` (:func:`glimpse_panels`) and ``<prefix>.gif`` (the animation) of one clip.
 
     ``frames`` are the sampled frames ``(T, H, W, 3)`` uint8 of the original video, with

@@ -11,6 +11,7 @@ sections on the synthetic demo configuration only. On a GPU::
 
     python tools/benchmark.py --device cuda          # the gpu section only
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,33 +29,50 @@ from gfvideo.fileio import atomic_write_lines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUTPUT = os.path.join(ROOT, 'BENCHMARKS.md')
-NEW_FILE = ('# Benchmarks\n\nEvery number here was measured by `tools/benchmark.py`; each section says the command '
-            'and machine that produced it. Ratios are measured side by side in one run.\n')
+NEW_FILE = (
+    '# Benchmarks\n\nEvery number here was measured by `tools/benchmark.py`; each section says the command '
+    'and machine that produced it. Ratios are measured side by side in one run.\n'
+)
 
 
 def sections_help() -> str:
     """Each section's name and what it measures (its function's docstring)."""
     return 'sections:\n\n' + '\n\n'.join(
         f'* {name}:\n' + textwrap.indent(inspect.getdoc(section.measure) or '', '    ')
-        for name, section in SECTIONS.items())
+        for name, section in SECTIONS.items()
+    )
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, epilog=sections_help(),
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--sections', nargs='+', choices=tuple(SECTIONS), default=None,
-                        help=f'default: {" ".join(ORDER)} on the CPU; gpu with --device cuda')
-    parser.add_argument('--repeats', type=int, default=None,
-                        help='interleaved repetitions per measurement (default 7, 3 with --quick)')
+    parser = argparse.ArgumentParser(
+        description=__doc__, epilog=sections_help(), formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        '--sections',
+        nargs='+',
+        choices=tuple(SECTIONS),
+        default=None,
+        help=f'default: {" ".join(ORDER)} on the CPU; gpu with --device cuda',
+    )
+    parser.add_argument(
+        '--repeats', type=int, default=None, help='interleaved repetitions per measurement (default 7, 3 with --quick)'
+    )
     parser.add_argument('--quick', action='store_true', help='fewer repeats and settings: under 5 minutes')
-    parser.add_argument('--device', default='cpu',
-                        help='cpu (the CPU sections) or cuda / cuda:N (the gpu section on that GPU)')
-    parser.add_argument('--smoke', action='store_true',
-                        help='the gpu section on tiny models and batches: checks its code path in seconds (its '
-                             'numbers mean nothing; needs --output elsewhere than BENCHMARKS.md)')
-    parser.add_argument('--mmaction-python', default=None,
-                        help='for the mmaction section: a Python interpreter that imports mmaction2 (default: this '
-                             'one, if it does; mmaction2 is a reference here, never a dependency)')
+    parser.add_argument(
+        '--device', default='cpu', help='cpu (the CPU sections) or cuda / cuda:N (the gpu section on that GPU)'
+    )
+    parser.add_argument(
+        '--smoke',
+        action='store_true',
+        help='the gpu section on tiny models and batches: checks its code path in seconds (its '
+        'numbers mean nothing; needs --output elsewhere than BENCHMARKS.md)',
+    )
+    parser.add_argument(
+        '--mmaction-python',
+        default=None,
+        help='for the mmaction section: a Python interpreter that imports mmaction2 (default: this '
+        'one, if it does; mmaction2 is a reference here, never a dependency)',
+    )
     parser.add_argument('--work-dir', default=None, help='keep re-encoded clips here (default: a temporary folder)')
     parser.add_argument('--output', default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
@@ -67,10 +85,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error(f'--device {args.device}: this PyTorch sees no CUDA GPU')
     if args.smoke and args.sections != ['gpu']:
         parser.error('--smoke applies to the gpu section: add --sections gpu')
-    if 'gpu' in args.sections and (device.type != 'cuda' or args.smoke) and (
-            os.path.abspath(args.output) == os.path.abspath(DEFAULT_OUTPUT)):
-        parser.error('the gpu section off a GPU (or with --smoke) is a self-check: give --output another file; '
-                     'BENCHMARKS.md gets only GPU measurements')
+    if (
+        'gpu' in args.sections
+        and (device.type != 'cuda' or args.smoke)
+        and (os.path.abspath(args.output) == os.path.abspath(DEFAULT_OUTPUT))
+    ):
+        parser.error(
+            'the gpu section off a GPU (or with --smoke) is a self-check: give --output another file; '
+            'BENCHMARKS.md gets only GPU measurements'
+        )
     return args
 
 

@@ -10,6 +10,7 @@ Example::
     python tools/convert_checkpoint.py TSM_something_RGB_resnet50_shift8_blockres_avg_segment8_e45.pth \
         checkpoints/tsm_r50_sthv2.pth --classes data_lists/sthv2_classes.txt
 """
+
 import argparse
 import sys
 
@@ -37,8 +38,10 @@ def main(argv=None) -> int:
         return 1
     atomic_torch_save(checkpoint, args.out)
     meta = checkpoint['meta']
-    print(f'{args.out}: {len(checkpoint["state_dict"])} tensors from a {meta["converted_from"]} checkpoint; '
-          f'model {meta["model"]}' + (f', {len(meta["classes"])} classes' if 'classes' in meta else ''))
+    print(
+        f'{args.out}: {len(checkpoint["state_dict"])} tensors from a {meta["converted_from"]} checkpoint; '
+        f'model {meta["model"]}' + (f', {len(meta["classes"])} classes' if 'classes' in meta else '')
+    )
     return 0
 
 

@@ -21,6 +21,7 @@ folder of tools); their logs go to ``<out>/logs``. A finished step leaves a mark
 ``<out>/steps`` and a rerun skips it. ``--seed`` seeds the data and all training. ``--quick``
 uses a few clips and one epoch per stage (for tests); its numbers mean nothing.
 """
+
 import argparse
 import os
 import sys

@@ -12,6 +12,7 @@ top-1/top-5/mean-class accuracy and exit histogram, the baseline), ``budget_curv
 ``thresholds.json`` (the thresholds of the first requested budget, with the checkpoint's
 class-list hash and step count; every requested budget is listed under ``budgets``).
 """
+
 import argparse
 import os
 import sys
@@ -33,14 +34,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--out', required=True, help='output folder')
     calibration = parser.add_mutually_exclusive_group()
     calibration.add_argument('--calib-list', help='list file of the calibration clips')
-    calibration.add_argument('--calib-size', type=int, default=200,
-                             help='without --calib-list: this many clips of the training list (seeded)')
-    parser.add_argument('--budgets', type=float, nargs='+', default=[],
-                        help='target mean GMACs per clip; thresholds are solved exactly on the calibration set')
+    calibration.add_argument(
+        '--calib-size',
+        type=int,
+        default=200,
+        help='without --calib-list: this many clips of the training list (seeded)',
+    )
+    parser.add_argument(
+        '--budgets',
+        type=float,
+        nargs='+',
+        default=[],
+        help='target mean GMACs per clip; thresholds are solved exactly on the calibration set',
+    )
     parser.add_argument('--num-points', type=int, default=10, help='budget-curve points (exit-proportion curves)')
     parser.add_argument('--baseline', nargs=2, metavar=('TSM_CONFIG', 'TSM_CKPT'), help='the full-frame baseline')
-    parser.add_argument('--batch-size', type=int, help='evaluation batch size (default: the config\'s)')
-    parser.add_argument('--workers', type=int, help='dataloader workers (default: the config\'s)')
+    parser.add_argument('--batch-size', type=int, help="evaluation batch size (default: the config's)")
+    parser.add_argument('--workers', type=int, help="dataloader workers (default: the config's)")
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--seed', type=int, default=0, help='seed of the calibration slice')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
@@ -57,31 +67,50 @@ def main(argv=None) -> int:
     cfg = load_config(args.config, args.cfg_options, args.data_root)
     try:
         model = load_model(cfg, args.checkpoint, args.device)
-        calibration = calibrate(model, calibration_loader(cfg, args.calib_list, args.calib_size, args.seed,
-                                                          args.batch_size, args.workers),
-                                args.budgets, batches_progress)  # impossible budgets end it before any evaluation
+        calibration = calibrate(
+            model,
+            calibration_loader(cfg, args.calib_list, args.calib_size, args.seed, args.batch_size, args.workers),
+            args.budgets,
+            batches_progress,
+        )  # impossible budgets end it before any evaluation
     except (BudgetError, FileNotFoundError, ValueError, RuntimeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
-    curve = budget_curve(model, calibration, lambda: eval_loader(cfg, batch_size=args.batch_size, workers=args.workers),
-                         args.budgets, args.num_points, batches_progress)
+    curve = budget_curve(
+        model,
+        calibration,
+        lambda: eval_loader(cfg, batch_size=args.batch_size, workers=args.workers),
+        args.budgets,
+        args.num_points,
+        batches_progress,
+    )
     baseline = None
     if args.baseline:
         baseline_cfg = load_config(args.baseline[0], args.cfg_options, args.data_root)
-        baseline = baseline_point(load_model(baseline_cfg, args.baseline[1], args.device),
-                                  eval_loader(baseline_cfg, batch_size=args.batch_size, workers=args.workers),
-                                  batches_progress)
+        baseline = baseline_point(
+            load_model(baseline_cfg, args.baseline[1], args.device),
+            eval_loader(baseline_cfg, batch_size=args.batch_size, workers=args.workers),
+            batches_progress,
+        )
     atomic_write_json(os.path.join(args.out, 'budget_curve.json'), curve.record(args.config, args.checkpoint, baseline))
-    plot_budget_curve(os.path.join(args.out, 'budget_curve.png'), curve.points, curve.anytime, baseline,
-                      title=os.path.basename(args.config))
-    atomic_write_json(os.path.join(args.out, 'thresholds.json'),
-                      curve.thresholds_file(model.classes_hash, model.max_focus_steps))
+    plot_budget_curve(
+        os.path.join(args.out, 'budget_curve.png'),
+        curve.points,
+        curve.anytime,
+        baseline,
+        title=os.path.basename(args.config),
+    )
+    atomic_write_json(
+        os.path.join(args.out, 'thresholds.json'), curve.thresholds_file(model.classes_hash, model.max_focus_steps)
+    )
     for point in sorted(curve.points, key=lambda p: p['mean_gmacs']):
-        print(f"{point['mean_gmacs']:8.3f} GMACs  top1 {point['top1']:.4f}  exits {point['exit_histogram']}"
-              + (f"  (budget {point['budget']})" if point['budget'] is not None else ''))
+        print(
+            f'{point["mean_gmacs"]:8.3f} GMACs  top1 {point["top1"]:.4f}  exits {point["exit_histogram"]}'
+            + (f'  (budget {point["budget"]})' if point['budget'] is not None else '')
+        )
     if baseline:
-        print(f"baseline {baseline['gmacs']:.3f} GMACs  top1 {baseline['top1']:.4f}")
+        print(f'baseline {baseline["gmacs"]:.3f} GMACs  top1 {baseline["top1"]:.4f}')
     return 0
 
 

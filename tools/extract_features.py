@@ -19,6 +19,7 @@ Output names, with ``--list`` and ``--videos`` alike: a video's base name withou
 path relative to ``--media-root`` (with ``--videos``: to the videos' common folder), with '/'
 as '__' (``a/41.webm``, ``b/41.webm`` -> ``a__41.npz``, ``b__41.npz``).
 """
+
 import argparse
 import sys
 
@@ -53,10 +54,20 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     init_distributed(args.launcher)
     try:
-        summary = extract_to_folder(args.config, args.checkpoint, args.out, videos=args.videos, list_file=args.list,
-                                    media_root=args.media_root, cfg_options=args.cfg_options,
-                                    thresholds=args.thresholds, steps=args.steps, resume=args.resume,
-                                    workers=args.workers, device=args.device)
+        summary = extract_to_folder(
+            args.config,
+            args.checkpoint,
+            args.out,
+            videos=args.videos,
+            list_file=args.list,
+            media_root=args.media_root,
+            cfg_options=args.cfg_options,
+            thresholds=args.thresholds,
+            steps=args.steps,
+            resume=args.resume,
+            workers=args.workers,
+            device=args.device,
+        )
     except OutputLockedError as error:
         print(f'error: {error}', file=sys.stderr)
         finish_distributed()

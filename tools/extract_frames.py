@@ -10,11 +10,11 @@ Examples::
     python tools/extract_frames.py data/sthv2/videos data/sthv2/frames --short-side 256 --workers 8
     python tools/extract_frames.py data/k400/videos data/k400/videos_256p --reencode
 """
+
 import argparse
 import os
 import sys
 from multiprocessing import Pool
-
 
 from gfvideo.data.prep.frame_extraction import plan_extraction, run_extraction
 from gfvideo.fileio import DiskFullError, atomic_write_lines, remove_stale_temporaries
@@ -35,8 +35,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    jobs = plan_extraction(args.video_dir, args.out_dir, args.short_side, args.reencode, args.filename_tmpl,
-                           args.start_index)
+    jobs = plan_extraction(
+        args.video_dir, args.out_dir, args.short_side, args.reencode, args.filename_tmpl, args.start_index
+    )
     os.makedirs(args.out_dir, exist_ok=True)
     stale = remove_stale_temporaries(args.out_dir, recursive=True)
     if stale:
@@ -44,8 +45,9 @@ def main(argv=None) -> int:
     errors, done, skipped, disk_full = [], 0, 0, None
     with Pool(max(1, args.workers)) as pool:
         try:
-            for source, count, error in progress(pool.imap_unordered(run_extraction, jobs), len(jobs), 'extract',
-                                                 'videos'):
+            for source, count, error in progress(
+                pool.imap_unordered(run_extraction, jobs), len(jobs), 'extract', 'videos'
+            ):
                 if error:
                     errors.append(f'{source}\t{error}')
                 elif count:
@@ -63,8 +65,10 @@ def main(argv=None) -> int:
     if disk_full is not None:
         print(f'error: {disk_full.strerror}; stopped after {done} videos, rerun to resume', file=sys.stderr)
         return 1
-    print(f'{len(jobs)} videos: {done} extracted, {skipped} already done, {len(errors)} failed'
-          + (f' (see {error_file})' if errors else ''))
+    print(
+        f'{len(jobs)} videos: {done} extracted, {skipped} already done, {len(errors)} failed'
+        + (f' (see {error_file})' if errors else '')
+    )
     return 1 if errors else 0
 
 

@@ -4,9 +4,9 @@ Example::
 
     python tools/make_synthetic.py --layout sthv2 --out data/synthetic_sthv2 --num-train 800 --num-val 200 --seed 0
 """
+
 import argparse
 import sys
-
 
 from gfvideo.data.prep.synthetic import LAYOUTS, make_synthetic_dataset
 from gfvideo.progress import progress
@@ -14,8 +14,12 @@ from gfvideo.progress import progress
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--layout', choices=LAYOUTS, required=True,
-                        help='sthv1: JPEG folders + CSVs; sthv2: VP9 WebM + JSONs; kinetics: H.264 MP4 + CSVs')
+    parser.add_argument(
+        '--layout',
+        choices=LAYOUTS,
+        required=True,
+        help='sthv1: JPEG folders + CSVs; sthv2: VP9 WebM + JSONs; kinetics: H.264 MP4 + CSVs',
+    )
     parser.add_argument('--out', required=True, help='output folder (annotations/ and frames/ or videos/)')
     parser.add_argument('--num-train', type=int, required=True)
     parser.add_argument('--num-val', type=int, required=True)
@@ -29,15 +33,28 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    summary = make_synthetic_dataset(args.layout, args.out, args.num_train, args.num_val, args.num_test, args.seed,
-                                     args.frames, args.size, args.workers,
-                                     progress=lambda it, total: progress(it, total, 'clips', 'clips'))
+    summary = make_synthetic_dataset(
+        args.layout,
+        args.out,
+        args.num_train,
+        args.num_val,
+        args.num_test,
+        args.seed,
+        args.frames,
+        args.size,
+        args.workers,
+        progress=lambda it, total: progress(it, total, 'clips', 'clips'),
+    )
     counts = ', '.join(f'{split} {count}' for split, count in summary.counts.items() if count)
-    print(f'synthetic {summary.layout} dataset in {summary.out}: {counts} clips of {summary.num_frames} frames '
-          f'{summary.size}x{summary.size}, {summary.num_classes} classes; {summary.bytes_written / 1e6:.1f} MB '
-          f'in {summary.seconds:.1f} s')
-    print(f'next: python tools/build_lists.py {summary.layout} --annotations {summary.out}/annotations '
-          f'--media-root {summary.out} --out {summary.out}/lists')
+    print(
+        f'synthetic {summary.layout} dataset in {summary.out}: {counts} clips of {summary.num_frames} frames '
+        f'{summary.size}x{summary.size}, {summary.num_classes} classes; {summary.bytes_written / 1e6:.1f} MB '
+        f'in {summary.seconds:.1f} s'
+    )
+    print(
+        f'next: python tools/build_lists.py {summary.layout} --annotations {summary.out}/annotations '
+        f'--media-root {summary.out} --out {summary.out}/lists'
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ Examples::
 ``CKPT`` is a checkpoint file or a training work dir (its final checkpoint). ``--out-picture``
 writes the sampled frames with each step's patch and prediction (PNG, and a GIF beside it).
 """
+
 import argparse
 import os
 import sys
@@ -42,8 +43,11 @@ def main(argv=None) -> int:
         model = load_model(load_config(args.config, args.cfg_options), args.checkpoint, device)
         clip = prepare_clip(eval_pipeline(model), args.video)
         result = recognize_clip(model, clip, args.thresholds)
-        picture = (save_clip_glimpses(model, clip, os.path.splitext(args.out_picture)[0], args.thresholds)
-                   if args.out_picture else None)
+        picture = (
+            save_clip_glimpses(model, clip, os.path.splitext(args.out_picture)[0], args.thresholds)
+            if args.out_picture
+            else None
+        )
     except (BudgetError, CheckpointError, ConfigError, VideoReadError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

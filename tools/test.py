@@ -16,6 +16,7 @@ Examples::
     python tools/test.py CONFIG CKPT --adaptive work_dirs/budget/thresholds.json --per-clip clips.csv
     torchrun --nproc_per_node 2 tools/test.py CONFIG CKPT --launcher pytorch --dump results.pkl
 """
+
 import argparse
 import json
 import os
@@ -44,8 +45,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--dump', help='also write every prediction to this pickle file')
     parser.add_argument('--adaptive', metavar='THRESHOLDS_JSON', help='early exit with these thresholds')
     parser.add_argument('--per-clip', metavar='CSV', help='with --adaptive: one row per clip')
-    parser.add_argument('--batch-size', type=int, default=1,
-                        help='with --adaptive: clips per batch (1 = latency measured per clip)')
+    parser.add_argument(
+        '--batch-size', type=int, default=1, help='with --adaptive: clips per batch (1 = latency measured per clip)'
+    )
     parser.add_argument('--device', default=None, help='with --adaptive: cpu or cuda (default: cuda if available)')
     add_runner_arguments(parser)
     return parser.parse_args(argv)
@@ -62,8 +64,16 @@ def test_adaptive(args: argparse.Namespace, cfg) -> int:
     loader = eval_loader(cfg, batch_size=args.batch_size, rank=rank, world_size=world_size)
     dataset = getattr(loader.dataset, 'dataset', loader.dataset)  # under a Subset when distributed
     check_class_list(args.checkpoint, model.classes_hash, dataset.metainfo.get('classes'), 'test')
-    run = gather_adaptive_run(run_adaptive(model, loader, thresholds, progress=lambda batches: progress(
-        batches, total=len(loader), desc='adaptive', unit='batches', disable=rank != 0)))
+    run = gather_adaptive_run(
+        run_adaptive(
+            model,
+            loader,
+            thresholds,
+            progress=lambda batches: progress(
+                batches, total=len(loader), desc='adaptive', unit='batches', disable=rank != 0
+            ),
+        )
+    )
     if rank == 0:
         summary = run.summary(model.max_focus_steps)
         if args.per_clip:

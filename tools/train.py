@@ -9,6 +9,7 @@ Examples::
         --data-root /data/sthv2   # lists and media there
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 """
+
 import argparse
 import os
 import sys
@@ -17,10 +18,10 @@ import torch
 from mmengine.config import Config
 
 from gfvideo.classes import AnnotationError
+from gfvideo.data import VideoReadError
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, config_from_args, finish_distributed, init_distributed
-from gfvideo.data import VideoReadError
 from gfvideo.fileio import DiskFullError
 from gfvideo.models import CheckpointError
 
@@ -29,8 +30,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='train config file')
     add_runner_arguments(parser)
-    parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from CKPT, or from the work dir\'s last checkpoint when no CKPT is given')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help="resume from CKPT, or from the work dir's last checkpoint when no CKPT is given",
+    )
     parser.add_argument('--amp', action='store_true', help='mixed precision (float16 on GPUs, bfloat16 on CPUs)')
     parser.add_argument('--auto-scale-lr', action='store_true', help='scale the lr by the actual batch size')
     parser.add_argument('--seed', type=int, default=None, help='random seed')

@@ -7,6 +7,7 @@ Example::
     python tools/visualize.py configs/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         CKPT video.webm --out work_dirs/glimpses
 """
+
 import argparse
 import os
 import sys
@@ -26,8 +27,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('videos', nargs='+', help='video files or frame folders')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--thresholds', help='thresholds.json: draw the steps up to where early exit stops')
-    parser.add_argument('--true-labels', nargs='+', help='the true class (index or name) of each video, shown '
-                        'above its predictions')
+    parser.add_argument(
+        '--true-labels', nargs='+', help='the true class (index or name) of each video, shown above its predictions'
+    )
     parser.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
     return parser.parse_args(argv)
@@ -46,19 +48,27 @@ def main(argv=None) -> int:
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = load_model(load_config(args.config, args.cfg_options), args.checkpoint, device)
     try:
-        thresholds = read_thresholds(args.thresholds, model.classes_hash, model.max_focus_steps) \
-            if args.thresholds else None
+        thresholds = (
+            read_thresholds(args.thresholds, model.classes_hash, model.max_focus_steps) if args.thresholds else None
+        )
         true_labels = [_class_index(label, model.classes) for label in args.true_labels or []]
         if true_labels and len(true_labels) != len(args.videos):
             raise ValueError(f'--true-labels gives {len(true_labels)} labels for {len(args.videos)} videos')
         for index, video in enumerate(args.videos):
             clip = prepare_clip(eval_pipeline(model), video)
             name = os.path.splitext(os.path.basename(os.path.normpath(video)))[0]
-            png, gif = save_clip_glimpses(model, clip, os.path.join(args.out, f'{name}_glimpses'), thresholds,
-                                          true_labels[index] if true_labels else None)
+            png, gif = save_clip_glimpses(
+                model,
+                clip,
+                os.path.join(args.out, f'{name}_glimpses'),
+                thresholds,
+                true_labels[index] if true_labels else None,
+            )
             result = recognize_clip(model, clip, thresholds)
-            print(f'{video}: {result.class_name or f"class {result.label}"} ({result.score:.4f}, step '
-                  f'{result.exit_step}) {png} {gif}')
+            print(
+                f'{video}: {result.class_name or f"class {result.label}"} ({result.score:.4f}, step '
+                f'{result.exit_step}) {png} {gif}'
+            )
     except (BudgetError, VideoReadError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

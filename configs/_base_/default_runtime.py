@@ -17,8 +17,9 @@ custom_hooks = [
     dict(type='ProgressBarHook'),
     dict(type='AtomicCheckpointHook', interval=1),
 ]
-env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-               dist_cfg=dict(backend='nccl'))
+env_cfg = dict(
+    cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(backend='nccl')
+)
 # scoped name: the runner looks model wrappers up in mmengine's root registry
 model_wrapper_cfg = dict(type='gfvideo.StageAwareDistributedDataParallel', find_unused_parameters=True)
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)

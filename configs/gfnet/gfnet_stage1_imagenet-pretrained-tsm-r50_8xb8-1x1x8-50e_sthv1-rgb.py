@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/schedules/sgd_tsm_50e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(glance_backbone=dict(num_segments=_base_.num_segments,
-                                 pretrained='checkpoints/resnet50-0676ba61.pth'),
-             focus_backbone=dict(num_segments=_base_.num_segments,
-                                 pretrained='checkpoints/resnet50-0676ba61.pth'))
+model = dict(
+    glance_backbone=dict(num_segments=_base_.num_segments, pretrained='checkpoints/resnet50-0676ba61.pth'),
+    focus_backbone=dict(num_segments=_base_.num_segments, pretrained='checkpoints/resnet50-0676ba61.pth'),
+)

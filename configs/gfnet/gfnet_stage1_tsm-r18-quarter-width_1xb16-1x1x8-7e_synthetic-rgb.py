@@ -6,5 +6,6 @@ _base_ = [
     '../_base_/schedules/adamw_7e_synthetic.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(glance_backbone=dict(num_segments=_base_.num_segments),
-             focus_backbone=dict(num_segments=_base_.num_segments))
+model = dict(
+    glance_backbone=dict(num_segments=_base_.num_segments), focus_backbone=dict(num_segments=_base_.num_segments)
+)

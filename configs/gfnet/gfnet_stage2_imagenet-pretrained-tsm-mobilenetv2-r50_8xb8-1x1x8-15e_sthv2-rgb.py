@@ -6,7 +6,10 @@ _base_ = [
     '../_base_/schedules/gfnet_stage2_adam_15e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(glance_backbone=dict(num_segments=_base_.num_segments),
-             focus_backbone=dict(num_segments=_base_.num_segments), train_stage=2)
+model = dict(
+    glance_backbone=dict(num_segments=_base_.num_segments),
+    focus_backbone=dict(num_segments=_base_.num_segments),
+    train_stage=2,
+)
 # a work dir: its last_checkpoint
 load_from = 'work_dirs/gfnet_stage1_imagenet-pretrained-tsm-mobilenetv2-r50_8xb8-1x1x8-50e_sthv2-rgb'

@@ -6,5 +6,8 @@ _base_ = [
     '../_base_/schedules/gfnet_stage3_adamw_5e_synthetic.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(glance_backbone=dict(num_segments=_base_.num_segments),
-             focus_backbone=dict(num_segments=_base_.num_segments), train_stage=3)
+model = dict(
+    glance_backbone=dict(num_segments=_base_.num_segments),
+    focus_backbone=dict(num_segments=_base_.num_segments),
+    train_stage=3,
+)

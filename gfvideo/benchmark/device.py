@@ -1,5 +1,6 @@
 """The ``gpu`` section: the models, early-exit and training measurements on a CUDA device, every
 timed region synchronised with it (``--smoke``: tiny models that check the code path anywhere)."""
+
 from __future__ import annotations
 
 import statistics
@@ -30,7 +31,7 @@ class DeviceSettings:
     gfnet_label: str
     gfnet: dict
     frame_size: int
-    batches: tuple[int, int]           # latency batch, throughput batch
+    batches: tuple[int, int]  # latency batch, throughput batch
     train_label: str
     train_gfnet: dict
     train_tsm: dict
@@ -42,25 +43,52 @@ class DeviceSettings:
 def device_settings(smoke: bool = False) -> DeviceSettings:
     """The section's models and sizes: ResNet-50 ones, or with ``smoke`` tiny ones."""
     if smoke:
-        tiny = dict(glance_backbone=dict(name='mobilenet_v2', num_segments=4, width_mult=0.25),
-                    focus_backbone=dict(name='resnet18', num_segments=4, width_mult=0.25), num_classes=10,
-                    glance_size=32, patch_size=24, max_focus_steps=3, hidden_dim=32, policy=dict(hidden_dim=32))
+        tiny = dict(
+            glance_backbone=dict(name='mobilenet_v2', num_segments=4, width_mult=0.25),
+            focus_backbone=dict(name='resnet18', num_segments=4, width_mult=0.25),
+            num_classes=10,
+            glance_size=32,
+            patch_size=24,
+            max_focus_steps=3,
+            hidden_dim=32,
+            policy=dict(hidden_dim=32),
+        )
         tsm = dict(type='TSM', backbone=dict(name='resnet18', num_segments=4, width_mult=0.25), num_classes=10)
-        return DeviceSettings('smoke: quarter-width ResNet-18-TSM, 64 px, 4 frames', tsm,
-                              'smoke: quarter-width MobileNetV2 / ResNet-18, 32 / 24 px',
-                              dict(type='GlanceFocusNet', **tiny), 64, (1, 4),
-                              'smoke: quarter-width ResNet-18, 64 px, 1 focus step',
-                              dict(type='GlanceFocusNet', **dict(tiny, max_focus_steps=1, train_stage=1)), tsm, 64, 2,
-                              1)
-    return DeviceSettings('ResNet-50-TSM, 224 px, 8 frames', RESNET50_TSM,
-                          'GlanceFocusNet (MobileNetV2 glance 128 px, ResNet-50 focus 128 px, 3 steps)', GLANCE_FOCUS,
-                          FRAME_SIZE, (1, 64), RESNET50_STAGE1_LABEL, RESNET50_STAGE1, RESNET50_TSM,
-                          RESNET50_STAGE1_SIZE, 16, 3)
+        return DeviceSettings(
+            'smoke: quarter-width ResNet-18-TSM, 64 px, 4 frames',
+            tsm,
+            'smoke: quarter-width MobileNetV2 / ResNet-18, 32 / 24 px',
+            dict(type='GlanceFocusNet', **tiny),
+            64,
+            (1, 4),
+            'smoke: quarter-width ResNet-18, 64 px, 1 focus step',
+            dict(type='GlanceFocusNet', **dict(tiny, max_focus_steps=1, train_stage=1)),
+            tsm,
+            64,
+            2,
+            1,
+        )
+    return DeviceSettings(
+        'ResNet-50-TSM, 224 px, 8 frames',
+        RESNET50_TSM,
+        'GlanceFocusNet (MobileNetV2 glance 128 px, ResNet-50 focus 128 px, 3 steps)',
+        GLANCE_FOCUS,
+        FRAME_SIZE,
+        (1, 64),
+        RESNET50_STAGE1_LABEL,
+        RESNET50_STAGE1,
+        RESNET50_TSM,
+        RESNET50_STAGE1_SIZE,
+        16,
+        3,
+    )
 
 
-def step_seconds(model: GlanceFocusNet, clips: torch.Tensor, device: torch.device, repeats: int,
-                 warmup: int) -> list[float]:
+def step_seconds(
+    model: GlanceFocusNet, clips: torch.Tensor, device: torch.device, repeats: int, warmup: int
+) -> list[float]:
     """Median synchronised wall time of the glance and of each focus step (steps timed one by one)."""
+
     def run(times: list[list[float]] | None) -> None:
         synchronize(device)
         start = time.perf_counter()
@@ -88,10 +116,12 @@ def device_description(device: torch.device) -> str:
     if device.type != 'cuda':
         return f'{device.type} (a self-check of the code path, not a GPU measurement)'
     properties = torch.cuda.get_device_properties(device)
-    return (f'{properties.name}, {properties.total_memory / 2**30:.0f} GiB, CUDA {torch.version.cuda}, '
-            f'cuDNN {torch.backends.cudnn.version()}, cuDNN TF32 {"on" if torch.backends.cudnn.allow_tf32 else "off"}, '
-            f'matmul TF32 {"on" if torch.backends.cuda.matmul.allow_tf32 else "off"}, '
-            f'cudnn.benchmark {"on" if torch.backends.cudnn.benchmark else "off"}')
+    return (
+        f'{properties.name}, {properties.total_memory / 2**30:.0f} GiB, CUDA {torch.version.cuda}, '
+        f'cuDNN {torch.backends.cudnn.version()}, cuDNN TF32 {"on" if torch.backends.cudnn.allow_tf32 else "off"}, '
+        f'matmul TF32 {"on" if torch.backends.cuda.matmul.allow_tf32 else "off"}, '
+        f'cudnn.benchmark {"on" if torch.backends.cudnn.benchmark else "off"}'
+    )
 
 
 @torch.no_grad()
@@ -106,32 +136,57 @@ def device_models(settings: DeviceSettings, device: torch.device, repeats: int) 
     step_gmacs = [costs.glance / 1e9] + [macs / 1e9 for macs in costs.steps]
     small, large = settings.batches
     inputs = {batch: torch.randn(batch, frames, 3, size, size, device=device) for batch in settings.batches}
-    summary = [f'| model | precision | GMACs/clip | batch {small}: ms/clip | batch {large}: clips/s | '
-               f'batch {large}: ms/clip |', '|---|---|---|---|---|---|']
-    per_step = ['| precision | step | GMACs (this step) | share of GMACs | '
-                f'batch {small}: ms (this step) | share of time | batch {large}: ms/clip (this step) | share of time |',
-                '|---|---|---|---|---|---|---|---|']
+    summary = [
+        f'| model | precision | GMACs/clip | batch {small}: ms/clip | batch {large}: clips/s | '
+        f'batch {large}: ms/clip |',
+        '|---|---|---|---|---|---|',
+    ]
+    per_step = [
+        '| precision | step | GMACs (this step) | share of GMACs | '
+        f'batch {small}: ms (this step) | share of time | batch {large}: ms/clip (this step) | share of time |',
+        '|---|---|---|---|---|---|---|---|',
+    ]
     for precision in PRECISIONS:
         with precision_context(device, precision):
-            for label, function, gmacs in ((settings.tsm_label, tsm, tsm_gmacs),
-                                           (settings.gfnet_label, model.anytime, costs.cumulative_gmacs[-1])):
+            for label, function, gmacs in (
+                (settings.tsm_label, tsm, tsm_gmacs),
+                (settings.gfnet_label, model.anytime, costs.cumulative_gmacs[-1]),
+            ):
                 latency = median_seconds(partial(function, inputs[small]), device, repeats, settings.warmup) / small
                 per_clip = median_seconds(partial(function, inputs[large]), device, repeats, settings.warmup) / large
-                summary.append(f'| {label} | {precision} | {gmacs:.2f} | {latency * 1e3:.2f} | {1 / per_clip:.1f} | '
-                               f'{per_clip * 1e3:.3f} |')
-            timings = {batch: [t / batch for t in step_seconds(model, inputs[batch], device, repeats, settings.warmup)]
-                       for batch in settings.batches}
+                summary.append(
+                    f'| {label} | {precision} | {gmacs:.2f} | {latency * 1e3:.2f} | {1 / per_clip:.1f} | '
+                    f'{per_clip * 1e3:.3f} |'
+                )
+            timings = {
+                batch: [t / batch for t in step_seconds(model, inputs[batch], device, repeats, settings.warmup)]
+                for batch in settings.batches
+            }
         for step in range(steps + 1):
             share = step_gmacs[step] / sum(step_gmacs)
-            cells = ' | '.join(f'{timings[batch][step] * 1e3:.3f} | {timings[batch][step] / sum(timings[batch]):.2f}'
-                               for batch in settings.batches)
+            cells = ' | '.join(
+                f'{timings[batch][step] * 1e3:.3f} | {timings[batch][step] / sum(timings[batch]):.2f}'
+                for batch in settings.batches
+            )
             per_step.append(f'| {precision} | {step} | {step_gmacs[step]:.3f} | {share:.2f} | {cells} |')
-    return '\n'.join(['### Models: latency, throughput and GMACs', ''] + summary + [
-        '', f'Whole runs (GlanceFocusNet: glance and all {steps} focus steps, no early exit), '
-            'random inputs, eval mode, no gradients; bf16 = `torch.autocast(dtype=torch.bfloat16)`.', '',
-        f'### {settings.gfnet_label}: time per step against GMACs per step', ''] + per_step + [
-        '', 'Each step timed on its own (the device synchronised between steps); a step\'s share of time '
-            'against its share of GMACs shows where time goes beyond the arithmetic.'])
+    return '\n'.join(
+        ['### Models: latency, throughput and GMACs', '']
+        + summary
+        + [
+            '',
+            f'Whole runs (GlanceFocusNet: glance and all {steps} focus steps, no early exit), '
+            'random inputs, eval mode, no gradients; bf16 = `torch.autocast(dtype=torch.bfloat16)`.',
+            '',
+            f'### {settings.gfnet_label}: time per step against GMACs per step',
+            '',
+        ]
+        + per_step
+        + [
+            '',
+            "Each step timed on its own (the device synchronised between steps); a step's share of time "
+            'against its share of GMACs shows where time goes beyond the arithmetic.',
+        ]
+    )
 
 
 @torch.no_grad()
@@ -149,10 +204,13 @@ def device_early_exit(settings: DeviceSettings, device: torch.device, repeats: i
     def run(batch: int, chosen: list[float]) -> list:
         if batch == large:
             return [model.forward_adaptive(clips, chosen)]
-        return [model.forward_adaptive(clips[start:start + small], chosen) for start in range(0, large, small)]
+        return [model.forward_adaptive(clips[start : start + small], chosen) for start in range(0, large, small)]
 
-    lines = ['| batch | exits per step | GMACs ratio | time ratio | time ratio / GMACs ratio | adaptive ms/clip | '
-             'all steps ms/clip |', '|---|---|---|---|---|---|---|']
+    lines = [
+        '| batch | exits per step | GMACs ratio | time ratio | time ratio / GMACs ratio | adaptive ms/clip | '
+        'all steps ms/clip |',
+        '|---|---|---|---|---|---|---|',
+    ]
     for batch in (small, large):
         for _ in range(settings.warmup):
             run(batch, thresholds)
@@ -167,13 +225,21 @@ def device_early_exit(settings: DeviceSettings, device: torch.device, repeats: i
         gmacs_ratio = macs.mean().item() / full_macs
         adaptive, full = statistics.median(adaptive_times) / large, statistics.median(full_times) / large
         histogram = np.bincount(exits.numpy(), minlength=model.max_focus_steps + 1).tolist()
-        lines.append(f'| {batch} | {histogram} | {gmacs_ratio:.3f} | {adaptive / full:.3f} | '
-                     f'**{adaptive / full / gmacs_ratio:.2f}x** | {adaptive * 1e3:.3f} | {full * 1e3:.3f} |')
-    return '\n'.join([f'### Early exit: wall time against GMACs ({settings.gfnet_label})', ''] + lines + [
-        '', f'The same {large} clips, run {small} at a time and all at once, fp32: `forward_adaptive` with '
+        lines.append(
+            f'| {batch} | {histogram} | {gmacs_ratio:.3f} | {adaptive / full:.3f} | '
+            f'**{adaptive / full / gmacs_ratio:.2f}x** | {adaptive * 1e3:.3f} | {full * 1e3:.3f} |'
+        )
+    return '\n'.join(
+        [f'### Early exit: wall time against GMACs ({settings.gfnet_label})', '']
+        + lines
+        + [
+            '',
+            f'The same {large} clips, run {small} at a time and all at once, fp32: `forward_adaptive` with '
             'thresholds that send half the clips out after the glance, a quarter after focus step 1 ... '
             '(set as `exit_thresholds` describes), against thresholds nobody reaches. Goal: time ratio / '
-            'GMACs ratio <= 1.15x.'])
+            'GMACs ratio <= 1.15x.',
+        ]
+    )
 
 
 def device_training(settings: DeviceSettings, device: torch.device, repeats: int) -> str:
@@ -188,12 +254,20 @@ def device_training(settings: DeviceSettings, device: torch.device, repeats: int
     for precision in ('bf16', 'fp32'):
         tsm_time = train_step_seconds(tsm, clips, labels, repeats, settings.warmup, device, precision)
         gfnet_time = train_step_seconds(gfnet, clips, labels, repeats, settings.warmup, device, precision)
-        lines.append(f'| {precision} | {batch} | {batch / tsm_time:.1f} | {batch / gfnet_time:.1f} | '
-                     f'**{tsm_time / gfnet_time:.2f}x** |')
-    return '\n'.join([f'### Training throughput: stage 1 against the TSM baseline ({settings.train_label})', '']
-                     + lines + ['', 'One training step = forward and loss (under bf16 autocast for bf16), backward '
-                                    'and SGD update on one batch of random normalised clips (data loading excluded); '
-                                    'the TSM baseline has the focus network\'s architecture. Goal: >= 2x under bf16.'])
+        lines.append(
+            f'| {precision} | {batch} | {batch / tsm_time:.1f} | {batch / gfnet_time:.1f} | '
+            f'**{tsm_time / gfnet_time:.2f}x** |'
+        )
+    return '\n'.join(
+        [f'### Training throughput: stage 1 against the TSM baseline ({settings.train_label})', '']
+        + lines
+        + [
+            '',
+            'One training step = forward and loss (under bf16 autocast for bf16), backward '
+            'and SGD update on one batch of random normalised clips (data loading excluded); '
+            "the TSM baseline has the focus network's architecture. Goal: >= 2x under bf16.",
+        ]
+    )
 
 
 def gpu_section(work_dir: str, repeats: int, quick: bool = False, device: str = 'cuda', smoke: bool = False) -> str:
@@ -209,11 +283,16 @@ def gpu_section(work_dir: str, repeats: int, quick: bool = False, device: str = 
     BENCHMARKS.md)."""
     torch_device = torch.device(device)
     settings = device_settings(smoke)
-    parts = [f'Device: {device_description(torch_device)}. Every timed region is synchronised with the device '
-             f'before and after; {settings.warmup} warm-up run{"s" * (settings.warmup != 1)}, then the median of '
-             f'{repeats} repeat{"s" * (repeats != 1)}.']
+    parts = [
+        f'Device: {device_description(torch_device)}. Every timed region is synchronised with the device '
+        f'before and after; {settings.warmup} warm-up run{"s" * (settings.warmup != 1)}, then the median of '
+        f'{repeats} repeat{"s" * (repeats != 1)}.'
+    ]
     measures: tuple[Callable[[DeviceSettings, torch.device, int], str], ...] = (
-        device_models, device_early_exit, device_training)
+        device_models,
+        device_early_exit,
+        device_training,
+    )
     for measure in measures:
         parts.append(measure(settings, torch_device, repeats))
     return '\n\n'.join(parts)

@@ -1,5 +1,6 @@
 """The ``early_exit`` section: real early exit's wall-time ratio against its GMACs ratio, with
 thresholds set so that given shares of the clips exit at each step."""
+
 from __future__ import annotations
 
 import statistics
@@ -24,8 +25,9 @@ def smooth_clips(batch: int, frames: int, size: int) -> torch.Tensor:
     """Random clips with image-like spatial structure (white noise would give every clip the same
     pooled features): 8x8 noise upsampled to ``size``."""
     coarse = torch.randn(batch * frames, 3, 8, 8)
-    return torch.nn.functional.interpolate(coarse, size=(size, size), mode='bilinear').view(batch, frames, 3, size,
-                                                                                              size)
+    return torch.nn.functional.interpolate(coarse, size=(size, size), mode='bilinear').view(
+        batch, frames, 3, size, size
+    )
 
 
 def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor) -> list[float]:
@@ -48,7 +50,7 @@ def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor) -> list[float]:
     torch.nn.init.normal_(weight, 0, 1)
     weight.mul_(2 / model.anytime(clips)[0].std(dim=-1).max().item())
     confidences = model.anytime(clips)[0].float().softmax(-1).amax(-1).T.cpu().numpy()  # (B, K+1)
-    shares = np.array(EXIT_SHARES[:model.max_focus_steps], dtype=np.float64)
+    shares = np.array(EXIT_SHARES[: model.max_focus_steps], dtype=np.float64)
     proportions = np.append(shares, max(0.0, 1 - shares.sum()))
     return thresholds_for_proportions(confidences, proportions).tolist()
 
@@ -62,10 +64,18 @@ def early_exit_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     # (label, model config, frame size, interleaved pairs): the small model is fast and noisy, so more pairs
     settings = [('synthetic demo (128 px, its config)', demo_model_configs()[0], 128, 3 * repeats)]
     if not quick:
-        settings.append(('MobileNetV2 glance 128 px, ResNet-50 focus 128 px, 224 px frames', GLANCE_FOCUS, 224,
-                         max(2, repeats // 2)))
-    lines = ['| model | exits per step | GMACs ratio | time ratio | time ratio / GMACs ratio | goal met |',
-             '|---|---|---|---|---|---|']
+        settings.append(
+            (
+                'MobileNetV2 glance 128 px, ResNet-50 focus 128 px, 224 px frames',
+                GLANCE_FOCUS,
+                224,
+                max(2, repeats // 2),
+            )
+        )
+    lines = [
+        '| model | exits per step | GMACs ratio | time ratio | time ratio / GMACs ratio | goal met |',
+        '|---|---|---|---|---|---|',
+    ]
     for label, config, size, pairs in settings:
         torch.manual_seed(0)
         model = MODELS.build(config).eval()
@@ -82,10 +92,15 @@ def early_exit_section(work_dir: str, repeats: int, quick: bool = False) -> str:
         time_ratio = statistics.median(adaptive_times) / statistics.median(full_times)
         histogram = np.bincount(adaptive.exit_steps.cpu().numpy(), minlength=model.max_focus_steps + 1).tolist()
         overhead = time_ratio / gmacs_ratio
-        lines.append(f'| {label} | {histogram} | {gmacs_ratio:.3f} | {time_ratio:.3f} | **{overhead:.2f}x** | '
-                     f'{"yes" if overhead <= 1.15 else "no"} |')
-    lines += ['', f'Batch {EXIT_BATCH} clips, {torch.get_num_threads()} threads, fp32; times are medians of '
-                  'interleaved runs of `forward_adaptive` with the thresholds and with thresholds nobody reaches '
-                  '(random weights, batch-norm statistics and classifier set as `exit_thresholds` describes). '
-                  'Goal: time ratio / GMACs ratio <= 1.15x.']
+        lines.append(
+            f'| {label} | {histogram} | {gmacs_ratio:.3f} | {time_ratio:.3f} | **{overhead:.2f}x** | '
+            f'{"yes" if overhead <= 1.15 else "no"} |'
+        )
+    lines += [
+        '',
+        f'Batch {EXIT_BATCH} clips, {torch.get_num_threads()} threads, fp32; times are medians of '
+        'interleaved runs of `forward_adaptive` with the thresholds and with thresholds nobody reaches '
+        '(random weights, batch-norm statistics and classifier set as `exit_thresholds` describes). '
+        'Goal: time ratio / GMACs ratio <= 1.15x.',
+    ]
     return '\n'.join(lines)

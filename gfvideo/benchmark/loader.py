@@ -1,5 +1,6 @@
 """The ``loader`` section: the test pipeline against the raw decode, per backend, and the
 DataLoader's scaling with workers."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -27,9 +28,14 @@ from .clips import SEGMENTS, mean_over_clips, prepare_clips, raw_decode
 
 def eval_pipeline(backend: str) -> list[dict]:
     """The test pipeline measured: 8 segments, short side 256, centre crop 224, uint8 output."""
-    return [dict(type='VideoInit', backend=backend), dict(type='SampleFrames', num_segments=SEGMENTS, mode='test'),
-            dict(type='VideoDecode'), dict(type='Resize', short_side=256), dict(type='CenterCrop', crop_size=224),
-            dict(type='PackClip')]
+    return [
+        dict(type='VideoInit', backend=backend),
+        dict(type='SampleFrames', num_segments=SEGMENTS, mode='test'),
+        dict(type='VideoDecode'),
+        dict(type='Resize', short_side=256),
+        dict(type='CenterCrop', crop_size=224),
+        dict(type='PackClip'),
+    ]
 
 
 def is_exact(path: str, backend: str) -> bool:
@@ -52,8 +58,10 @@ def loader_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     workers against 1. Goals: pipeline <= 1.15x the fastest exact raw decode; 2 workers near 2x."""
     clips = prepare_clips(os.path.join(work_dir, 'clips'))
     backends = ['pyav'] + (['decord'] if decord_available() else [])
-    lines = ['| clips | backend | exact | raw decode ms/clip | pipeline ms/clip | pipeline / fastest exact raw |',
-             '|---|---|---|---|---|---|']
+    lines = [
+        '| clips | backend | exact | raw decode ms/clip | pipeline ms/clip | pipeline / fastest exact raw |',
+        '|---|---|---|---|---|---|',
+    ]
     verdicts = []
     for label, paths in clips.items():
         codec = index_stream(paths[0]).codec
@@ -69,19 +77,31 @@ def loader_section(work_dir: str, repeats: int, quick: bool = False) -> str:
         packed = {backend: statistics.median(times) for backend, times in packed_times.items()}
         fastest = min((backend for backend in backends if exact[backend]), key=lambda backend: raw[backend])
         for backend in backends:
-            lines.append(f'| {label} | {backend} | {"yes" if exact[backend] else "NO"} | {raw[backend] * 1e3:.1f} | '
-                         f'{packed[backend] * 1e3:.1f} | {packed[backend] / raw[fastest]:.2f}x |')
+            lines.append(
+                f'| {label} | {backend} | {"yes" if exact[backend] else "NO"} | {raw[backend] * 1e3:.1f} | '
+                f'{packed[backend] * 1e3:.1f} | {packed[backend] / raw[fastest]:.2f}x |'
+            )
         chosen = preferred_backend(codec) if decord_available() else 'pyav'
         setting = os.environ.get(AUTO_BACKEND_VARIABLE)
         source = f'{AUTO_BACKEND_VARIABLE}={setting}' if setting else 'the table PREFERRED_BACKEND'
-        agreement = f'the backend `open_video(backend="auto")` uses (from {source})' if chosen == fastest else (
-            f'but `open_video(backend="auto")` uses {chosen} (from {source}): on this machine set '
-            f'`{AUTO_BACKEND_VARIABLE}={codec}={fastest}`, or update the table where it is measured')
-        verdicts.append(f'- {codec}: fastest exact backend **{fastest}**, {agreement}; the pipeline takes '
-                        f'**{packed[fastest] / raw[fastest]:.2f}x** its raw decode (goal <= 1.15x).')
+        agreement = (
+            f'the backend `open_video(backend="auto")` uses (from {source})'
+            if chosen == fastest
+            else (
+                f'but `open_video(backend="auto")` uses {chosen} (from {source}): on this machine set '
+                f'`{AUTO_BACKEND_VARIABLE}={codec}={fastest}`, or update the table where it is measured'
+            )
+        )
+        verdicts.append(
+            f'- {codec}: fastest exact backend **{fastest}**, {agreement}; the pipeline takes '
+            f'**{packed[fastest] / raw[fastest]:.2f}x** its raw decode (goal <= 1.15x).'
+        )
     lines += [''] + verdicts + ['', dataloader_scaling(clips, work_dir, max(2, repeats // 2))]
-    lines += ['', f'Decode and pipeline times are medians of {repeats} interleaved repeats (each the mean over the '
-                  f'clips); DataLoader times are medians of {max(2, repeats // 2)} interleaved epochs.']
+    lines += [
+        '',
+        f'Decode and pipeline times are medians of {repeats} interleaved repeats (each the mean over the '
+        f'clips); DataLoader times are medians of {max(2, repeats // 2)} interleaved epochs.',
+    ]
     return '\n'.join(lines)
 
 
@@ -96,8 +116,9 @@ def dataloader_scaling(clips: dict[str, list[str]], work_dir: str, repeats: int)
     list_file = os.path.join(work_dir, 'loader_list.txt')
     with open(list_file, 'w') as file:
         file.writelines(f'{os.path.basename(path)} 0\n' for path in paths)
-    dataset = VideoDataset(ann_file=list_file, media_root=os.path.dirname(paths[0]), pipeline=eval_pipeline('auto'),
-                           test_mode=True)
+    dataset = VideoDataset(
+        ann_file=list_file, media_root=os.path.dirname(paths[0]), pipeline=eval_pipeline('auto'), test_mode=True
+    )
 
     def loader_epoch(workers: int) -> float:
         start = time.perf_counter()
@@ -120,7 +141,9 @@ def dataloader_scaling(clips: dict[str, list[str]], work_dir: str, repeats: int)
     speedup = statistics.median(loader[1]) / statistics.median(loader[2])
     ceiling = statistics.median(pool[1]) / statistics.median(pool[2])
     per_clip = {count: statistics.median(times) / len(paths) * 1e3 for count, times in loader.items()}
-    return (f'DataLoader over {len(paths)} clips (both formats, `auto` backend, batch 4): 1 worker '
-            f'{per_clip[1]:.1f} ms/clip, 2 workers {per_clip[2]:.1f} ms/clip: **{speedup:.2f}x** with 2 workers. '
-            f'The machine\'s ceiling, raw decoding in a plain pool of 2 processes against 1: {ceiling:.2f}x '
-            f'(goal: the DataLoader near that ceiling, and near 2x where 2 cores are real cores).')
+    return (
+        f'DataLoader over {len(paths)} clips (both formats, `auto` backend, batch 4): 1 worker '
+        f'{per_clip[1]:.1f} ms/clip, 2 workers {per_clip[2]:.1f} ms/clip: **{speedup:.2f}x** with 2 workers. '
+        f"The machine's ceiling, raw decoding in a plain pool of 2 processes against 1: {ceiling:.2f}x "
+        f'(goal: the DataLoader near that ceiling, and near 2x where 2 cores are real cores).'
+    )

@@ -3,6 +3,7 @@
 mmaction2 is a reference, never a dependency: its loading runs in a worker process started with
 any Python interpreter that imports it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,7 @@ from .clips import SEGMENTS, mean_over_clips, prepare_clips, raw_decode
 #: Runs in an interpreter that has mmaction2: its test-time video loading (``DecordInit`` +
 #: ``SampleFrames`` + ``DecordDecode``, one decoding thread, 8 segment centres), timed on request
 #: over a list of clips.
-MMACTION_WORKER = r'''
+MMACTION_WORKER = r"""
 import hashlib, json, os, sys, time
 reply_to = os.fdopen(os.dup(1), 'w')  # the replies; anything else printed goes to the log
 os.dup2(2, 1)
@@ -49,7 +50,7 @@ for line in sys.stdin:
             load(path)
         reply = (time.perf_counter() - start) / len(request['paths'])
     print(json.dumps(reply), file=reply_to, flush=True)
-'''.replace('SEGMENTS', str(SEGMENTS))
+""".replace('SEGMENTS', str(SEGMENTS))
 
 
 class MMActionWorker:
@@ -58,8 +59,9 @@ class MMActionWorker:
 
     def __init__(self, python: str) -> None:
         self.log: IO[str] = tempfile.TemporaryFile(mode='w+')  # not a pipe: warnings could fill it and block
-        self.process = subprocess.Popen([python, '-c', MMACTION_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self.log, text=True)
+        self.process = subprocess.Popen(
+            [python, '-c', MMACTION_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True
+        )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.requests: IO[str] = self.process.stdin
         self.replies: IO[str] = self.process.stdout
@@ -94,8 +96,10 @@ def start_mmaction(python: str | None) -> tuple[MMActionWorker | None, str]:
     """The worker, or None and why mmaction2 is not measured."""
     if python is None:
         if importlib.util.find_spec('mmaction') is None:
-            return None, ('mmaction2 is not installed in this interpreter, so it was not measured; pass '
-                          '`--mmaction-python PATH` (a Python that imports mmaction2 and decord) to compare')
+            return None, (
+                'mmaction2 is not installed in this interpreter, so it was not measured; pass '
+                '`--mmaction-python PATH` (a Python that imports mmaction2 and decord) to compare'
+            )
         python = sys.executable
     try:
         return MMActionWorker(python), ''
@@ -134,9 +138,12 @@ def mmaction_section(work_dir: str, repeats: int, quick: bool = False, python: s
     worker, missing = start_mmaction(python)
     load_before = load_average()
     backends = ['auto', 'pyav'] + (['decord'] if decord_available() else [])
-    lines = ['| clips | codec | mmaction2 ms/clip | gfvideo `auto` ms/clip | gfvideo `auto` speed / mmaction2 speed | '
-             + ' | '.join(f'gfvideo {backend} ms/clip' for backend in backends[1:]) + ' | same frames |',
-             '|---' * (5 + len(backends)) + '|']
+    lines = [
+        '| clips | codec | mmaction2 ms/clip | gfvideo `auto` ms/clip | gfvideo `auto` speed / mmaction2 speed | '
+        + ' | '.join(f'gfvideo {backend} ms/clip' for backend in backends[1:])
+        + ' | same frames |',
+        '|---' * (5 + len(backends)) + '|',
+    ]
     verdicts = []
     try:
         for label, paths in clips.items():
@@ -161,26 +168,38 @@ def mmaction_section(work_dir: str, repeats: int, quick: bool = False, python: s
             ours_ms = {backend: statistics.median(times) * 1e3 for backend, times in ours.items()}
             others = ' | '.join(f'{ours_ms[backend]:.1f}' for backend in backends[1:])
             if worker is None:
-                lines.append(f'| {label} | {codec} | not installed | {ours_ms["auto"]:.1f} ({chosen}) | - | {others} | '
-                             '- |')
+                lines.append(
+                    f'| {label} | {codec} | not installed | {ours_ms["auto"]:.1f} ({chosen}) | - | {others} | - |'
+                )
                 continue
             peer_ms = statistics.median(peers) * 1e3
             ratio = peer_ms / ours_ms['auto']
-            lines.append(f'| {label} | {codec} | {peer_ms:.1f} | {ours_ms["auto"]:.1f} ({chosen}) | **{ratio:.2f}x** | '
-                         f'{others} | {same} |')
-            verdicts.append(f'- {codec}: gfvideo (`auto`, {chosen}) is **{ratio:.2f}x** as fast as mmaction2 '
-                            f'(goal >= 1.00x: {"met" if ratio >= 1 else "NOT met"}); frames identical: {same}.')
+            lines.append(
+                f'| {label} | {codec} | {peer_ms:.1f} | {ours_ms["auto"]:.1f} ({chosen}) | **{ratio:.2f}x** | '
+                f'{others} | {same} |'
+            )
+            verdicts.append(
+                f'- {codec}: gfvideo (`auto`, {chosen}) is **{ratio:.2f}x** as fast as mmaction2 '
+                f'(goal >= 1.00x: {"met" if ratio >= 1 else "NOT met"}); frames identical: {same}.'
+            )
     finally:
         if worker is not None:
             worker.close()
     if worker is None:
         return '\n'.join(lines + ['', f'**{missing}.**'])
-    return '\n'.join(lines + [''] + verdicts + [
-        '', f'gfvideo: `open_video(path, backend)` + `sample_segments(len(reader), {SEGMENTS}, "test")` + '
+    return '\n'.join(
+        lines
+        + ['']
+        + verdicts
+        + [
+            '',
+            f'gfvideo: `open_video(path, backend)` + `sample_segments(len(reader), {SEGMENTS}, "test")` + '
             f'`reader.get_frames(indices)`; mmaction2 {worker.version}: `DecordInit(num_threads=1)` + '
             f'`SampleFrames(clip_len=1, num_clips={SEGMENTS}, test_mode=True)` + `DecordDecode()`, in '
             f'`{python or sys.executable}`. One decoding thread each, the same clips; same frames = the same '
             'frame indices and identical decoded bytes. A speed ratio above 1: gfvideo is faster. Times are '
             f'medians of {repeats} interleaved repeats in alternating order (each the mean over the clips), after '
             f'a warm-up pass. Load average before / after: {load_before} / {load_average()} (above 1 or so, other '
-            'work shared the cores; the ratios, measured side by side, are what to compare).'])
+            'work shared the cores; the ratios, measured side by side, are what to compare).',
+        ]
+    )

@@ -1,5 +1,6 @@
 """The ``models`` section: CPU time and GMACs of ResNet-50-TSM and of a GlanceFocusNet, step by
 step, and GlanceFocusNet's overhead over its backbones."""
+
 from __future__ import annotations
 
 import statistics
@@ -15,9 +16,15 @@ MODEL_BATCH, MODEL_FRAMES, FRAME_SIZE = 8, 8, 224
 #: ResNet-50-TSM on Something-Something's 174 classes.
 RESNET50_TSM = dict(type='TSM', backbone=dict(name='resnet50', num_segments=MODEL_FRAMES), num_classes=174)
 #: GlanceFocusNet: MobileNetV2-TSM glance at 128 px, ResNet-50-TSM focus on 128-px patches, 3 focus steps.
-GLANCE_FOCUS = dict(type='GlanceFocusNet', glance_backbone=dict(name='mobilenet_v2', num_segments=MODEL_FRAMES),
-                    focus_backbone=dict(name='resnet50', num_segments=MODEL_FRAMES), num_classes=174, glance_size=128,
-                    patch_size=128, max_focus_steps=3)
+GLANCE_FOCUS = dict(
+    type='GlanceFocusNet',
+    glance_backbone=dict(name='mobilenet_v2', num_segments=MODEL_FRAMES),
+    focus_backbone=dict(name='resnet50', num_segments=MODEL_FRAMES),
+    num_classes=174,
+    glance_size=128,
+    patch_size=128,
+    max_focus_steps=3,
+)
 
 
 @torch.no_grad()
@@ -51,19 +58,26 @@ def models_section(work_dir: str, repeats: int, quick: bool = False) -> str:
     per_step = [statistics.median(values) / MODEL_BATCH for values in step_times]
     costs = glance_focus_costs(model, FRAME_SIZE, FRAME_SIZE)
     tsm_gmacs = count_macs(tsm, clips[:1]) / 1e9
-    lines = ['| model | after step | GMACs/clip | CPU ms/clip | time / TSM time | GMACs / TSM GMACs |',
-             '|---|---|---|---|---|---|',
-             f'| ResNet-50-TSM, 224 px | - | {tsm_gmacs:.2f} | {median["tsm"] * 1e3:.0f} | 1.00x | 1.00x |']
+    lines = [
+        '| model | after step | GMACs/clip | CPU ms/clip | time / TSM time | GMACs / TSM GMACs |',
+        '|---|---|---|---|---|---|',
+        f'| ResNet-50-TSM, 224 px | - | {tsm_gmacs:.2f} | {median["tsm"] * 1e3:.0f} | 1.00x | 1.00x |',
+    ]
     elapsed = 0.0
     for step, (gmacs, spent) in enumerate(zip(costs.cumulative_gmacs, per_step)):
         elapsed += spent
-        lines.append(f'| GlanceFocusNet (MobileNetV2 glance 128 px, ResNet-50 focus 128 px) | {step} | {gmacs:.2f} | '
-                     f'{elapsed * 1e3:.0f} | {elapsed / median["tsm"]:.2f}x | {gmacs / tsm_gmacs:.2f}x |')
+        lines.append(
+            f'| GlanceFocusNet (MobileNetV2 glance 128 px, ResNet-50 focus 128 px) | {step} | {gmacs:.2f} | '
+            f'{elapsed * 1e3:.0f} | {elapsed / median["tsm"]:.2f}x | {gmacs / tsm_gmacs:.2f}x |'
+        )
     backbones = median['glance_backbone'] + steps * median['focus_backbone']
     overhead = median['full'] / backbones
-    lines += ['', f'GlanceFocusNet overhead: a full run (glance + {steps} focus steps) takes '
-                  f'{median["full"] * 1e3:.0f} ms/clip; its backbones alone on the same input sizes take '
-                  f'{backbones * 1e3:.0f} ms/clip: **{overhead:.2f}x** (goal <= 1.18x). Batch {MODEL_BATCH} clips of '
-                  f'{MODEL_FRAMES} frames, {torch.get_num_threads()} threads, fp32; times are medians of '
-                  f'{max(2, repeats // 2)} interleaved repeats after a warm-up.']
+    lines += [
+        '',
+        f'GlanceFocusNet overhead: a full run (glance + {steps} focus steps) takes '
+        f'{median["full"] * 1e3:.0f} ms/clip; its backbones alone on the same input sizes take '
+        f'{backbones * 1e3:.0f} ms/clip: **{overhead:.2f}x** (goal <= 1.18x). Batch {MODEL_BATCH} clips of '
+        f'{MODEL_FRAMES} frames, {torch.get_num_threads()} threads, fp32; times are medians of '
+        f'{max(2, repeats // 2)} interleaved repeats after a warm-up.',
+    ]
     return '\n'.join(lines)

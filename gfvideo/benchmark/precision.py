@@ -1,4 +1,5 @@
 """The precisions the benchmark runs models in: fp32, and bfloat16 under autocast."""
+
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext

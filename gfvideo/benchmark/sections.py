@@ -1,5 +1,6 @@
 """The benchmark's sections by name: each a title and a function ``(work_dir, repeats, quick)``
 that measures it and returns its Markdown."""
+
 from __future__ import annotations
 
 from typing import Callable, NamedTuple
@@ -19,11 +20,13 @@ class Section(NamedTuple):
     measure: Callable[..., str]
 
 
-SECTIONS = {'loader': Section('Data loading', loader_section),
-            'mmaction': Section('Data loading against mmaction2', mmaction_section),
-            'models': Section('Model speed and compute', models_section),
-            'early_exit': Section('Early exit: wall time against GMACs', early_exit_section),
-            'training': Section('Training throughput', training_section),
-            'gpu': Section('On a GPU', gpu_section)}
+SECTIONS = {
+    'loader': Section('Data loading', loader_section),
+    'mmaction': Section('Data loading against mmaction2', mmaction_section),
+    'models': Section('Model speed and compute', models_section),
+    'early_exit': Section('Early exit: wall time against GMACs', early_exit_section),
+    'training': Section('Training throughput', training_section),
+    'gpu': Section('On a GPU', gpu_section),
+}
 #: The CPU sections, which a plain run measures; ``gpu`` runs with ``--device cuda``.
 ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'training')

@@ -1,5 +1,6 @@
 """The ``training`` section: GlanceFocusNet stage 1's training throughput against the full-frame
 TSM baseline with the focus network's architecture, on the same frames."""
+
 from __future__ import annotations
 
 import statistics
@@ -13,15 +14,30 @@ from .models import MODEL_FRAMES, RESNET50_TSM
 from .precision import precision_context
 
 #: Stage 1 of a GlanceFocusNet with ResNet-50 glance and focus at 96 px and one focus step.
-RESNET50_STAGE1 = dict(type='GlanceFocusNet', glance_backbone=dict(name='resnet50', num_segments=MODEL_FRAMES),
-                       focus_backbone=dict(name='resnet50', num_segments=MODEL_FRAMES), num_classes=174, glance_size=96,
-                       patch_size=96, max_focus_steps=1, hidden_dim=1024, train_stage=1)
+RESNET50_STAGE1 = dict(
+    type='GlanceFocusNet',
+    glance_backbone=dict(name='resnet50', num_segments=MODEL_FRAMES),
+    focus_backbone=dict(name='resnet50', num_segments=MODEL_FRAMES),
+    num_classes=174,
+    glance_size=96,
+    patch_size=96,
+    max_focus_steps=1,
+    hidden_dim=1024,
+    train_stage=1,
+)
 RESNET50_STAGE1_LABEL = 'ResNet-50, 224 px, 96-px glance and patches, 1 focus step'
 RESNET50_STAGE1_SIZE = 224
 
 
-def train_step_seconds(model: torch.nn.Module, clips: torch.Tensor, labels: torch.Tensor, repeats: int,
-                       warmup: int = 1, device: torch.device | str = 'cpu', precision: str = 'fp32') -> float:
+def train_step_seconds(
+    model: torch.nn.Module,
+    clips: torch.Tensor,
+    labels: torch.Tensor,
+    repeats: int,
+    warmup: int = 1,
+    device: torch.device | str = 'cpu',
+    precision: str = 'fp32',
+) -> float:
     """Median synchronised seconds of one SGD training step on a batch, after ``warmup`` steps:
     forward and loss under the precision's autocast (as mmengine's AmpOptimWrapper does),
     backward and update outside it."""
@@ -65,8 +81,11 @@ def training_section(work_dir: str, repeats: int, quick: bool = False) -> str:
             gfnet_times.append(train_step_seconds(gfnet, clips, labels, iterations))
         tsm_rate, gfnet_rate = batch / statistics.median(tsm_times), batch / statistics.median(gfnet_times)
         lines.append(f'| {label} | {batch} | {tsm_rate:.2f} | {gfnet_rate:.2f} | **{gfnet_rate / tsm_rate:.2f}x** |')
-    lines += ['', 'One training step = forward, backward and SGD update on the same batch of normalised clips '
-                  '(data loading excluded); the TSM baseline has the focus network\'s architecture. Step times are '
-                  f'medians of 2 interleaved runs of {max(2, repeats // 2)} steps each (the median step of each, '
-                  'after a warm-up step). Goal: >= 2x for the ResNet-50 setting.']
+    lines += [
+        '',
+        'One training step = forward, backward and SGD update on the same batch of normalised clips '
+        "(data loading excluded); the TSM baseline has the focus network's architecture. Step times are "
+        f'medians of 2 interleaved runs of {max(2, repeats // 2)} steps each (the median step of each, '
+        'after a warm-up step). Goal: >= 2x for the ResNet-50 setting.',
+    ]
     return '\n'.join(lines)

@@ -12,6 +12,7 @@ Official annotations (see :func:`load_official`): Something-Something V1 CSVs, V
 Kinetics-400 CSVs. Class index order is a compatibility contract: V2 follows ``labels.json``, V1
 sorted names (TSM; equals the V2 order) or the CSV order, Kinetics sorted names.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,9 @@ import logging
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
+from typing import Union
 
 from ..classes import AnnotationError, read_class_list, read_text, text_lines
 
@@ -120,9 +122,16 @@ def _parse_line(text: str, fixed: int, multi_label: bool, path: str, line: int, 
     return parts[0], [int(number) for number in parts[1:]]
 
 
-def parse_list_file(path: str, list_format: str = 'auto', *, multi_label: bool = False,
-                    with_offset: bool = False, num_classes: int | None = None,
-                    start_index: int | None = None, filename_tmpl: str | None = None) -> list[VideoRecord]:
+def parse_list_file(
+    path: str,
+    list_format: str = 'auto',
+    *,
+    multi_label: bool = False,
+    with_offset: bool = False,
+    num_classes: int | None = None,
+    start_index: int | None = None,
+    filename_tmpl: str | None = None,
+) -> list[VideoRecord]:
     """Read a TSM / mmaction2 rawframe / mmaction2 video list.
 
     Args:
@@ -150,7 +159,7 @@ def parse_list_file(path: str, list_format: str = 'auto', *, multi_label: bool =
         fixed, expected = 0, 'path label' + (' [label ...]' if multi_label else '')
     else:
         fixed = 2 if with_offset else 1
-        expected = ('frame_dir offset total_frames label' if with_offset else 'frame_dir num_frames label')
+        expected = 'frame_dir offset total_frames label' if with_offset else 'frame_dir num_frames label'
         expected += ' [label ...]' if multi_label else ''
     records = []
     seen: dict[str, int] = {}
@@ -172,8 +181,9 @@ def parse_list_file(path: str, list_format: str = 'auto', *, multi_label: bool =
             continue
         offset, num_frames = (numbers[0], numbers[1]) if with_offset else (0, numbers[0])
         if num_frames < 1 or offset < 0:
-            raise AnnotationError(path, f'a frame folder needs at least one frame, got {num_frames} '
-                                        f'(offset {offset})', line_number)
+            raise AnnotationError(
+                path, f'a frame folder needs at least one frame, got {num_frames} (offset {offset})', line_number
+            )
         records.append(VideoRecord(name, label, num_frames, start_index, filename_tmpl, offset, origin))
     if not records:
         raise AnnotationError(path, 'the list file has no entries')
@@ -198,8 +208,7 @@ def read_flip_pairs(path: str) -> list[tuple[str, str]]:
             continue
         names = [name.strip() for name in line.rstrip('\n').split('\t')]
         if len(names) != 2 or not all(names):
-            raise AnnotationError(path, f'expected two tab-separated class names, got {line.strip()!r}',
-                                  line_number)
+            raise AnnotationError(path, f'expected two tab-separated class names, got {line.strip()!r}', line_number)
         pairs.append((names[0], names[1]))
     return pairs
 
@@ -294,8 +303,11 @@ def _load_sthv2(directory: str) -> OfficialAnnotations:
     labels_path = _require(directory, 'labels.json', 'Something-Something V2 labels file')
     label_map = _load_json(labels_path)
     try:
-        order = sorted((int(value), name) for name, value in label_map.items()
-                       if isinstance(value, (str, int)) and _INTEGER.fullmatch(str(value)))
+        order = sorted(
+            (int(value), name)
+            for name, value in label_map.items()
+            if isinstance(value, (str, int)) and _INTEGER.fullmatch(str(value))
+        )
         if len(order) != len(label_map):
             raise ValueError('indices must be integers of ASCII digits')
     except (AttributeError, ValueError) as error:
@@ -383,8 +395,9 @@ def _load_kinetics(directory: str, classes: Sequence[str] | None = None) -> Offi
     return OfficialAnnotations(classes, splits)
 
 
-def load_official(dataset: str, directory: str, class_order: str = 'sorted',
-                  classes: Sequence[str] | None = None) -> OfficialAnnotations:
+def load_official(
+    dataset: str, directory: str, class_order: str = 'sorted', classes: Sequence[str] | None = None
+) -> OfficialAnnotations:
     """Read a dataset's official annotation files from ``directory``.
 
     Args:
@@ -424,13 +437,21 @@ def _check_duplicates(official: OfficialAnnotations) -> None:
         for video in videos:
             if video.name in seen:
                 labels = 'the same label' if seen[video.name].label == video.label else 'different labels'
-                logger.warning('video %r is listed twice in %s, with %s: %s and %s', video.name, split, labels,
-                               seen[video.name].origin, video.origin)
+                logger.warning(
+                    'video %r is listed twice in %s, with %s: %s and %s',
+                    video.name,
+                    split,
+                    labels,
+                    seen[video.name].origin,
+                    video.origin,
+                )
                 continue
             seen[video.name] = video
             other = first_split.get(video.name)
             if other is not None:
-                raise AnnotationError(video.origin, f'video {video.name!r} is also in another split ({other.origin}); '
-                                                    'a video may be in one split only')
+                raise AnnotationError(
+                    video.origin,
+                    f'video {video.name!r} is also in another split ({other.origin}); a video may be in one split only',
+                )
         for name, video in seen.items():
             first_split.setdefault(name, video)

@@ -1,9 +1,11 @@
 """``VideoDataset``: a list file + a media root + a pipeline, with an explicit bad-sample policy."""
+
 from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Sequence, TypedDict
+from collections.abc import Sequence
+from typing import Any, TypedDict
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -57,11 +59,24 @@ class VideoDataset(BaseDataset):
     sample depend on the epoch without any state shared between DataLoader workers.
     """
 
-    def __init__(self, ann_file: str, pipeline: Sequence[Any] = (), data_root: str = '', media_root: str = '',
-                 classes: str | Sequence[str] | None = None, list_format: str = 'auto', multi_label: bool = False,
-                 with_offset: bool = False, filename_tmpl: str | None = None, start_index: int | None = None,
-                 on_error: str = 'raise', seed: int = 0, test_mode: bool = False, actor_boxes: str | None = None,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        ann_file: str,
+        pipeline: Sequence[Any] = (),
+        data_root: str = '',
+        media_root: str = '',
+        classes: str | Sequence[str] | None = None,
+        list_format: str = 'auto',
+        multi_label: bool = False,
+        with_offset: bool = False,
+        filename_tmpl: str | None = None,
+        start_index: int | None = None,
+        on_error: str = 'raise',
+        seed: int = 0,
+        test_mode: bool = False,
+        actor_boxes: str | None = None,
+        **kwargs,
+    ) -> None:
         if on_error not in ON_ERROR_POLICIES:
             raise ValueError(f'on_error must be one of {ON_ERROR_POLICIES}, got {on_error!r}')
         if test_mode and on_error != 'raise':
@@ -71,33 +86,55 @@ class VideoDataset(BaseDataset):
         self.media_root = media_root or data_root
         if isinstance(classes, str):
             classes = read_class_list(os.path.join(data_root, classes) if data_root else classes)
-        self.list_options = _ListOptions(list_format=list_format, multi_label=multi_label, with_offset=with_offset,
-                                         filename_tmpl=filename_tmpl, start_index=start_index)
+        self.list_options = _ListOptions(
+            list_format=list_format,
+            multi_label=multi_label,
+            with_offset=with_offset,
+            filename_tmpl=filename_tmpl,
+            start_index=start_index,
+        )
         self.on_error = on_error
         self.seed = seed
         metainfo = dict(kwargs.pop('metainfo', None) or {})
         if classes is not None:
             metainfo.update(classes=tuple(classes))
         if actor_boxes:  # in a dict: mmengine reads every string value of metainfo that names a file
-            metainfo.update(localization=dict(
-                actor_boxes=os.path.join(data_root, actor_boxes) if data_root else actor_boxes))
-        super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root,
-                         pipeline=list(build_pipeline(pipeline).transforms),
-                         test_mode=test_mode, **kwargs)
+            metainfo.update(
+                localization=dict(actor_boxes=os.path.join(data_root, actor_boxes) if data_root else actor_boxes)
+            )
+        super().__init__(
+            ann_file=ann_file,
+            metainfo=metainfo,
+            data_root=data_root,
+            pipeline=list(build_pipeline(pipeline).transforms),
+            test_mode=test_mode,
+            **kwargs,
+        )
 
     def load_data_list(self) -> list[dict]:
         classes = self._metainfo.get('classes')
-        records = parse_list_file(self.ann_file, num_classes=None if classes is None else len(classes),
-                                  **self.list_options)
+        records = parse_list_file(
+            self.ann_file, num_classes=None if classes is None else len(classes), **self.list_options
+        )
         if not self.test_mode:
             unlabelled = next((record for record in records if UNLABELLED in record.labels), None)
             if unlabelled is not None:
-                raise AnnotationError(unlabelled.origin, f'label -1 (unlabelled) in a training list: '
-                                                         f'{unlabelled.path!r} has no class to learn')
-        return [dict(filename=os.path.join(self.media_root, record.path), label=record.label,
-                     total_frames=record.num_frames, offset=record.offset, start_index=record.start_index,
-                     filename_tmpl=record.filename_tmpl, origin=record.origin)
-                for record in records]
+                raise AnnotationError(
+                    unlabelled.origin,
+                    f'label -1 (unlabelled) in a training list: {unlabelled.path!r} has no class to learn',
+                )
+        return [
+            dict(
+                filename=os.path.join(self.media_root, record.path),
+                label=record.label,
+                total_frames=record.num_frames,
+                offset=record.offset,
+                start_index=record.start_index,
+                filename_tmpl=record.filename_tmpl,
+                origin=record.origin,
+            )
+            for record in records
+        ]
 
     def prepare_data(self, index: int, epoch: int = 0) -> dict | None:
         results = self.get_data_info(index)

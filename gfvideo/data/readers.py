@@ -18,6 +18,7 @@ to the exact frame (never decord's ``seek()+next()``, which lands on keyframes),
 non-reference frames nothing asked for depends on. Truncated JPEG/PNG frames are errors, not the
 grey fill libjpeg substitutes.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -26,8 +27,8 @@ import os
 import re
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import av
 import cv2
@@ -105,10 +106,10 @@ class VideoReader(ABC):
             raise VideoReadError(self.path, f'frames have different sizes {sorted(shapes)}')
         return np.stack(frames)[inverse]
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a no-op for readers that hold no handle)
         """Release the file handles; the reader cannot be used afterwards."""
 
-    def __enter__(self) -> 'VideoReader':
+    def __enter__(self) -> VideoReader:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -154,8 +155,16 @@ class StreamIndex:
 #: Containers that hold one still image (FFmpeg's image demuxers): not videos.
 _STILL_IMAGE_FORMATS = ('image2',)
 #: Elementary streams without a container: no timestamps, no seeking.
-_RAW_STREAM_FORMATS = {'h264': 'H.264', 'hevc': 'HEVC', 'm4v': 'MPEG-4', 'mpegvideo': 'MPEG', 'rawvideo': 'raw',
-                       'vc1': 'VC-1', 'obu': 'AV1', 'cavsvideo': 'CAVS'}
+_RAW_STREAM_FORMATS = {
+    'h264': 'H.264',
+    'hevc': 'HEVC',
+    'm4v': 'MPEG-4',
+    'mpegvideo': 'MPEG',
+    'rawvideo': 'raw',
+    'vc1': 'VC-1',
+    'obu': 'AV1',
+    'cavsvideo': 'CAVS',
+}
 #: Largest frame (width x height) the file backends decode unless ``open_video(max_pixels=...)``
 #: says otherwise: 4K UHD. A tiny file can declare an 8K stream that costs gigabytes to decode.
 MAX_PIXELS = 3840 * 2160
@@ -180,16 +189,23 @@ def _check_container(path: str, container) -> None:
     """Refuse still images and raw elementary streams, which open as one-stream 'videos'."""
     formats = container.format.name.split(',')
     if any(name.endswith('_pipe') or name in _STILL_IMAGE_FORMATS for name in formats):
-        raise VideoReadError(path, f'is a still image ({container.format.name}), not a video; to use it as a '
-                                   'one-frame clip put it in a frame folder (backend "frames")')
+        raise VideoReadError(
+            path,
+            f'is a still image ({container.format.name}), not a video; to use it as a '
+            'one-frame clip put it in a frame folder (backend "frames")',
+        )
     for name in formats:
         if name in _RAW_STREAM_FORMATS:
-            raise VideoReadError(path, f'is a bare {_RAW_STREAM_FORMATS[name]} stream without a container (no '
-                                       'timestamps, cannot seek); remux it, e.g. ffmpeg -i IN -c copy OUT.mp4')
+            raise VideoReadError(
+                path,
+                f'is a bare {_RAW_STREAM_FORMATS[name]} stream without a container (no '
+                'timestamps, cannot seek); remux it, e.g. ffmpeg -i IN -c copy OUT.mp4',
+            )
 
 
-def _check_declared_length(path: str, container, stream, num_frames: int, end_seconds: float,
-                           frame_seconds: float, check_duration: bool = True) -> None:
+def _check_declared_length(
+    path: str, container, stream, num_frames: int, end_seconds: float, frame_seconds: float, check_duration: bool = True
+) -> None:
     """Raise :class:`DamagedVideoError` when the header promises more than the demux found.
 
     ``end_seconds``: where the last demuxed packet of any stream ends; ``check_duration=False``
@@ -197,14 +213,19 @@ def _check_declared_length(path: str, container, stream, num_frames: int, end_se
     """
     declared_frames = stream.frames or 0
     if declared_frames > num_frames:
-        raise DamagedVideoError(path, f'truncated or damaged: the header declares {declared_frames} frames, only '
-                                      f'{num_frames} can be demuxed')
+        raise DamagedVideoError(
+            path,
+            f'truncated or damaged: the header declares {declared_frames} frames, only {num_frames} can be demuxed',
+        )
     if check_duration and container.duration:
         declared = container.duration / av.time_base
         found = end_seconds - (container.start_time or 0) / av.time_base
         if declared - found > 1.5 * frame_seconds + 0.05:
-            raise DamagedVideoError(path, f'truncated or damaged: the container declares {declared:.2f} s, only '
-                                          f'{found:.2f} s ({num_frames} frames) can be demuxed')
+            raise DamagedVideoError(
+                path,
+                f'truncated or damaged: the container declares {declared:.2f} s, only '
+                f'{found:.2f} s ({num_frames} frames) can be demuxed',
+            )
 
 
 def index_stream(path: str, max_pixels: int | None = None) -> StreamIndex:
@@ -252,9 +273,12 @@ def _open_checked(path: str, max_pixels: int | None = None):
             raise VideoReadError(path, 'the file has no video stream')
         _, width, height, _ = _stream_format(container.streams.video[0])
         if width * height > max_pixels:
-            raise VideoReadError(path, f'frames of {width}x{height} ({width * height / 1e6:.1f} Mpixels) exceed '
-                                       f'the decode limit of {max_pixels / 1e6:.1f} Mpixels '
-                                       f'(max_pixels={max_pixels})')
+            raise VideoReadError(
+                path,
+                f'frames of {width}x{height} ({width * height / 1e6:.1f} Mpixels) exceed '
+                f'the decode limit of {max_pixels / 1e6:.1f} Mpixels '
+                f'(max_pixels={max_pixels})',
+            )
     except BaseException:
         container.close()
         raise
@@ -292,8 +316,9 @@ def _demux_index(path: str, container) -> StreamIndex:
                 longest = max(longest, duration)
         time_bases = {s.index: s.time_base for s in container.streams}
         end_seconds = max([0.0] + [float(end * time_bases[index]) for index, end in ends.items()])
-        frame_seconds = max(float(longest * stream.time_base) if longest else 0.0,
-                            end_seconds / max(len(packet_pts), 1))
+        frame_seconds = max(
+            float(longest * stream.time_base) if longest else 0.0, end_seconds / max(len(packet_pts), 1)
+        )
         _check_declared_length(path, container, stream, len(packet_pts), end_seconds, frame_seconds)
         if not packet_pts:
             raise VideoReadError(path, 'the video stream has no frames')
@@ -355,8 +380,14 @@ class PyAVReader(VideoReader):
 
     backend = 'pyav'
 
-    def __init__(self, path: str, num_threads: int = 1, index: StreamIndex | None = None, container=None,
-                 skip_nonref: bool = True) -> None:
+    def __init__(
+        self,
+        path: str,
+        num_threads: int = 1,
+        index: StreamIndex | None = None,
+        container=None,
+        skip_nonref: bool = True,
+    ) -> None:
         super().__init__(path)
         if index is None:
             index, container = _index_and_open(self.path)
@@ -366,8 +397,12 @@ class PyAVReader(VideoReader):
         self._container = container
         self._configured = False
         # counting frames by decoding order needs every frame out of the decoder
-        self.skip_nonref = (skip_nonref and num_threads == 1 and self._frame_of_pts is not None
-                            and self.index.codec in NONREF_SKIPPING_CODECS)
+        self.skip_nonref = (
+            skip_nonref
+            and num_threads == 1
+            and self._frame_of_pts is not None
+            and self.index.codec in NONREF_SKIPPING_CODECS
+        )
 
     def __len__(self) -> int:
         return self.index.num_frames
@@ -416,8 +451,9 @@ class PyAVReader(VideoReader):
         for position, frame in decoder:
             last = position
             if frame.is_corrupt:  # FFmpeg conceals damage (grey or smeared blocks) and flags it
-                raise DamagedVideoError(self.path, f'frame {position} is damaged (the decoder had to '
-                                                   'conceal errors in it)')
+                raise DamagedVideoError(
+                    self.path, f'frame {position} is damaged (the decoder had to conceal errors in it)'
+                )
             if position >= target:
                 break
         return last, frame
@@ -437,14 +473,18 @@ class PyAVReader(VideoReader):
                     decoder, last = self._frames_from(target, wanted), -1
                 last, frame = self._decode_to(decoder, target, last)
                 if last != target and wanted:  # never seen; decode every packet before giving up
-                    logger.debug('%s: frame %d not found with non-reference frames skipped; decoding all',
-                                 self.path, target)
+                    logger.debug(
+                        '%s: frame %d not found with non-reference frames skipped; decoding all', self.path, target
+                    )
                     wanted = frozenset()
                     decoder, last = self._frames_from(target), -1
                     last, frame = self._decode_to(decoder, target, last)
                 if last != target:
-                    raise VideoReadError(self.path, f'frame {target} could not be decoded (the stream ends or is '
-                                                    f'damaged near frame {last}; {len(self)} packets were indexed)')
+                    raise VideoReadError(
+                        self.path,
+                        f'frame {target} could not be decoded (the stream ends or is '
+                        f'damaged near frame {last}; {len(self)} packets were indexed)',
+                    )
                 frames.append(_to_rgb(_rgb24(frame)))
         except av.FFmpegError as error:
             self.close()
@@ -481,8 +521,9 @@ class DecordReader(VideoReader):
 
     backend = 'decord'
 
-    def __init__(self, path: str, num_threads: int = 1, index: StreamIndex | None = None,
-                 fallback: bool = False, container=None) -> None:
+    def __init__(
+        self, path: str, num_threads: int = 1, index: StreamIndex | None = None, fallback: bool = False, container=None
+    ) -> None:
         super().__init__(path)
         if decord is None:
             if container is not None:
@@ -536,8 +577,15 @@ class DecordReader(VideoReader):
             return self._open_with_index(self.index)
         start = (container.start_time or 0) / av.time_base
         frame_seconds = max(float((times[:, 1] - times[:, 0]).max()), float(times[:, 1].max()) / len(times))
-        _check_declared_length(self.path, container, stream, len(times), start + float(times[:, 1].max()),
-                               frame_seconds, check_duration=only_stream)
+        _check_declared_length(
+            self.path,
+            container,
+            stream,
+            len(times),
+            start + float(times[:, 1].max()),
+            frame_seconds,
+            check_duration=only_stream,
+        )
         self._video = video
         self._length = len(times)
 
@@ -609,8 +657,11 @@ def detect_frame_layout(folder: str, filename_tmpl: str | None = None, start_ind
     else:
         numbers = [n for n in range(0, len(names) + 2) if os.path.exists(os.path.join(folder, filename_tmpl.format(n)))]
         if not numbers:
-            raise VideoReadError(folder, f'expected frames named like {filename_tmpl.format(start_index or 1)!r} '
-                                         f'(template {filename_tmpl!r}), found {names[:5]}')
+            raise VideoReadError(
+                folder,
+                f'expected frames named like {filename_tmpl.format(start_index or 1)!r} '
+                f'(template {filename_tmpl!r}), found {names[:5]}',
+            )
     numbers = sorted(numbers)
     if start_index is None:
         start_index = numbers[0]
@@ -618,8 +669,11 @@ def detect_frame_layout(folder: str, filename_tmpl: str | None = None, start_ind
     if numbers != expected:
         missing = sorted(set(expected) - set(numbers))
         first_missing = filename_tmpl.format(missing[0] if missing else numbers[0])
-        raise VideoReadError(folder, f'expected frame {first_missing!r} (template {filename_tmpl!r}, '
-                                     f'start index {start_index}); found {names[:5]}')
+        raise VideoReadError(
+            folder,
+            f'expected frame {first_missing!r} (template {filename_tmpl!r}, '
+            f'start index {start_index}); found {names[:5]}',
+        )
     return FrameLayout(filename_tmpl, start_index, len(numbers))
 
 
@@ -632,14 +686,17 @@ class FrameFolderReader(VideoReader):
 
     backend = 'frames'
 
-    def __init__(self, path: str, filename_tmpl: str | None = None, start_index: int | None = None,
-                 num_frames: int | None = None) -> None:
+    def __init__(
+        self, path: str, filename_tmpl: str | None = None, start_index: int | None = None, num_frames: int | None = None
+    ) -> None:
         super().__init__(path)
         if filename_tmpl is None or start_index is None or num_frames is None:
             layout = detect_frame_layout(self.path, filename_tmpl, start_index)
             if num_frames is not None and num_frames > layout.num_frames:
-                raise VideoReadError(self.path, f'the list says {num_frames} frames, the folder has '
-                                                f'{layout.num_frames} ({layout.filename_tmpl})')
+                raise VideoReadError(
+                    self.path,
+                    f'the list says {num_frames} frames, the folder has {layout.num_frames} ({layout.filename_tmpl})',
+                )
             self.layout = FrameLayout(layout.filename_tmpl, layout.start_index, num_frames or layout.num_frames)
         else:
             self.layout = FrameLayout(filename_tmpl, start_index, num_frames)
@@ -704,8 +761,9 @@ class ArrayReader(VideoReader):
         super().__init__(name)
         frames = np.asarray(frames)
         if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or len(frames) == 0:
-            raise VideoReadError(name, f'expected non-empty uint8 frames (T, H, W, 3), got {frames.dtype} '
-                                       f'{tuple(frames.shape)}')
+            raise VideoReadError(
+                name, f'expected non-empty uint8 frames (T, H, W, 3), got {frames.dtype} {tuple(frames.shape)}'
+            )
         self.frames = frames
 
     def __len__(self) -> int:
@@ -725,8 +783,10 @@ def preferred_backend(codec: str) -> str:
         for item in setting.split(','):
             name, _, value = item.strip().rpartition('=')
             if value not in ('pyav', 'decord'):
-                raise ValueError(f'{AUTO_BACKEND_VARIABLE}={setting!r}: expected "pyav", "decord" or '
-                                 f'"codec=backend,..." (e.g. "h264=decord,vp9=pyav"), got {item.strip()!r}')
+                raise ValueError(
+                    f'{AUTO_BACKEND_VARIABLE}={setting!r}: expected "pyav", "decord" or '
+                    f'"codec=backend,..." (e.g. "h264=decord,vp9=pyav"), got {item.strip()!r}'
+                )
             if name:
                 choices[name.strip()] = value
             else:
@@ -739,9 +799,15 @@ def decord_available() -> bool:
     return decord is not None
 
 
-def open_video(path: str | os.PathLike, backend: str = 'auto', num_threads: int = 1,
-               filename_tmpl: str | None = None, start_index: int | None = None,
-               num_frames: int | None = None, max_pixels: int | None = None) -> VideoReader:
+def open_video(
+    path: str | os.PathLike,
+    backend: str = 'auto',
+    num_threads: int = 1,
+    filename_tmpl: str | None = None,
+    start_index: int | None = None,
+    num_frames: int | None = None,
+    max_pixels: int | None = None,
+) -> VideoReader:
     """Open a video file or frame folder for frame-exact random access.
 
     Args:
@@ -781,9 +847,23 @@ def read_all_frames_pyav(path: str) -> np.ndarray:
 
 
 __all__: Sequence[str] = [
-    'BACKENDS', 'PREFERRED_BACKEND', 'AUTO_BACKEND_VARIABLE', 'preferred_backend', 'MAX_PIXELS', 'VideoReadError',
-    'DamagedVideoError', 'read_image', 'VideoReader',
-    'StreamIndex', 'index_stream',
-    'PyAVReader', 'DecordReader', 'FrameLayout', 'detect_frame_layout', 'FrameFolderReader',
-    'decord_available', 'open_video', 'read_all_frames_pyav',
+    'BACKENDS',
+    'PREFERRED_BACKEND',
+    'AUTO_BACKEND_VARIABLE',
+    'preferred_backend',
+    'MAX_PIXELS',
+    'VideoReadError',
+    'DamagedVideoError',
+    'read_image',
+    'VideoReader',
+    'StreamIndex',
+    'index_stream',
+    'PyAVReader',
+    'DecordReader',
+    'FrameLayout',
+    'detect_frame_layout',
+    'FrameFolderReader',
+    'decord_available',
+    'open_video',
+    'read_all_frames_pyav',
 ]

@@ -5,6 +5,7 @@ and ``DenseSampleFrames`` where TSM's and mmaction2's code differ, and return 0-
 indices; the file names of 1-based frame folders are formed later, from the record's
 ``start_index``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,8 +52,9 @@ def _dense_offsets(num_frames: int, num_segments: int, num_clips: int, rng: np.r
     return np.concatenate([base + start for start in starts])
 
 
-def sample_segments(num_frames: int, num_segments: int, mode: str = 'test',
-                    rng: np.random.Generator | None = None, num_clips: int = 1) -> np.ndarray:
+def sample_segments(
+    num_frames: int, num_segments: int, mode: str = 'test', rng: np.random.Generator | None = None, num_clips: int = 1
+) -> np.ndarray:
     """Sample the frame indices of a clip.
 
     Args:

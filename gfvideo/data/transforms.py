@@ -9,9 +9,11 @@ preprocessor's job.
 ``results['img_to_video']`` (``[sx, sy, tx, ty]``) maps a pixel ``(x, y)`` of the current image
 back to the original video: ``(x * sx + tx, y * sy + ty)``; resizes, crops and flips update it.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Sequence
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -26,8 +28,21 @@ from .readers import open_video
 from .sampling import sample_segments
 
 #: TSM's 13 fixed crop positions, in units of a quarter of the free space (x, y).
-FIXED_CROP_POSITIONS = ((0, 0), (4, 0), (0, 4), (4, 4), (2, 2), (0, 2), (4, 2), (2, 4), (2, 0),
-                        (1, 1), (3, 1), (1, 3), (3, 3))
+FIXED_CROP_POSITIONS = (
+    (0, 0),
+    (4, 0),
+    (0, 4),
+    (4, 4),
+    (2, 2),
+    (0, 2),
+    (4, 2),
+    (2, 4),
+    (2, 0),
+    (1, 1),
+    (3, 1),
+    (1, 3),
+    (3, 3),
+)
 
 
 def build_pipeline(transforms: Sequence[dict | Callable]) -> Compose:
@@ -43,15 +58,16 @@ def _rng(results: dict) -> np.random.Generator:
     return rng
 
 
-def _update_mapping(results: dict, scale_x: float = 1.0, scale_y: float = 1.0,
-                    shift_x: float = 0.0, shift_y: float = 0.0) -> None:
+def _update_mapping(
+    results: dict, scale_x: float = 1.0, scale_y: float = 1.0, shift_x: float = 0.0, shift_y: float = 0.0
+) -> None:
     """Compose ``img_to_video`` with ``old = new * scale + shift`` (in old image pixels)."""
     sx, sy, tx, ty = results.get('img_to_video', (1.0, 1.0, 0.0, 0.0))
     results['img_to_video'] = [sx * scale_x, sy * scale_y, tx + sx * shift_x, ty + sy * shift_y]
 
 
 def _crop(results: dict, x0: int, y0: int, width: int, height: int) -> None:
-    results['imgs'] = results['imgs'][:, y0:y0 + height, x0:x0 + width]
+    results['imgs'] = results['imgs'][:, y0 : y0 + height, x0 : x0 + width]
     results['img_shape'] = (height, width)
     _update_mapping(results, shift_x=x0, shift_y=y0)
 
@@ -84,9 +100,15 @@ class VideoInit:
     def __call__(self, results: dict) -> dict:
         offset = results.get('offset', 0)
         listed = results.get('total_frames')
-        reader = open_video(results['filename'], self.backend, self.num_threads,
-                            filename_tmpl=results.get('filename_tmpl'), start_index=results.get('start_index'),
-                            num_frames=None if listed is None else listed + offset, max_pixels=self.max_pixels)
+        reader = open_video(
+            results['filename'],
+            self.backend,
+            self.num_threads,
+            filename_tmpl=results.get('filename_tmpl'),
+            start_index=results.get('start_index'),
+            num_frames=None if listed is None else listed + offset,
+            max_pixels=self.max_pixels,
+        )
         results['video_reader'] = reader
         results['total_frames'] = len(reader) - offset
         results['img_to_video'] = [1.0, 1.0, 0.0, 0.0]
@@ -119,7 +141,9 @@ class SampleFrames:
         return results
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(num_segments={self.num_segments}, mode={self.mode!r}, num_clips={self.num_clips})'
+        return (
+            f'{type(self).__name__}(num_segments={self.num_segments}, mode={self.mode!r}, num_clips={self.num_clips})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -176,8 +200,13 @@ class MultiScaleCrop:
     Required keys: ``imgs``, ``rng``. Updated: ``imgs``, ``img_shape``, ``img_to_video``.
     """
 
-    def __init__(self, input_size: int = 224, scales: tuple[float, ...] = (1, .875, .75, .66),
-                 max_distort: int = 1, fixed_positions: bool = True) -> None:
+    def __init__(
+        self,
+        input_size: int = 224,
+        scales: tuple[float, ...] = (1, 0.875, 0.75, 0.66),
+        max_distort: int = 1,
+        fixed_positions: bool = True,
+    ) -> None:
         self.input_size = input_size
         self.scales = tuple(scales)
         self.max_distort = max_distort
@@ -201,8 +230,10 @@ class MultiScaleCrop:
         return results
 
     def __repr__(self) -> str:
-        return (f'{type(self).__name__}(input_size={self.input_size}, scales={self.scales}, '
-                f'max_distort={self.max_distort}, fixed_positions={self.fixed_positions})')
+        return (
+            f'{type(self).__name__}(input_size={self.input_size}, scales={self.scales}, '
+            f'max_distort={self.max_distort}, fixed_positions={self.fixed_positions})'
+        )
 
 
 @TRANSFORMS.register_module()
@@ -246,7 +277,7 @@ class ThreeCrop:
             corners = [(x, (height - side) // 2) for x in (0, (width - side) // 2, width - side)]
         else:
             corners = [((width - side) // 2, y) for y in (0, (height - side) // 2, height - side)]
-        results['imgs'] = np.concatenate([imgs[:, y:y + side, x:x + side] for x, y in corners])
+        results['imgs'] = np.concatenate([imgs[:, y : y + side, x : x + side] for x, y in corners])
         results['img_shape'] = (side, side)
         results['num_clips'] = results.get('num_clips', 1) * 3
         results.pop('img_to_video', None)
@@ -271,13 +302,19 @@ class Flip:
     added: ``flipped``.
     """
 
-    def __init__(self, flip_ratio: float = 0.5, flip_label_map: dict[int, int] | None = None,
-                 flip_pairs: str | None = None, classes: str | Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        flip_ratio: float = 0.5,
+        flip_label_map: dict[int, int] | None = None,
+        flip_pairs: str | None = None,
+        classes: str | Sequence[str] | None = None,
+    ) -> None:
         self.flip_ratio = flip_ratio
         if flip_pairs is not None:
             if flip_label_map is not None or classes is None:
-                raise ValueError('Flip: flip_pairs needs classes (the class list the pairs index into) and '
-                                 'no flip_label_map')
+                raise ValueError(
+                    'Flip: flip_pairs needs classes (the class list the pairs index into) and no flip_label_map'
+                )
             names = read_class_list(classes) if isinstance(classes, str) else list(classes)
             flip_label_map = flip_label_map_of(names, read_flip_pairs(flip_pairs))
         self.flip_label_map = {int(k): int(v) for k, v in (flip_label_map or {}).items()}
@@ -326,8 +363,12 @@ class PackClip:
         else:
             target = torch.tensor(label, dtype=torch.int64)
         meta = {key: results[key] for key in self.META_KEYS if key in results}
-        return {'inputs': inputs, 'label': target,
-                'frame_inds': torch.from_numpy(np.asarray(results['frame_inds'], dtype=np.int64)), 'meta': meta}
+        return {
+            'inputs': inputs,
+            'label': target,
+            'frame_inds': torch.from_numpy(np.asarray(results['frame_inds'], dtype=np.int64)),
+            'meta': meta,
+        }
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(num_classes={self.num_classes})'

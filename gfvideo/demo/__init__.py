@@ -4,6 +4,7 @@
 runs (their folder is an argument: the package never imports them) in resumable steps and writes
 ``report.md`` and ``results.json``.
 """
+
 from .pipeline import run_demo
 from .recipes import GFNET_CONFIG, STAGE3_CONFIG, TSM_CONFIG
 from .steps import Steps

@@ -1,4 +1,5 @@
 """The budget curve's points the demo reports: the cheapest one matching the baseline, the best one."""
+
 from __future__ import annotations
 
 

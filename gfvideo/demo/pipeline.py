@@ -1,4 +1,5 @@
 """The demo's steps, from writing the synthetic benchmark to the report, and :func:`run_demo`."""
+
 from __future__ import annotations
 
 import json
@@ -33,14 +34,35 @@ from .steps import Steps
 
 def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], seed: int) -> dict:
     """Write the benchmark and its lists, holding out a calibration slice of the training list."""
-    tools(log, 'make_synthetic.py', '--layout', 'sthv2', '--out', data, '--num-train', str(sizes['train']),
-          '--num-val', str(sizes['val']), '--seed', str(seed))
+    tools(
+        log,
+        'make_synthetic.py',
+        '--layout',
+        'sthv2',
+        '--out',
+        data,
+        '--num-train',
+        str(sizes['train']),
+        '--num-val',
+        str(sizes['val']),
+        '--seed',
+        str(seed),
+    )
     lists = os.path.join(data, 'lists')
-    tools(log, 'build_lists.py', 'sthv2', '--annotations', os.path.join(data, 'annotations'), '--media-root', data,
-          '--out', lists)
+    tools(
+        log,
+        'build_lists.py',
+        'sthv2',
+        '--annotations',
+        os.path.join(data, 'annotations'),
+        '--media-root',
+        data,
+        '--out',
+        lists,
+    )
     with open(os.path.join(lists, 'train.txt'), encoding='utf-8') as file:
         lines = file.read().splitlines()
-    held_out = set(np.random.default_rng(seed).permutation(len(lines))[:sizes['calib']].tolist())
+    held_out = set(np.random.default_rng(seed).permutation(len(lines))[: sizes['calib']].tolist())
     calib = [line for index, line in enumerate(lines) if index in held_out]
     train_fit = [line for index, line in enumerate(lines) if index not in held_out]
     atomic_write_lines(os.path.join(lists, 'calib.txt'), calib)
@@ -51,8 +73,20 @@ def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], see
 def train_baseline(log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int) -> dict:
     work = os.path.join(out, 'train', 'tsm_baseline')
     epochs = baseline_epochs(sizes)
-    tools(log, 'train.py', TSM_CONFIG, '--work-dir', work, '--resume', '--seed', str(seed), '--cfg-options',
-          *data_options(data), *quick_options(sizes), *epoch_options(epochs))
+    tools(
+        log,
+        'train.py',
+        TSM_CONFIG,
+        '--work-dir',
+        work,
+        '--resume',
+        '--seed',
+        str(seed),
+        '--cfg-options',
+        *data_options(data),
+        *quick_options(sizes),
+        *epoch_options(epochs),
+    )
     with open(os.path.join(work, 'last_checkpoint'), encoding='utf-8') as file:
         return dict(checkpoint=file.read().strip(), epochs=epochs)
 
@@ -65,13 +99,31 @@ def train_gfnet(log: str, tools: ToolRunner, out: str, data: str, sizes: dict[st
         return dict(checkpoint=file.read().strip())
 
 
-def evaluate_budgets(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, baseline: dict,
-                     seed: int) -> dict:
+def evaluate_budgets(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, baseline: dict, seed: int) -> dict:
     budget = os.path.join(out, 'budget')
-    tools(log, 'evaluate_budget.py', STAGE3_CONFIG, gfnet['checkpoint'], '--out', budget, '--calib-list',
-          os.path.join(data, 'lists', 'calib.txt'), '--baseline', TSM_CONFIG, baseline['checkpoint'],
-          '--batch-size', str(EVAL_BATCH), '--workers', '0', '--num-points', '8', '--seed', str(seed),
-          '--cfg-options', *data_options(data))
+    tools(
+        log,
+        'evaluate_budget.py',
+        STAGE3_CONFIG,
+        gfnet['checkpoint'],
+        '--out',
+        budget,
+        '--calib-list',
+        os.path.join(data, 'lists', 'calib.txt'),
+        '--baseline',
+        TSM_CONFIG,
+        baseline['checkpoint'],
+        '--batch-size',
+        str(EVAL_BATCH),
+        '--workers',
+        '0',
+        '--num-points',
+        '8',
+        '--seed',
+        str(seed),
+        '--cfg-options',
+        *data_options(data),
+    )
     with open(os.path.join(budget, 'budget_curve.json'), encoding='utf-8') as file:
         return json.load(file)
 
@@ -98,13 +150,22 @@ def time_models(log: str, data: str, gfnet: dict, baseline: dict, curve: dict, r
     point = matched_point(curve) or best_point(curve)
     cfg, model = _stage3_model(data, gfnet)
     tsm = cast(TSM, load_model(load_config(TSM_CONFIG, data_overrides(data)), baseline['checkpoint']))
-    batches = [model.data_preprocessor.normalize(batch['inputs'])
-               for batch in eval_loader(cfg, batch_size=EVAL_BATCH, workers=0)]
-    timings = interleaved_timings({'baseline': tsm.logits,
-                                   'gfnet': lambda clips: model.forward_adaptive(clips, point['thresholds'])},
-                                  batches, repeats=repeats)
-    result = dict(thresholds=point['thresholds'], batch_size=EVAL_BATCH, repeats=repeats,
-                  threads=torch.get_num_threads(), **{name: t.as_dict() for name, t in timings.items()})
+    batches = [
+        model.data_preprocessor.normalize(batch['inputs'])
+        for batch in eval_loader(cfg, batch_size=EVAL_BATCH, workers=0)
+    ]
+    timings = interleaved_timings(
+        {'baseline': tsm.logits, 'gfnet': lambda clips: model.forward_adaptive(clips, point['thresholds'])},
+        batches,
+        repeats=repeats,
+    )
+    result = dict(
+        thresholds=point['thresholds'],
+        batch_size=EVAL_BATCH,
+        repeats=repeats,
+        threads=torch.get_num_threads(),
+        **{name: t.as_dict() for name, t in timings.items()},
+    )
     atomic_write_lines(log, [json.dumps(result)])
     return result
 
@@ -115,10 +176,36 @@ def pictures(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, budg
         entries = [line.rsplit(maxsplit=1) for line in file.read().splitlines()[:4]]
     videos, labels = [os.path.join(data, path) for path, _ in entries], [label for _, label in entries]
     thresholds = os.path.join(budget_dir, 'thresholds.json')
-    tools(log, 'extract_features.py', STAGE3_CONFIG, gfnet['checkpoint'], '--videos', *videos, '--out',
-          os.path.join(out, 'features'), '--thresholds', thresholds, '--resume', '--cfg-options', *data_options(data))
-    tools(log, 'visualize.py', STAGE3_CONFIG, gfnet['checkpoint'], *videos, '--out', os.path.join(out, 'glimpses'),
-          '--thresholds', thresholds, '--true-labels', *labels, '--cfg-options', *data_options(data))
+    tools(
+        log,
+        'extract_features.py',
+        STAGE3_CONFIG,
+        gfnet['checkpoint'],
+        '--videos',
+        *videos,
+        '--out',
+        os.path.join(out, 'features'),
+        '--thresholds',
+        thresholds,
+        '--resume',
+        '--cfg-options',
+        *data_options(data),
+    )
+    tools(
+        log,
+        'visualize.py',
+        STAGE3_CONFIG,
+        gfnet['checkpoint'],
+        *videos,
+        '--out',
+        os.path.join(out, 'glimpses'),
+        '--thresholds',
+        thresholds,
+        '--true-labels',
+        *labels,
+        '--cfg-options',
+        *data_options(data),
+    )
     names = [os.path.splitext(os.path.basename(v))[0] for v in videos]
     return dict(pngs=[f'glimpses/{n}_glimpses.png' for n in names], gifs=[f'glimpses/{n}_glimpses.gif' for n in names])
 
@@ -139,22 +226,35 @@ def run_demo(out: str, tools_dir: str, seed: int = 0, quick: bool = False) -> di
     data = os.path.join(out, 'data')
     steps = Steps(out)
     counts = steps.run('data', 'writing the synthetic benchmark', make_data, tools, data, sizes, seed)
-    baseline = steps.run('train_baseline', 'training the full-frame TSM baseline', train_baseline, tools, out, data,
-                         sizes, seed)
+    baseline = steps.run(
+        'train_baseline', 'training the full-frame TSM baseline', train_baseline, tools, out, data, sizes, seed
+    )
     gfnet = steps.run('train_gfnet', 'training GlanceFocusNet stages 1-3', train_gfnet, tools, out, data, sizes, seed)
-    curve = steps.run('budgets', 'calibrating and evaluating early exit', evaluate_budgets, tools, out, data, gfnet,
-                      baseline, seed)
+    curve = steps.run(
+        'budgets', 'calibrating and evaluating early exit', evaluate_budgets, tools, out, data, gfnet, baseline, seed
+    )
     policies = steps.run('policies', 'comparing patch locations', compare_policies, data, gfnet)
-    timing = steps.run('timing', 'timing baseline vs early exit', time_models, data, gfnet, baseline, curve,
-                       sizes['repeats'])
-    images = steps.run('pictures', 'extracting features, drawing glimpses', pictures, tools, out, data, gfnet,
-                       os.path.join(out, 'budget'))
+    timing = steps.run(
+        'timing', 'timing baseline vs early exit', time_models, data, gfnet, baseline, curve, sizes['repeats']
+    )
+    images = steps.run(
+        'pictures',
+        'extracting features, drawing glimpses',
+        pictures,
+        tools,
+        out,
+        data,
+        gfnet,
+        os.path.join(out, 'budget'),
+    )
     results = headline(curve, policies, timing, seed)
     atomic_write_json(os.path.join(out, 'results.json'), results)
     commands = follow_up_commands(out, data)
     write_report(out, counts, curve, results, images, steps, quick, commands)
     print_headline(results)
-    print(f'\n[demo] report: {os.path.relpath(os.path.join(out, "report.md"))} '
-          f'(results.json beside it), {steps.seconds / 60:.1f} minutes in all')
+    print(
+        f'\n[demo] report: {os.path.relpath(os.path.join(out, "report.md"))} '
+        f'(results.json beside it), {steps.seconds / 60:.1f} minutes in all'
+    )
     print('[demo] next, on these outputs:\n  ' + '\n  '.join(commands))
     return results

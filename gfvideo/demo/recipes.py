@@ -1,4 +1,5 @@
 """The demo's recipes: the synthetic configs it trains, its sizes and the config options it passes."""
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,11 @@ def quick_options(sizes: dict[str, int]) -> list[str]:
     costs more than a few clips take)."""
     if not sizes['stage1']:
         return []
-    return epoch_options(sizes['stage1']) + [f'{loader}.{key}' for loader in ('train_dataloader', 'val_dataloader')
-                                             for key in ('num_workers=0', 'persistent_workers=False')]
+    return epoch_options(sizes['stage1']) + [
+        f'{loader}.{key}'
+        for loader in ('train_dataloader', 'val_dataloader')
+        for key in ('num_workers=0', 'persistent_workers=False')
+    ]
 
 
 def baseline_epochs(sizes: dict[str, int]) -> int:

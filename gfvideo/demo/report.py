@@ -1,4 +1,5 @@
 """The demo's outputs: ``results.json``'s headline, ``report.md`` and the console summary."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,13 @@ from .recipes import STAGE3_CONFIG
 from .steps import Steps
 
 #: The patch locations the policy comparison reports, by key, with their report labels.
-LOCATIONS = (('learned', 'learned policy'), ('random', 'uniform random'), ('center', 'frame centre'),
-             ('motion', 'motion peak (label-free heuristic)'), ('oracle', 'oracle (centred on the object)'))
+LOCATIONS = (
+    ('learned', 'learned policy'),
+    ('random', 'uniform random'),
+    ('center', 'frame centre'),
+    ('motion', 'motion peak (label-free heuristic)'),
+    ('oracle', 'oracle (centred on the object)'),
+)
 
 
 def headline(curve: dict, policies: list[dict], timing: dict, seed: int) -> dict[str, Any]:
@@ -25,17 +31,25 @@ def headline(curve: dict, policies: list[dict], timing: dict, seed: int) -> dict
         return dict(top1=point['top1'], gmacs_per_clip=point['mean_gmacs'])
 
     time_ratio = timing['gfnet']['median_ms'] / timing['baseline']['median_ms']
-    return {'split': 'val', 'seed': seed, 'num_val_clips': curve['eval_clips'],
-            'baseline': dict(top1=baseline['top1'], gmacs_per_clip=baseline['gmacs'],
-                             cpu_ms_per_clip=timing['baseline']['median_ms']),
-            'glance_top1': curve['anytime'][0]['top1'],
-            'gfnet_matched': dict(summary(matched), thresholds=matched['thresholds'],
-                                  cpu_ms_per_clip=timing['gfnet']['median_ms']) if matched else None,
-            'gfnet_best': summary(best),
-            'gmacs_ratio': matched['mean_gmacs'] / baseline['gmacs'] if matched else None,
-            'time_ratio': time_ratio if matched else None,
-            'timing': timing,
-            'policy_vs_random': policies}
+    return {
+        'split': 'val',
+        'seed': seed,
+        'num_val_clips': curve['eval_clips'],
+        'baseline': dict(
+            top1=baseline['top1'], gmacs_per_clip=baseline['gmacs'], cpu_ms_per_clip=timing['baseline']['median_ms']
+        ),
+        'glance_top1': curve['anytime'][0]['top1'],
+        'gfnet_matched': dict(
+            summary(matched), thresholds=matched['thresholds'], cpu_ms_per_clip=timing['gfnet']['median_ms']
+        )
+        if matched
+        else None,
+        'gfnet_best': summary(best),
+        'gmacs_ratio': matched['mean_gmacs'] / baseline['gmacs'] if matched else None,
+        'time_ratio': time_ratio if matched else None,
+        'timing': timing,
+        'policy_vs_random': policies,
+    }
 
 
 def _pct(value: float | None) -> str:
@@ -62,56 +76,102 @@ def follow_up_commands(out: str, data: str) -> list[str]:
     ]
 
 
-def write_report(out: str, counts: dict, curve: dict, results: dict, images: dict, steps: Steps, quick: bool,
-                 commands: list[str]) -> None:
+def write_report(
+    out: str, counts: dict, curve: dict, results: dict, images: dict, steps: Steps, quick: bool, commands: list[str]
+) -> None:
     """``<out>/report.md``: accuracy against compute, every budget point, the policy comparison,
     the pictures, the step durations and the follow-up commands."""
     baseline, timing = results['baseline'], results['timing']
-    lines = ['# gfvideo demo report', '',
-             f'Synthetic spatial-redundancy benchmark (Something-Something V2 layout, seed {results["seed"]}): '
-             f'{counts["train"]} training clips, {counts["calib"]} held-out calibration clips, {counts["val"]} '
-             f'validation clips. Everything trained from scratch on this machine ({os.cpu_count()} CPU threads) in '
-             f'{steps.seconds / 60:.1f} minutes.', '']
+    lines = [
+        '# gfvideo demo report',
+        '',
+        f'Synthetic spatial-redundancy benchmark (Something-Something V2 layout, seed {results["seed"]}): '
+        f'{counts["train"]} training clips, {counts["calib"]} held-out calibration clips, {counts["val"]} '
+        f'validation clips. Everything trained from scratch on this machine ({os.cpu_count()} CPU threads) in '
+        f'{steps.seconds / 60:.1f} minutes.',
+        '',
+    ]
     if quick:
         lines += ['**--quick run: a few clips and one epoch per stage; the numbers below mean nothing.**', '']
-    lines += ['## Accuracy against compute (validation split)', '', '![budget curve](budget/budget_curve.png)', '',
-              '| model | top-1 | GMACs per clip | CPU ms per clip |', '|---|---|---|---|',
-              f'| TSM baseline (full frame) | {_pct(baseline["top1"])} | {baseline["gmacs_per_clip"]:.3f} | '
-              f'{baseline["cpu_ms_per_clip"]:.2f} |',
-              f'| GFNet, glance alone (step 0) | {_pct(results["glance_top1"])} | {curve["step_gmacs"][0]:.3f} | - |']
+    lines += [
+        '## Accuracy against compute (validation split)',
+        '',
+        '![budget curve](budget/budget_curve.png)',
+        '',
+        '| model | top-1 | GMACs per clip | CPU ms per clip |',
+        '|---|---|---|---|',
+        f'| TSM baseline (full frame) | {_pct(baseline["top1"])} | {baseline["gmacs_per_clip"]:.3f} | '
+        f'{baseline["cpu_ms_per_clip"]:.2f} |',
+        f'| GFNet, glance alone (step 0) | {_pct(results["glance_top1"])} | {curve["step_gmacs"][0]:.3f} | - |',
+    ]
     matched, best = results['gfnet_matched'], results['gfnet_best']
-    lines.append('| GFNet, cheapest point matching the baseline (early exit) | ' + (
-        'not reached | - | - |' if matched is None else
-        f'{_pct(matched["top1"])} | {matched["gmacs_per_clip"]:.3f} | {matched["cpu_ms_per_clip"]:.2f} |'))
+    lines.append(
+        '| GFNet, cheapest point matching the baseline (early exit) | '
+        + (
+            'not reached | - | - |'
+            if matched is None
+            else f'{_pct(matched["top1"])} | {matched["gmacs_per_clip"]:.3f} | {matched["cpu_ms_per_clip"]:.2f} |'
+        )
+    )
     lines.append(f'| GFNet, most accurate point | {_pct(best["top1"])} | {best["gmacs_per_clip"]:.3f} | - |')
-    lines += ['', f'GMACs ratio at the baseline\'s accuracy: {_ratio(results["gmacs_ratio"])}; wall-time ratio: '
-              f'{_ratio(results["time_ratio"])}. Times are medians of {timing["repeats"]} interleaved repeats over '
-              f'the validation clips at batch {timing["batch_size"]} on {timing["threads"]} CPU threads, decoding '
-              f'excluded (spread: baseline {timing["baseline"]["min_ms"]:.2f}-{timing["baseline"]["max_ms"]:.2f} ms, '
-              f'GFNet {timing["gfnet"]["min_ms"]:.2f}-{timing["gfnet"]["max_ms"]:.2f} ms per clip); early exit drops '
-              'finished clips from the batch.', '',
-              '### Every budget point (real early-exit runtime, one run each)', '',
-              '| mean GMACs | top-1 | top-5 | CPU ms per clip | exits per step |', '|---|---|---|---|---|']
+    lines += [
+        '',
+        f"GMACs ratio at the baseline's accuracy: {_ratio(results['gmacs_ratio'])}; wall-time ratio: "
+        f'{_ratio(results["time_ratio"])}. Times are medians of {timing["repeats"]} interleaved repeats over '
+        f'the validation clips at batch {timing["batch_size"]} on {timing["threads"]} CPU threads, decoding '
+        f'excluded (spread: baseline {timing["baseline"]["min_ms"]:.2f}-{timing["baseline"]["max_ms"]:.2f} ms, '
+        f'GFNet {timing["gfnet"]["min_ms"]:.2f}-{timing["gfnet"]["max_ms"]:.2f} ms per clip); early exit drops '
+        'finished clips from the batch.',
+        '',
+        '### Every budget point (real early-exit runtime, one run each)',
+        '',
+        '| mean GMACs | top-1 | top-5 | CPU ms per clip | exits per step |',
+        '|---|---|---|---|---|',
+    ]
     for point in sorted(curve['points'], key=lambda p: p['mean_gmacs']):
-        lines.append(f'| {point["mean_gmacs"]:.3f} | {_pct(point["top1"])} | {_pct(point["top5"])} | '
-                     f'{point["mean_latency_ms"]:.1f} | {point["exit_histogram"]} |')
-    lines += ['', '### Fixed number of steps (no early exit)', '', '| steps | cumulative GMACs | top-1 |',
-              '|---|---|---|']
+        lines.append(
+            f'| {point["mean_gmacs"]:.3f} | {_pct(point["top1"])} | {_pct(point["top5"])} | '
+            f'{point["mean_latency_ms"]:.1f} | {point["exit_histogram"]} |'
+        )
+    lines += [
+        '',
+        '### Fixed number of steps (no early exit)',
+        '',
+        '| steps | cumulative GMACs | top-1 |',
+        '|---|---|---|',
+    ]
     lines += [f'| {p["step"]} | {p["gmacs"]:.3f} | {_pct(p["top1"])} |' for p in curve['anytime']]
-    lines += ['', '## Does the policy find the moving object?', '',
-              'Top-1 after k focus steps, and the hit rate (fraction of frames whose patch holds the moving '
-              'object\'s centre, from `annotations/actor_boxes.json`, which no training stage reads):', '',
-              '| focus steps | ' + ' | '.join(label for _, label in LOCATIONS) + ' |',
-              '|---|' + '---|' * len(LOCATIONS)]
+    lines += [
+        '',
+        '## Does the policy find the moving object?',
+        '',
+        'Top-1 after k focus steps, and the hit rate (fraction of frames whose patch holds the moving '
+        "object's centre, from `annotations/actor_boxes.json`, which no training stage reads):",
+        '',
+        '| focus steps | ' + ' | '.join(label for _, label in LOCATIONS) + ' |',
+        '|---|' + '---|' * len(LOCATIONS),
+    ]
     for row in results['policy_vs_random']:
         cells = [f'{_pct(row.get(f"{key}_top1"))} (hit {_ratio(row.get(f"{key}_hit"))})' for key, _ in LOCATIONS]
         lines.append(f'| {row["focus_steps"]} | ' + ' | '.join(cells) + ' |')
-    lines += ['', '## Where the model looked', '',
-              'Each step\'s patch as a dashed outline in its own colour, with the true class and the prediction '
-              'after every step (step 0 = glance); no patch is drawn after the exit step:', '']
+    lines += [
+        '',
+        '## Where the model looked',
+        '',
+        "Each step's patch as a dashed outline in its own colour, with the true class and the prediction "
+        'after every step (step 0 = glance); no patch is drawn after the exit step:',
+        '',
+    ]
     lines += [f'![glimpses]({png}) ([animation]({gif}))' for png, gif in zip(images['pngs'], images['gifs'])]
-    lines += ['', 'Features of these videos (glance, focus, boxes, per-step logits) are in `features/`.', '',
-              '## Step durations', '', '| step | seconds |', '|---|---|']
+    lines += [
+        '',
+        'Features of these videos (glance, focus, boxes, per-step logits) are in `features/`.',
+        '',
+        '## Step durations',
+        '',
+        '| step | seconds |',
+        '|---|---|',
+    ]
     lines += [f'| {name} | {seconds:.0f} |' for name, seconds in steps.durations.items()]
     lines += ['', '## Next: the same tools on these outputs', '', '```bash', *commands, '```', '']
     atomic_write_lines(os.path.join(out, 'report.md'), lines)
@@ -120,17 +180,23 @@ def write_report(out: str, counts: dict, curve: dict, results: dict, images: dic
 def print_headline(results: dict) -> None:
     """The console table: top-1 and GMACs of the baseline and GFNet, the ratios, one focus step's
     policy comparison."""
-    rows = [('TSM baseline', results['baseline']['top1'], results['baseline']['gmacs_per_clip']),
-            ('GFNet glance alone', results['glance_top1'], None)]
+    rows = [
+        ('TSM baseline', results['baseline']['top1'], results['baseline']['gmacs_per_clip']),
+        ('GFNet glance alone', results['glance_top1'], None),
+    ]
     if results['gfnet_matched']:
-        rows.append(('GFNet early exit, matched', results['gfnet_matched']['top1'],
-                     results['gfnet_matched']['gmacs_per_clip']))
+        rows.append(
+            ('GFNet early exit, matched', results['gfnet_matched']['top1'], results['gfnet_matched']['gmacs_per_clip'])
+        )
     rows.append(('GFNet most accurate', results['gfnet_best']['top1'], results['gfnet_best']['gmacs_per_clip']))
     print(f'\n{"":28} {"top-1":>7} {"GMACs":>7}')
     for name, top1, gmacs in rows:
         print(f'{name:28} {_pct(top1):>7} {"-" if gmacs is None else f"{gmacs:.3f}":>7}')
     one_step = results['policy_vs_random'][0]
     print(f'GMACs ratio {_ratio(results["gmacs_ratio"])}, time ratio {_ratio(results["time_ratio"])}')
-    print('one focus step, top-1 (hit rate): ' + ', '.join(
-        f'{key} {_pct(one_step.get(f"{key}_top1"))} ({_ratio(one_step.get(f"{key}_hit"))})'
-        for key, _ in LOCATIONS))
+    print(
+        'one focus step, top-1 (hit rate): '
+        + ', '.join(
+            f'{key} {_pct(one_step.get(f"{key}_top1"))} ({_ratio(one_step.get(f"{key}_hit"))})' for key, _ in LOCATIONS
+        )
+    )

@@ -1,4 +1,5 @@
 """The command-line tools the demo runs, as a user runs them, each one's output in a log file."""
+
 from __future__ import annotations
 
 import os

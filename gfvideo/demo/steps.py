@@ -1,4 +1,5 @@
 """The demo's resumable steps: each runs once, and a rerun reads its stored result back."""
+
 from __future__ import annotations
 
 import json

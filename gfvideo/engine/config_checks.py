@@ -1,4 +1,5 @@
 """Check a training config before anything runs: files exist, classes and weights fit."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ def _dataset_paths(dataset: dict) -> list[tuple[str, str]]:
     paths = [('ann_file', dataset.get('ann_file'))]
     if isinstance(dataset.get('classes'), str):
         paths.append(('classes', dataset['classes']))
-    return [(name, os.path.join(root, path) if root and not os.path.isabs(path) else path)
-            for name, path in paths if path]
+    return [
+        (name, os.path.join(root, path) if root and not os.path.isabs(path) else path) for name, path in paths if path
+    ]
 
 
 def model_num_segments(model: dict) -> int | None:
@@ -43,7 +45,8 @@ def check_frame_count(cfg: Config, loaders: list[str]) -> None:
                 raise ConfigError(
                     f'{loader}: SampleFrames samples num_segments={transform.get("num_segments", 8)} frames per '
                     f'view but the model expects num_segments={expected}; set both to the same value (several '
-                    f'views per clip are set with num_clips, e.g. num_clips=2)')
+                    f'views per clip are set with num_clips, e.g. num_clips=2)'
+                )
 
 
 def check_flip_classes(cfg: Config, loaders: list[str]) -> None:
@@ -58,13 +61,22 @@ def check_flip_classes(cfg: Config, loaders: list[str]) -> None:
             flip = transform.get('classes')
             flip = read_class_list(flip) if isinstance(flip, str) else list(flip or [])
             if flip != own:
-                raise ConfigError(f'{loader}: Flip(classes={transform.get("classes")!r}) is not the dataset\'s class '
-                                  f'list ({dataset["classes"]}); the flip pairs would swap the wrong labels')
+                raise ConfigError(
+                    f"{loader}: Flip(classes={transform.get('classes')!r}) is not the dataset's class "
+                    f'list ({dataset["classes"]}); the flip pairs would swap the wrong labels'
+                )
 
 
 #: Config keys (anywhere under the checked sections) that must be integers of at least this value.
-_INTEGER_KEYS = {'num_segments': 1, 'num_classes': 1, 'max_epochs': 1, 'batch_size': 1, 'num_workers': 0,
-                 'max_focus_steps': 1, 'num_clips': 1}
+_INTEGER_KEYS = {
+    'num_segments': 1,
+    'num_classes': 1,
+    'max_epochs': 1,
+    'batch_size': 1,
+    'num_workers': 0,
+    'max_focus_steps': 1,
+    'num_clips': 1,
+}
 
 
 def _check_integers(node, where: str) -> None:
@@ -72,8 +84,9 @@ def _check_integers(node, where: str) -> None:
     items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, (list, tuple)) else ()
     for key, value in items:
         name = f'{where}.{key}' if isinstance(key, str) else f'{where}[{key}]'
-        if key in _INTEGER_KEYS and (isinstance(value, bool) or not isinstance(value, int)
-                                     or value < _INTEGER_KEYS[key]):
+        if key in _INTEGER_KEYS and (
+            isinstance(value, bool) or not isinstance(value, int) or value < _INTEGER_KEYS[key]
+        ):
             raise ConfigError(f'{name} is {value!r}; expected an integer >= {_INTEGER_KEYS[key]}')
         _check_integers(value, name)
 
@@ -83,8 +96,9 @@ def check_structure(cfg: Config, training: bool = True) -> None:
     needed = ['model', 'train_dataloader', 'train_cfg', 'optim_wrapper'] if training else ['model', 'test_dataloader']
     for key in needed:
         if not isinstance(cfg.get(key), dict):
-            raise ConfigError(f'{key} is {cfg.get(key)!r}; a {"training" if training else "test"} run needs '
-                              f'{key}=dict(...)')
+            raise ConfigError(
+                f'{key} is {cfg.get(key)!r}; a {"training" if training else "test"} run needs {key}=dict(...)'
+            )
     for key in needed + ['val_dataloader', 'val_cfg', 'test_cfg']:
         if isinstance(cfg.get(key), dict):
             _check_integers(cfg[key], key)
@@ -126,5 +140,7 @@ def check_config(cfg: Config, training: bool = True) -> None:
         else:
             count = len(classes)
         if cfg.model.get('num_classes') != count:
-            raise ConfigError(f'model.num_classes is {cfg.model.get("num_classes")} but the class list '
-                              f'{path or ""} has {count} classes')
+            raise ConfigError(
+                f'model.num_classes is {cfg.model.get("num_classes")} but the class list '
+                f'{path or ""} has {count} classes'
+            )

@@ -4,6 +4,7 @@ skipped samples; progress bars.
 :class:`EpochSeedHook` reseeds every RNG from (seed, epoch) at each epoch start, so a resumed run
 draws exactly what an uninterrupted one would.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,8 +58,9 @@ class ProgressBarHook(Hook):
 
     def _open(self, runner, loader, description: str) -> None:
         if runner.rank == 0:
-            self.bar = tqdm(total=len(loader), desc=description, unit='batch', leave=False, dynamic_ncols=True,
-                            disable=None)  # on terminals only, not in redirected logs
+            self.bar = tqdm(
+                total=len(loader), desc=description, unit='batch', leave=False, dynamic_ncols=True, disable=None
+            )  # on terminals only, not in redirected logs
 
     def _step(self, outputs=None) -> None:
         if self.bar is not None:
@@ -136,14 +138,27 @@ def make_checkpoint(runner, epoch: int) -> dict:
     """Plain-data checkpoint of a runner after ``epoch`` finished epochs."""
     model = unwrap_model(runner.model)
     classes = list(runner.train_dataloader.dataset.metainfo.get('classes') or [])
-    meta = dict(epoch=epoch, iter=runner.iter, seed=runner.seed, gfvideo_version=__version__,
-                config=runner.cfg.pretty_text, experiment_name=runner.experiment_name)
+    meta = dict(
+        epoch=epoch,
+        iter=runner.iter,
+        seed=runner.seed,
+        gfvideo_version=__version__,
+        config=runner.cfg.pretty_text,
+        experiment_name=runner.experiment_name,
+    )
     if classes:
         meta.update(classes=classes, classes_hash=class_list_hash(classes))
-    checkpoint = {'meta': meta, 'state_dict': model.state_dict(), 'rng': rng_state(),
-                  'optimizer': runner.optim_wrapper.state_dict()}
+    checkpoint = {
+        'meta': meta,
+        'state_dict': model.state_dict(),
+        'rng': rng_state(),
+        'optimizer': runner.optim_wrapper.state_dict(),
+    }
     if runner.param_schedulers:
         schedulers = runner.param_schedulers
-        checkpoint['param_schedulers'] = ([s.state_dict() for s in schedulers] if isinstance(schedulers, list) else
-                                          {k: [s.state_dict() for s in v] for k, v in schedulers.items()})
+        checkpoint['param_schedulers'] = (
+            [s.state_dict() for s in schedulers]
+            if isinstance(schedulers, list)
+            else {k: [s.state_dict() for s in v] for k, v in schedulers.items()}
+        )
     return checkpoint

@@ -1,4 +1,5 @@
 """Command-line plumbing shared by the tools: runner options, config loading, process group."""
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,9 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_data_root_argument(parser: argparse.ArgumentParser) -> None:
     """``--data-root``: the folder every dataloader's lists and media are relative to."""
-    parser.add_argument('--data-root', help='dataset folder for all dataloaders (the same as --cfg-options '
-                                            'data_root=DIR)')
+    parser.add_argument(
+        '--data-root', help='dataset folder for all dataloaders (the same as --cfg-options data_root=DIR)'
+    )
 
 
 def config_from_args(config: str, args: argparse.Namespace) -> Config:
@@ -59,6 +61,7 @@ def config_from_args(config: str, args: argparse.Namespace) -> Config:
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = load_config(config, args.cfg_options, args.data_root)
     cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join(
-        'work_dirs', os.path.splitext(os.path.basename(config))[0])
+    cfg.work_dir = (
+        args.work_dir or cfg.get('work_dir') or os.path.join('work_dirs', os.path.splitext(os.path.basename(config))[0])
+    )
     return cfg

@@ -1,4 +1,5 @@
 """DDP that keeps a model's own ``train_step`` (stage 2's PPO) instead of mmengine's; unwrapping."""
+
 from __future__ import annotations
 
 import torch

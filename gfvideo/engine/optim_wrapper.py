@@ -1,9 +1,10 @@
 """Optimizers over the trainable parameters only, and mixed precision where mmengine's
 AmpOptimWrapper cannot go (bfloat16 autocast on CPUs)."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import torch
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapper

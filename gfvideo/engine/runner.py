@@ -7,6 +7,7 @@ written to a temporary file and renamed, ``last_checkpoint`` included
 (:class:`~gfvideo.engine.hooks.AtomicCheckpointHook`); :class:`GFRunner` reads it back with
 ``weights_only=True``.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,13 @@ from torch.optim import Optimizer
 
 from ..classes import class_list_hash
 from ..fileio import remove_stale_temporaries
-from ..models.checkpoints import (CheckpointError, load_checkpoint_file, load_weights, read_checkpoint,
-                                  resolve_checkpoint)
+from ..models.checkpoints import (
+    CheckpointError,
+    load_checkpoint_file,
+    load_weights,
+    read_checkpoint,
+    resolve_checkpoint,
+)
 from ..registry import RUNNERS
 from .config_checks import ConfigError
 from .model_wrapper import unwrap_model
@@ -40,14 +46,17 @@ class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
             fewest = torch.tensor(kept, dtype=torch.int64)
             dist.all_reduce(fewest, op=dist.ReduceOp.MIN)
             if int(fewest) == 0 and kept:
-                self.runner.logger.warning(f'iteration {self._iter}: another process\'s batch was all skipped; '
-                                           f'this process passes over its {kept} samples too (counted as skipped)')
+                self.runner.logger.warning(
+                    f"iteration {self._iter}: another process's batch was all skipped; "
+                    f'this process passes over its {kept} samples too (counted as skipped)'
+                )
                 data_batch = {'num_skipped': int(data_batch['num_skipped']) + kept}
                 kept = 0
         if kept or not (isinstance(data_batch, dict) and 'num_skipped' in data_batch):
             return super().run_iter(idx, data_batch)
-        self.runner.logger.warning(f'iteration {self._iter}: every sample of the batch was skipped; '
-                                   'the model does not step')
+        self.runner.logger.warning(
+            f'iteration {self._iter}: every sample of the batch was skipped; the model does not step'
+        )
         self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
         self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch, outputs=None)
         self._iter += 1
@@ -56,9 +65,11 @@ class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
 def check_class_list(checkpoint: str, checkpoint_hash: str | None, classes, split: str) -> None:
     """Refuse a checkpoint trained on another class list than a dataset's (when both are known)."""
     if checkpoint_hash and classes and class_list_hash(list(classes)) != checkpoint_hash:
-        raise CheckpointError(f'{checkpoint}: trained on another class list (hash {checkpoint_hash}) than the {split} '
-                              f'dataset\'s ({len(classes)} classes, hash {class_list_hash(list(classes))}); its '
-                              'predictions would be scored against the wrong class names')
+        raise CheckpointError(
+            f'{checkpoint}: trained on another class list (hash {checkpoint_hash}) than the {split} '
+            f"dataset's ({len(classes)} classes, hash {class_list_hash(list(classes))}); its "
+            'predictions would be scored against the wrong class names'
+        )
 
 
 def _loop_classes(loop: BaseLoop) -> list[str] | None:
@@ -72,8 +83,10 @@ def _refuse_skipping(loop: BaseLoop, split: str) -> BaseLoop:
     dataset = getattr(getattr(loop, 'dataloader', None), 'dataset', None)
     on_error = getattr(dataset, 'on_error', 'raise')
     if on_error != 'raise':
-        raise ConfigError(f"{split}_dataloader.dataset has on_error={on_error!r}: evaluation never skips a "
-                          "sample (an unreadable video must fail the evaluation); use on_error='raise'")
+        raise ConfigError(
+            f'{split}_dataloader.dataset has on_error={on_error!r}: evaluation never skips a '
+            "sample (an unreadable video must fail the evaluation); use on_error='raise'"
+        )
     return loop
 
 
@@ -88,8 +101,11 @@ class GFRunner(Runner):
     param_schedulers: list | dict | None
 
     def build_optim_wrapper(self, optim_wrapper: Optimizer | OptimWrapper | dict) -> OptimWrapper | OptimWrapperDict:
-        if (isinstance(optim_wrapper, dict) and 'constructor' not in optim_wrapper
-                and isinstance(optim_wrapper.get('optimizer'), dict)):  # one optimizer, from its config
+        if (
+            isinstance(optim_wrapper, dict)
+            and 'constructor' not in optim_wrapper
+            and isinstance(optim_wrapper.get('optimizer'), dict)
+        ):  # one optimizer, from its config
             optim_wrapper = dict(optim_wrapper, constructor=TrainableOptimWrapperConstructor)
         return super().build_optim_wrapper(optim_wrapper)
 
@@ -134,30 +150,44 @@ class GFRunner(Runner):
             return filename
         inside = os.path.join(self.work_dir, os.path.basename(filename))
         if os.path.isfile(inside) and not self._load_from:
-            self.logger.warning(f'{filename} (from last_checkpoint) does not exist; the work dir moved? '
-                                f'resuming from {inside}')
+            self.logger.warning(
+                f'{filename} (from last_checkpoint) does not exist; the work dir moved? resuming from {inside}'
+            )
             return inside
-        epochs = [(int(name[6:-4]), name) for name in os.listdir(self.work_dir)
-                  if name.startswith('epoch_') and name.endswith('.pth') and name[6:-4].isdigit()]
+        epochs = [
+            (int(name[6:-4]), name)
+            for name in os.listdir(self.work_dir)
+            if name.startswith('epoch_') and name.endswith('.pth') and name[6:-4].isdigit()
+        ]
         if epochs and not self._load_from:  # automatic resume: last_checkpoint is stale
             newest = os.path.join(self.work_dir, max(epochs)[1])
-            self.logger.warning(f'{os.path.join(self.work_dir, "last_checkpoint")} names {filename}, which does not '
-                                f'exist (a moved work dir?); resuming from the newest checkpoint here, {newest}')
+            self.logger.warning(
+                f'{os.path.join(self.work_dir, "last_checkpoint")} names {filename}, which does not '
+                f'exist (a moved work dir?); resuming from the newest checkpoint here, {newest}'
+            )
             return newest
         raise CheckpointError(f'{filename}: no such checkpoint file to resume from')
 
-    def resume(self, filename: str, resume_optimizer: bool = True, resume_param_scheduler: bool = True,
-               map_location='default') -> None:
+    def resume(
+        self, filename: str, resume_optimizer: bool = True, resume_param_scheduler: bool = True, map_location='default'
+    ) -> None:
         filename = self._resolve_resume_path(filename)
         checkpoint = load_checkpoint_file(filename)
-        absent = [key for key in ('state_dict', 'meta', 'rng')
-                  if not isinstance(checkpoint, dict) or key not in checkpoint]
-        absent += [f'meta.{key}' for key in ('epoch', 'iter')
-                   if isinstance(checkpoint, dict) and isinstance(checkpoint.get('meta'), dict)
-                   and key not in checkpoint['meta']]
+        absent = [
+            key for key in ('state_dict', 'meta', 'rng') if not isinstance(checkpoint, dict) or key not in checkpoint
+        ]
+        absent += [
+            f'meta.{key}'
+            for key in ('epoch', 'iter')
+            if isinstance(checkpoint, dict)
+            and isinstance(checkpoint.get('meta'), dict)
+            and key not in checkpoint['meta']
+        ]
         if absent:
-            raise CheckpointError(f'{filename}: not a gfvideo training checkpoint (no {", ".join(absent)}), so '
-                                  'training cannot resume from it; to start from its weights use load_from')
+            raise CheckpointError(
+                f'{filename}: not a gfvideo training checkpoint (no {", ".join(absent)}), so '
+                'training cannot resume from it; to start from its weights use load_from'
+            )
         state_dict, meta = read_checkpoint(checkpoint, origin=filename)
         unwrap_model(self.model).load_state_dict(state_dict)
         self.train_loop._epoch = meta['epoch']
@@ -169,8 +199,11 @@ class GFRunner(Runner):
         if resume_param_scheduler and self.param_schedulers and 'param_schedulers' in checkpoint:
             self.param_schedulers = self.build_param_scheduler(self.param_schedulers)
             saved = checkpoint['param_schedulers']
-            pairs = (zip(self.param_schedulers, saved) if isinstance(saved, list) else
-                     ((s, c) for name in saved for s, c in zip(self.param_schedulers[name], saved[name])))
+            pairs = (
+                zip(self.param_schedulers, saved)
+                if isinstance(saved, list)
+                else ((s, c) for name in saved for s, c in zip(self.param_schedulers[name], saved[name]))
+            )
             for scheduler, state in pairs:
                 scheduler.load_state_dict(state)
         set_rng_state(checkpoint['rng'])

@@ -1,7 +1,8 @@
 """A sampler that tells the dataset which epoch an index belongs to."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from mmengine.dataset import DefaultSampler
 

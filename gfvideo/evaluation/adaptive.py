@@ -6,6 +6,7 @@ the model's own data preprocessor. Evaluation never skips: a batch that lost sam
 An early-exit run split over processes (each took every ``world_size``-th clip) is gathered back
 in the dataset's order by :func:`gather_adaptive_run`.
 """
+
 from __future__ import annotations
 
 import time
@@ -27,13 +28,13 @@ class StepLogits:
     """Per-step logits of every clip of a split, from :func:`collect_step_logits`, with where
     each focus step looked (for hit rates, :mod:`gfvideo.evaluation.localization`)."""
 
-    logits: np.ndarray    # (K+1, N, classes) float32
-    labels: np.ndarray    # (N,)
+    logits: np.ndarray  # (K+1, N, classes) float32
+    labels: np.ndarray  # (N,)
     paths: list[str]
     frame_shape: tuple[int, int]  # (H, W) of the model's input frames
-    boxes: np.ndarray | None = None        # (K, N, T, 4) patch boxes in model-input pixels
-    frame_inds: np.ndarray | None = None   # (N, T) frames sampled from each video
-    img_to_video: list | None = None       # per clip [sx, sy, tx, ty] (None for multi-crop views)
+    boxes: np.ndarray | None = None  # (K, N, T, 4) patch boxes in model-input pixels
+    frame_inds: np.ndarray | None = None  # (N, T) frames sampled from each video
+    img_to_video: list | None = None  # per clip [sx, sy, tx, ty] (None for multi-crop views)
 
     @property
     def confidences(self) -> np.ndarray:
@@ -49,13 +50,16 @@ class ScoredRun:
     labels: np.ndarray
     ms_per_clip: float
     frame_shape: tuple[int, int]  # (H, W) of the input frames
-    views: int                    # views per clip (num_clips x crops)
+    views: int  # views per clip (num_clips x crops)
 
     def summary(self) -> dict:
-        return dict(top1=topk_accuracy(self.scores, self.labels, 1),
-                    top5=topk_accuracy(self.scores, self.labels, min(5, self.scores.shape[1])),
-                    mean_class_accuracy=mean_class_accuracy(self.scores, self.labels), ms_per_clip=self.ms_per_clip,
-                    num_clips=len(self.labels))
+        return dict(
+            top1=topk_accuracy(self.scores, self.labels, 1),
+            top5=topk_accuracy(self.scores, self.labels, min(5, self.scores.shape[1])),
+            mean_class_accuracy=mean_class_accuracy(self.scores, self.labels),
+            ms_per_clip=self.ms_per_clip,
+            num_clips=len(self.labels),
+        )
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,11 @@ class AdaptiveRun:
     def interleaved(cls, parts: Sequence[AdaptiveRun]) -> AdaptiveRun:
         """One run from the parts of ``len(parts)`` processes, part ``r`` holding clips ``r``,
         ``r + len(parts)``, ... of the dataset: the clips back in the dataset's order."""
-        order = sorted((rank + position * len(parts), rank, position)
-                       for rank, part in enumerate(parts) for position in range(len(part.records)))
+        order = sorted(
+            (rank + position * len(parts), rank, position)
+            for rank, part in enumerate(parts)
+            for position in range(len(part.records))
+        )
         return cls([parts[r].records[p] for _, r, p in order], np.stack([parts[r].scores[p] for _, r, p in order]))
 
     def per_clip_rows(self) -> list[list]:
@@ -108,9 +115,11 @@ class AdaptiveRun:
         per_batch = any(r.batch_size > 1 for r in self.records)
         header = ['path', 'label', 'prediction', 'confidence', 'exit_step', 'gmacs']
         header += ['batch_ms', 'batch_size'] if per_batch else ['latency_ms']
-        return [header] + [[r.path, r.label, r.prediction, f'{r.confidence:.6f}', r.exit_step, f'{r.gmacs:.6f}']
-                           + ([f'{r.batch_ms:.3f}', r.batch_size] if per_batch else [f'{r.latency_ms:.3f}'])
-                           for r in self.records]
+        return [header] + [
+            [r.path, r.label, r.prediction, f'{r.confidence:.6f}', r.exit_step, f'{r.gmacs:.6f}']
+            + ([f'{r.batch_ms:.3f}', r.batch_size] if per_batch else [f'{r.latency_ms:.3f}'])
+            for r in self.records
+        ]
 
     def summary(self, num_steps: int) -> dict:
         """Accuracy, mean GMACs, the exit histogram (counts per step) and time per clip: the
@@ -123,17 +132,23 @@ class AdaptiveRun:
         per_clip = [record.batch_ms / record.batch_size for record in batches.values()]
         sizes = sorted({record.batch_size for record in self.records})
         spread = _spread(per_clip)
-        return dict(top1=topk_accuracy(self.scores, labels, 1),
-                    top5=topk_accuracy(self.scores, labels, min(5, self.scores.shape[1])),
-                    mean_class_accuracy=mean_class_accuracy(self.scores, labels),
-                    mean_gmacs=float(np.mean([r.gmacs for r in self.records])),
-                    median_ms_per_clip=spread['median'], p25_ms_per_clip=spread['p25'],
-                    p75_ms_per_clip=spread['p75'],
-                    mean_latency_ms=float(sum(r.batch_ms for r in batches.values()) / max(len(self.records), 1)),
-                    time_basis=('latency per clip (batch size 1)' if sizes == [1] else
-                                f'batch time / batch size (batch size {max(sizes) if sizes else 0}), '
-                                f'not a per-clip latency'),
-                    exit_histogram=np.bincount(exits, minlength=num_steps + 1).tolist(), num_clips=len(labels))
+        return dict(
+            top1=topk_accuracy(self.scores, labels, 1),
+            top5=topk_accuracy(self.scores, labels, min(5, self.scores.shape[1])),
+            mean_class_accuracy=mean_class_accuracy(self.scores, labels),
+            mean_gmacs=float(np.mean([r.gmacs for r in self.records])),
+            median_ms_per_clip=spread['median'],
+            p25_ms_per_clip=spread['p25'],
+            p75_ms_per_clip=spread['p75'],
+            mean_latency_ms=float(sum(r.batch_ms for r in batches.values()) / max(len(self.records), 1)),
+            time_basis=(
+                'latency per clip (batch size 1)'
+                if sizes == [1]
+                else f'batch time / batch size (batch size {max(sizes) if sizes else 0}), not a per-clip latency'
+            ),
+            exit_histogram=np.bincount(exits, minlength=num_steps + 1).tolist(),
+            num_clips=len(labels),
+        )
 
 
 def gather_adaptive_run(run: AdaptiveRun) -> AdaptiveRun:
@@ -151,8 +166,10 @@ def gather_adaptive_run(run: AdaptiveRun) -> AdaptiveRun:
 def _batches(loader: Iterable[dict], model: TSM | GlanceFocusNet) -> Iterable[tuple[torch.Tensor, dict]]:
     for batch in loader:
         if batch.get('num_skipped'):
-            raise RuntimeError('a sample failed to load during evaluation; evaluation never skips samples '
-                               '(use on_error="raise" on evaluation datasets)')
+            raise RuntimeError(
+                'a sample failed to load during evaluation; evaluation never skips samples '
+                '(use on_error="raise" on evaluation datasets)'
+            )
         inputs = model.data_preprocessor.normalize(batch['inputs'])
         yield inputs, batch
 
@@ -162,8 +179,12 @@ def batch_paths(batch: dict) -> list[str]:
     return [str(meta.get('filename', '')) for meta in batch['meta']]
 
 
-def collect_step_logits(model: GlanceFocusNet, loader: Iterable[dict], location_mode: str | Callable = 'mean',
-                        progress: Callable | None = None) -> StepLogits:
+def collect_step_logits(
+    model: GlanceFocusNet,
+    loader: Iterable[dict],
+    location_mode: str | Callable = 'mean',
+    progress: Callable | None = None,
+) -> StepLogits:
     """Logits after every step for every clip (no exit).
 
     ``location_mode`` is passed to :meth:`GlanceFocusNet.focus_step` (``'mean'``, ``'random'``,
@@ -174,8 +195,9 @@ def collect_step_logits(model: GlanceFocusNet, loader: Iterable[dict], location_
 
 
 @torch.no_grad()
-def collect_step_logits_many(model: GlanceFocusNet, loader: Iterable[dict], location_modes: Sequence,
-                             progress: Callable | None = None) -> list[StepLogits]:
+def collect_step_logits_many(
+    model: GlanceFocusNet, loader: Iterable[dict], location_modes: Sequence, progress: Callable | None = None
+) -> list[StepLogits]:
     """:func:`collect_step_logits` for several location modes on one pass: each batch is decoded
     and glanced at once, then every mode runs its focus steps from the same glance state."""
     model.eval()
@@ -206,14 +228,23 @@ def collect_step_logits_many(model: GlanceFocusNet, loader: Iterable[dict], loca
         frame_inds.append(batch['frame_inds'])
         mappings += [meta.get('img_to_video') for meta in batch['meta']]
     known_mapping = all(mapping is not None for mapping in mappings)
-    return [StepLogits(torch.cat(mode_logits, dim=1).numpy(), torch.cat(labels).numpy(), paths,
-                       (shape[0], shape[1]), torch.cat(mode_boxes, dim=1).numpy(), torch.cat(frame_inds).numpy(),
-                       mappings if known_mapping else None)
-            for mode_logits, mode_boxes in zip(logits, boxes)]
+    return [
+        StepLogits(
+            torch.cat(mode_logits, dim=1).numpy(),
+            torch.cat(labels).numpy(),
+            paths,
+            (shape[0], shape[1]),
+            torch.cat(mode_boxes, dim=1).numpy(),
+            torch.cat(frame_inds).numpy(),
+            mappings if known_mapping else None,
+        )
+        for mode_logits, mode_boxes in zip(logits, boxes)
+    ]
 
 
-def run_adaptive(model: GlanceFocusNet, loader: Iterable[dict], thresholds,
-                 progress: Callable | None = None) -> AdaptiveRun:
+def run_adaptive(
+    model: GlanceFocusNet, loader: Iterable[dict], thresholds, progress: Callable | None = None
+) -> AdaptiveRun:
     """Evaluate with the real early-exit runtime (:meth:`GlanceFocusNet.forward_adaptive`).
 
     Each record gets its batch's wall time and size (synchronised on CUDA; at batch size 1 the
@@ -223,8 +254,9 @@ def run_adaptive(model: GlanceFocusNet, loader: Iterable[dict], thresholds,
     return run_adaptive_many(model, loader, [thresholds], progress)[0]
 
 
-def run_adaptive_many(model: GlanceFocusNet, loader: Iterable[dict], threshold_sets: Sequence,
-                      progress: Callable | None = None) -> list[AdaptiveRun]:
+def run_adaptive_many(
+    model: GlanceFocusNet, loader: Iterable[dict], threshold_sets: Sequence, progress: Callable | None = None
+) -> list[AdaptiveRun]:
     """:func:`run_adaptive` for several threshold sets on one pass over the loader: each batch is
     decoded once and run through the early-exit runtime once per set."""
     model.eval()
@@ -246,12 +278,19 @@ def run_adaptive_many(model: GlanceFocusNet, loader: Iterable[dict], threshold_s
             rows = torch.arange(inputs.shape[0], device=result.logits.device)
             scores[index].append(result.logits[result.exit_steps, rows].softmax(-1).cpu())
             for path, label, prediction, confidence, step, macs in zip(
-                    paths, labels, result.predictions.tolist(), result.confidences.tolist(),
-                    result.exit_steps.tolist(), result.macs.tolist()):
-                records[index].append(ClipRecord(path, label, prediction, confidence, step, macs / 1e9, batch_ms,
-                                                 inputs.shape[0]))
-    return [AdaptiveRun(clip_records, torch.cat(clip_scores).numpy())
-            for clip_records, clip_scores in zip(records, scores)]
+                paths,
+                labels,
+                result.predictions.tolist(),
+                result.confidences.tolist(),
+                result.exit_steps.tolist(),
+                result.macs.tolist(),
+            ):
+                records[index].append(
+                    ClipRecord(path, label, prediction, confidence, step, macs / 1e9, batch_ms, inputs.shape[0])
+                )
+    return [
+        AdaptiveRun(clip_records, torch.cat(clip_scores).numpy()) for clip_records, clip_scores in zip(records, scores)
+    ]
 
 
 @torch.no_grad()
@@ -276,5 +315,10 @@ def collect_scores(model: TSM | GlanceFocusNet, loader: Iterable[dict], progress
         scores += [(p['step_scores'][-1] if 'step_scores' in p else p['scores']).float().cpu() for p in predictions]
         labels.append(batch['label'])
     clip_labels = torch.cat(labels).numpy()
-    return ScoredRun(torch.stack(scores).numpy(), clip_labels, seconds * 1000 / max(len(clip_labels), 1), shape[1:],
-                     shape[0] // model.num_segments)
+    return ScoredRun(
+        torch.stack(scores).numpy(),
+        clip_labels,
+        seconds * 1000 / max(len(clip_labels), 1),
+        shape[1:],
+        shape[0] // model.num_segments,
+    )

@@ -11,6 +11,7 @@ that cannot decide on its own (its confidence says little) is skipped this way i
 letting its most confident, often wrong, clips leave; given the calibration clips' correctness,
 the solver picks the first step whose thresholds are the most accurate within the budget.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ class ExitReplay:
 
     predictions: np.ndarray  # (N,)
     confidences: np.ndarray  # (N,) max probability at the exit step
-    exit_steps: np.ndarray   # (N,)
+    exit_steps: np.ndarray  # (N,)
 
 
 def exit_steps_for(confidences: np.ndarray, thresholds) -> np.ndarray:
@@ -87,7 +88,7 @@ def thresholds_for_proportions(confidences: np.ndarray, proportions: np.ndarray)
         if quota <= 0 or len(candidates) == 0:
             continue
         order = candidates[np.argsort(-confidences[candidates, step], kind='stable')]
-        leaving = order[:min(quota, len(order))]
+        leaving = order[: min(quota, len(order))]
         thresholds[step] = confidences[leaving[-1], step]
         remaining &= ~(confidences[:, step] >= thresholds[step])
     return thresholds
@@ -104,8 +105,9 @@ def check_budget(budget: float, cumulative_gmacs) -> None:
         raise BudgetError(f'budget {budget:.4f} GMACs is below the glance-only cost {cumulative_gmacs[0]:.4f} GMACs')
 
 
-def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, iterations: int = 60,
-                 correct: np.ndarray | None = None) -> np.ndarray:
+def solve_budget(
+    confidences: np.ndarray, cumulative_gmacs, budget: float, iterations: int = 60, correct: np.ndarray | None = None
+) -> np.ndarray:
     """Thresholds whose mean GMACs on the calibration clips is the largest not above ``budget``.
 
     Bisection on ``log q``; raises :class:`BudgetError` below the glance-only cost. With
@@ -120,8 +122,11 @@ def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, itera
     if mean_cost(exit_steps_for(confidences, never), cumulative_gmacs) <= budget:
         return never
     first_steps = range(steps - 1) if correct is not None else [0]
-    solutions = [_solve_from(confidences, cumulative_gmacs, budget, first, iterations) for first in first_steps
-                 if cumulative_gmacs[first] <= budget]
+    solutions = [
+        _solve_from(confidences, cumulative_gmacs, budget, first, iterations)
+        for first in first_steps
+        if cumulative_gmacs[first] <= budget
+    ]
     if correct is None or len(solutions) == 1:
         return solutions[0]
     rows = np.arange(len(correct))
@@ -133,8 +138,9 @@ def solve_budget(confidences: np.ndarray, cumulative_gmacs, budget: float, itera
     return max(solutions, key=score)
 
 
-def _solve_from(confidences: np.ndarray, cumulative_gmacs: np.ndarray, budget: float, first_step: int,
-                iterations: int) -> np.ndarray:
+def _solve_from(
+    confidences: np.ndarray, cumulative_gmacs: np.ndarray, budget: float, first_step: int, iterations: int
+) -> np.ndarray:
     """Bisection on ``log q`` for exits that start at ``first_step``."""
     steps = confidences.shape[1]
 
@@ -153,8 +159,9 @@ def _solve_from(confidences: np.ndarray, cumulative_gmacs: np.ndarray, budget: f
     return best
 
 
-def curve_thresholds(confidences: np.ndarray, num_points: int = 12, q_range: tuple[float, float] = (0.05, 20.0)
-                     ) -> list[np.ndarray]:
+def curve_thresholds(
+    confidences: np.ndarray, num_points: int = 12, q_range: tuple[float, float] = (0.05, 20.0)
+) -> list[np.ndarray]:
     """Thresholds for ``num_points`` exit-proportion curves ``q`` spread log-uniformly over
     ``q_range``, for every first exit step: the points of a budget curve (duplicates removed)."""
     seen, curve = set(), []
@@ -171,8 +178,7 @@ def curve_thresholds(confidences: np.ndarray, num_points: int = 12, q_range: tup
 
 def thresholds_record(thresholds, classes_hash: str | None, num_steps: int, **extra) -> dict:
     """The content of ``thresholds.json``: thresholds tied to a class list and a step count."""
-    return dict(thresholds=[float(t) for t in thresholds], classes_hash=classes_hash, num_steps=int(num_steps),
-                **extra)
+    return dict(thresholds=[float(t) for t in thresholds], classes_hash=classes_hash, num_steps=int(num_steps), **extra)
 
 
 def read_thresholds(path: str, classes_hash: str | None, num_steps: int) -> list[float]:
@@ -186,15 +192,22 @@ def read_thresholds(path: str, classes_hash: str | None, num_steps: int) -> list
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BudgetError(f'{path}: not a readable thresholds file ({error})') from error
     for step, value in enumerate(thresholds):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 <= value <= 1
-                                                                                  or value == NEVER_EXIT):
-            raise BudgetError(f'{path}: threshold {step} is {value!r}; expected a number in [0, 1] (a confidence) or '
-                              f'{NEVER_EXIT} (never exit), and NaN is not one')
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (0 <= value <= 1 or value == NEVER_EXIT)
+        ):
+            raise BudgetError(
+                f'{path}: threshold {step} is {value!r}; expected a number in [0, 1] (a confidence) or '
+                f'{NEVER_EXIT} (never exit), and NaN is not one'
+            )
     thresholds = [float(t) for t in thresholds]
     if record.get('num_steps') != num_steps or len(thresholds) != num_steps:
-        raise BudgetError(f'{path}: written for a model with {record.get("num_steps")} focus steps; this model has '
-                          f'{num_steps}')
+        raise BudgetError(
+            f'{path}: written for a model with {record.get("num_steps")} focus steps; this model has {num_steps}'
+        )
     if classes_hash and record.get('classes_hash') and record['classes_hash'] != classes_hash:
-        raise BudgetError(f'{path}: written for another class list (hash {record["classes_hash"]}; this model\'s '
-                          f'is {classes_hash})')
+        raise BudgetError(
+            f"{path}: written for another class list (hash {record['classes_hash']}; this model's is {classes_hash})"
+        )
     return thresholds

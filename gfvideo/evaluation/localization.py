@@ -5,6 +5,7 @@ A benchmark that knows where its evidence is (the synthetic benchmark's
 lets evaluation measure the *hit rate*: the fraction of frames whose focus patch contains the
 object's centre. The boxes are for measurement only; no training stage reads them.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,9 @@ def read_actor_boxes(path: str) -> dict[str, np.ndarray]:
     return boxes
 
 
-def clip_actor_centres(actor_boxes: dict[str, np.ndarray], paths: list[str], frame_inds: torch.Tensor,
-                       img_to_video: list) -> torch.Tensor:
+def clip_actor_centres(
+    actor_boxes: dict[str, np.ndarray], paths: list[str], frame_inds: torch.Tensor, img_to_video: list
+) -> torch.Tensor:
     """Actor centres ``(B, T, 2)`` in model-input pixels for a batch.
 
     Args:
@@ -62,8 +64,11 @@ def clip_actor_centres(actor_boxes: dict[str, np.ndarray], paths: list[str], fra
             raise ValueError(f'{path}: frame {max(inds)} sampled but actor boxes cover {len(boxes)} frames')
         chosen = boxes[inds].astype(np.float64)
         sx, sy, tx, ty = mapping
-        centres.append(np.stack([((chosen[:, 0] + chosen[:, 2]) / 2 - tx) / sx,
-                                 ((chosen[:, 1] + chosen[:, 3]) / 2 - ty) / sy], axis=1))
+        centres.append(
+            np.stack(
+                [((chosen[:, 0] + chosen[:, 2]) / 2 - tx) / sx, ((chosen[:, 1] + chosen[:, 3]) / 2 - ty) / sy], axis=1
+            )
+        )
     return torch.from_numpy(np.stack(centres)).float()
 
 
@@ -74,9 +79,13 @@ def patch_hits(boxes: torch.Tensor, centres: torch.Tensor) -> torch.Tensor:
     return ((boxes[..., 0] <= x) & (x < boxes[..., 2]) & (boxes[..., 1] <= y) & (y < boxes[..., 3])).float()
 
 
-
-def step_hit_rates(boxes: np.ndarray, paths: list[str], frame_inds: np.ndarray, img_to_video: list | None,
-                   actor_boxes: dict[str, np.ndarray]) -> list[float]:
+def step_hit_rates(
+    boxes: np.ndarray,
+    paths: list[str],
+    frame_inds: np.ndarray,
+    img_to_video: list | None,
+    actor_boxes: dict[str, np.ndarray],
+) -> list[float]:
     """Hit rate of each focus step ``[k=1..K]`` over all frames of all clips.
 
     ``boxes`` ``(K, N, T, 4)`` are patch boxes in model-input pixels (e.g. a
@@ -88,8 +97,9 @@ def step_hit_rates(boxes: np.ndarray, paths: list[str], frame_inds: np.ndarray, 
     return [patch_hits(torch.as_tensor(step), centres).mean().item() for step in boxes]
 
 
-def compare_locations(model: GlanceFocusNet, loader, actor_boxes: dict[str, np.ndarray] | None = None,
-                      progress=None) -> list[dict]:
+def compare_locations(
+    model: GlanceFocusNet, loader, actor_boxes: dict[str, np.ndarray] | None = None, progress=None
+) -> list[dict]:
     """Top-1 and hit rate after each number of focus steps for where patches are put: the learned
     policy (``learned``), uniform random patches, the frame centre, the frame-difference peak
     (``motion``, a label-free heuristic) and, given ``actor_boxes``, patches centred on the
@@ -102,11 +112,17 @@ def compare_locations(model: GlanceFocusNet, loader, actor_boxes: dict[str, np.n
         return torch.full((state.frame_ids.shape[0], 2), 0.5, device=state.frames.device)
 
     modes: dict[str, str | Callable[[ClipState, dict], torch.Tensor]] = {
-        'learned': 'mean', 'random': 'random', 'center': centre, 'motion': 'motion'}
+        'learned': 'mean',
+        'random': 'random',
+        'center': centre,
+        'motion': 'motion',
+    }
     if actor_boxes is not None:
+
         def oracle(state: ClipState, batch: dict) -> torch.Tensor:
-            centres = clip_actor_centres(actor_boxes, batch_paths(batch), batch['frame_inds'],
-                                         [meta['img_to_video'] for meta in batch['meta']])
+            centres = clip_actor_centres(
+                actor_boxes, batch_paths(batch), batch['frame_inds'], [meta['img_to_video'] for meta in batch['meta']]
+            )
             height, width = state.frames.shape[-2:]
             return centred_locations(centres.flatten(0, 1).to(state.frames.device), model.patch_size, height, width)
 

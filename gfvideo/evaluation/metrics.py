@@ -1,7 +1,8 @@
 """Accuracy metrics: top-1/top-5/mean-class for TSM, and per step (anytime) for GlanceFocusNet."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from mmengine.dist import is_main_process
@@ -68,16 +69,22 @@ class AccuracyMetric(BaseMetric):
         meta = data_batch['meta'][index]
         if 'img_to_video' not in meta:
             return None
-        centres = clip_actor_centres(self._actor_boxes, [meta['filename']], data_batch['frame_inds'][index:index + 1],
-                                     [meta['img_to_video']])
+        centres = clip_actor_centres(
+            self._actor_boxes, [meta['filename']], data_batch['frame_inds'][index : index + 1], [meta['img_to_video']]
+        )
         return patch_hits(step_boxes.cpu(), centres[0]).mean(dim=-1).numpy()  # (K,)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for index, sample in enumerate(data_samples):
             scores = sample['step_scores'] if 'step_scores' in sample else sample['scores']
-            self.results.append({'scores': scores.float().cpu().numpy(), 'label': int(sample['label']),
-                                 'gmacs': sample.get('step_gmacs'),
-                                 'hits': self._hits(data_batch, index, sample.get('step_boxes'))})
+            self.results.append(
+                {
+                    'scores': scores.float().cpu().numpy(),
+                    'label': int(sample['label']),
+                    'gmacs': sample.get('step_gmacs'),
+                    'hits': self._hits(data_batch, index, sample.get('step_boxes')),
+                }
+            )
 
     def compute_metrics(self, results: list) -> dict:
         labels = np.array([r['label'] for r in results])
@@ -96,10 +103,14 @@ class AccuracyMetric(BaseMetric):
             for step, hit in enumerate(np.stack([r['hits'] for r in results]).mean(axis=0), start=1):
                 metrics[f'step{step}_hit'] = float(hit)
         final = scores[:, -1]
-        metrics.update(top1=topk_accuracy(final, labels, 1), top5=topk_accuracy(final, labels, k5),
-                       mean_class_accuracy=mean_class_accuracy(final, labels))
+        metrics.update(
+            top1=topk_accuracy(final, labels, 1),
+            top5=topk_accuracy(final, labels, k5),
+            mean_class_accuracy=mean_class_accuracy(final, labels),
+        )
         if self.confusion_file and is_main_process():
             classes = (self.dataset_meta or {}).get('classes')
-            write_confusion_matrix(self.confusion_file,
-                                   confusion_matrix(final.argmax(1), labels, final.shape[-1]), classes)
+            write_confusion_matrix(
+                self.confusion_file, confusion_matrix(final.argmax(1), labels, final.shape[-1]), classes
+            )
         return metrics

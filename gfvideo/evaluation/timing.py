@@ -5,13 +5,15 @@ every repeat runs each model once over all batches, in turn (interleaved), after
 pass, and each model's time per clip is the median over repeats, with its spread. ``seconds`` and
 ``median_seconds`` time a single function, synchronised with its device.
 """
+
 from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Sequence
+from typing import Callable
 
 import torch
 
@@ -54,8 +56,12 @@ def median_seconds(function: Callable[[], object], device: torch.device | str, r
 
 
 @torch.no_grad()
-def interleaved_timings(runners: dict[str, Callable[[torch.Tensor], object]], batches: Sequence[torch.Tensor],
-                        repeats: int = 5, warmup: int = 1) -> dict[str, Timing]:
+def interleaved_timings(
+    runners: dict[str, Callable[[torch.Tensor], object]],
+    batches: Sequence[torch.Tensor],
+    repeats: int = 5,
+    warmup: int = 1,
+) -> dict[str, Timing]:
     """Time each ``runner(batch)`` over all ``batches``, the runners taking turns in every repeat.
 
     Returns each runner's :class:`Timing` (ms per clip; the median of ``repeats`` passes, after
@@ -71,8 +77,7 @@ def interleaved_timings(runners: dict[str, Callable[[torch.Tensor], object]], ba
             elapsed = seconds(partial(_run_all, runner, batches), device)
             if repeat >= warmup:
                 times[name].append(elapsed * 1000 / clips)
-    return {name: Timing(statistics.median(values), min(values), max(values), values)
-            for name, values in times.items()}
+    return {name: Timing(statistics.median(values), min(values), max(values), values) for name, values in times.items()}
 
 
 def _run_all(runner: Callable[[torch.Tensor], object], batches: Sequence[torch.Tensor]) -> None:

@@ -1,4 +1,5 @@
 """Temporal recurrent aggregator: fuse a step's frame features over time, carry a state over steps."""
+
 from __future__ import annotations
 
 import torch

@@ -11,14 +11,16 @@ target model's own keys:
 
 Files are always read with ``torch.load(weights_only=True)``.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -57,14 +59,16 @@ def where_to_get(path: str | os.PathLike) -> str:
     name = os.path.basename(os.fspath(path))
     if name not in PUBLISHED_WEIGHTS:
         return ''
-    return (f'it is torchvision\'s {PUBLISHED_WEIGHTS[name]}: download {TORCHVISION_URL}{name} '
-            f'to {os.fspath(path)}')
+    return f"it is torchvision's {PUBLISHED_WEIGHTS[name]}: download {TORCHVISION_URL}{name} to {os.fspath(path)}"
 
 
 def init_weight_paths(model_cfg: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(config key, path)`` of every initialisation weight file a model config names."""
-    return [(f'model.{key}.pretrained', model_cfg[key]['pretrained']) for key in INIT_WEIGHT_KEYS
-            if isinstance(model_cfg.get(key), Mapping) and model_cfg[key].get('pretrained')]
+    return [
+        (f'model.{key}.pretrained', model_cfg[key]['pretrained'])
+        for key in INIT_WEIGHT_KEYS
+        if isinstance(model_cfg.get(key), Mapping) and model_cfg[key].get('pretrained')
+    ]
 
 
 def without_init_weights(model_cfg: Mapping[str, Any]) -> dict:
@@ -104,8 +108,9 @@ def load_checkpoint_file(path: str | os.PathLike) -> Any:
             with zipfile.ZipFile(origin) as archive:
                 damaged = archive.testzip()  # torch itself does not check the CRCs it writes
             if damaged is not None:
-                raise CheckpointError(f'{origin}: a damaged PyTorch checkpoint (the checksum of {damaged} does not '
-                                      'match its bytes)')
+                raise CheckpointError(
+                    f'{origin}: a damaged PyTorch checkpoint (the checksum of {damaged} does not match its bytes)'
+                )
         return torch.load(origin, map_location='cpu', weights_only=True)
     except CheckpointError:
         raise
@@ -113,24 +118,30 @@ def load_checkpoint_file(path: str | os.PathLike) -> Any:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         unsupported = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(error))
         if unsupported:
-            reason = (f'holds Python objects ({unsupported.group(1)}), not only tensors and plain data; it is not a '
-                      'gfvideo checkpoint, and gfvideo loads checkpoints with weights_only=True only')
+            reason = (
+                f'holds Python objects ({unsupported.group(1)}), not only tensors and plain data; it is not a '
+                'gfvideo checkpoint, and gfvideo loads checkpoints with weights_only=True only'
+            )
         elif zipfile.is_zipfile(origin):
             reason = f'a damaged PyTorch checkpoint ({first_line})'
         else:
-            reason = ('not a PyTorch checkpoint (not a zip archive: truncated, or another kind of file); it is not '
-                      'a gfvideo checkpoint')
+            reason = (
+                'not a PyTorch checkpoint (not a zip archive: truncated, or another kind of file); it is not '
+                'a gfvideo checkpoint'
+            )
         raise CheckpointError(f'{origin}: {reason}') from None
 
 
 def non_finite_tensors(state_dict: Mapping[str, torch.Tensor]) -> list[str]:
     """Names of floating-point tensors holding NaN or infinity."""
-    return [key for key, value in state_dict.items()
-            if value.is_floating_point() and not bool(torch.isfinite(value).all())]
+    return [
+        key for key, value in state_dict.items() if value.is_floating_point() and not bool(torch.isfinite(value).all())
+    ]
 
 
-def read_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any],
-                    origin: str | None = None) -> tuple[dict, dict]:
+def read_checkpoint(
+    path_or_state_dict: str | os.PathLike | Mapping[str, Any], origin: str | None = None
+) -> tuple[dict, dict]:
     """``(state_dict, meta)`` of a checkpoint file or an in-memory dict, read with weights_only.
 
     Raises :class:`CheckpointError` for unreadable files and for weights holding NaN or infinity;
@@ -157,8 +168,10 @@ def read_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any],
         raise CheckpointError(f'{origin}: holds no tensors')
     broken = non_finite_tensors(state_dict)
     if broken:
-        raise CheckpointError(f'{origin}: {len(broken)} tensors hold NaN or infinity (a diverged run?): '
-                              f'{", ".join(broken[:8])}{" ..." if len(broken) > 8 else ""}')
+        raise CheckpointError(
+            f'{origin}: {len(broken)} tensors hold NaN or infinity (a diverged run?): '
+            f'{", ".join(broken[:8])}{" ..." if len(broken) > 8 else ""}'
+        )
     return state_dict, meta
 
 
@@ -170,7 +183,8 @@ def detect_source(state_dict: Mapping[str, torch.Tensor], meta: Mapping[str, Any
     if any(k.startswith(('module.base_model.', 'base_model.', 'module.new_fc.')) for k in keys):
         return 'tsm'
     if any(k.startswith('cls_head.') for k in keys) or any(
-            k.startswith('backbone.') and re.search(r'\.(conv|bn)\.(net\.)?(weight|bias|running_mean)$', k) for k in keys):
+        k.startswith('backbone.') and re.search(r'\.(conv|bn)\.(net\.)?(weight|bias|running_mean)$', k) for k in keys
+    ):
         return 'mmaction2'
     if any(k.startswith(('backbone.', 'glance_backbone.', 'focus_backbone.')) for k in keys):
         return 'gfvideo'
@@ -184,8 +198,9 @@ def _tsm_mobilenet_key(key: str) -> str:
     if not match or match.group(2) == '0':
         return key
     prefix, block, index, rest = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
-    mapping = ({0: '0.0', 1: '0.1', 3: '1', 4: '2'} if block == 1
-               else {0: '0.0', 1: '0.1', 3: '1.0', 4: '1.1', 6: '2', 7: '3'})
+    mapping = (
+        {0: '0.0', 1: '0.1', 3: '1', 4: '2'} if block == 1 else {0: '0.0', 1: '0.1', 3: '1.0', 4: '1.1', 6: '2', 7: '3'}
+    )
     if index not in mapping:
         raise CheckpointError(f'unexpected TSM MobileNetV2 key {key!r}')
     return f'{prefix}{mapping[index]}.{rest}'
@@ -198,9 +213,9 @@ def convert_tsm(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch.Tenso
     for key, value in state_dict.items():
         key = key.removeprefix('module.').replace('.net.', '.')
         if key.startswith('new_fc.'):
-            key = 'fc.' + key[len('new_fc.'):]
+            key = 'fc.' + key[len('new_fc.') :]
         elif key.startswith('base_model.'):
-            key = 'backbone.' + key[len('base_model.'):]
+            key = 'backbone.' + key[len('base_model.') :]
             if is_mobilenet:
                 key = _tsm_mobilenet_key(key)
         converted[key] = value
@@ -218,13 +233,21 @@ def _mmaction_resnet_key(key: str) -> str:
 def _mmaction_mobilenet_key(key: str) -> str:
     if key.startswith(('backbone.conv1.', 'backbone.conv2.')):
         block = 0 if key.startswith('backbone.conv1.') else 18
-        return re.sub(r'^backbone\.conv\d\.(conv|bn)\.', lambda m: f'backbone.features.{block}.'
-                      f'{0 if m.group(1) == "conv" else 1}.', key)
+        return re.sub(
+            r'^backbone\.conv\d\.(conv|bn)\.',
+            lambda m: f'backbone.features.{block}.{0 if m.group(1) == "conv" else 1}.',
+            key,
+        )
     match = re.match(r'backbone\.layer(\d)\.(\d+)\.conv\.(\d)\.(conv|bn)\.(.+)$', key)
     if not match:
         return key
-    stage, index, position, kind, rest = (int(match.group(1)), int(match.group(2)), int(match.group(3)),
-                                          match.group(4), match.group(5))
+    stage, index, position, kind, rest = (
+        int(match.group(1)),
+        int(match.group(2)),
+        int(match.group(3)),
+        match.group(4),
+        match.group(5),
+    )
     block = _MMACTION_MOBILENET_OFFSETS[stage] + index
     last = 1 if stage == 1 else 2  # the linear 1x1 conv: a bare conv + bn in torchvision
     if position == last:
@@ -243,7 +266,7 @@ def convert_mmaction2(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch
             continue
         key = key.replace('.net.', '.')
         if key.startswith('cls_head.fc_cls.'):
-            key = 'fc.' + key[len('cls_head.fc_cls.'):]
+            key = 'fc.' + key[len('cls_head.fc_cls.') :]
         elif key.startswith('backbone.'):
             key = _mmaction_mobilenet_key(key) if is_mobilenet else _mmaction_resnet_key(key)
         converted[key] = value
@@ -263,7 +286,11 @@ def convert_torchvision(state_dict: Mapping[str, torch.Tensor]) -> dict[str, tor
 
 #: source layout -> its conversion to canonical names
 CONVERTERS: dict[str, Callable[[Mapping[str, torch.Tensor]], dict[str, torch.Tensor]]] = {
-    'tsm': convert_tsm, 'mmaction2': convert_mmaction2, 'torchvision': convert_torchvision, 'gfvideo': dict}
+    'tsm': convert_tsm,
+    'mmaction2': convert_mmaction2,
+    'torchvision': convert_torchvision,
+    'gfvideo': dict,
+}
 
 
 # ----------------------------------------------------------------------------- loading
@@ -286,9 +313,12 @@ class LoadReport:
     def diff(self, limit: int = 12) -> str:
         """A readable summary of every mismatch."""
         lines = []
-        for title, keys in (('missing from the file', self.missing), ('unexpected in the file', self.unexpected),
-                            ('shape conflicts', self.shape_conflicts), ('dropped (a head the target lacks)',
-                                                                        self.dropped)):
+        for title, keys in (
+            ('missing from the file', self.missing),
+            ('unexpected in the file', self.unexpected),
+            ('shape conflicts', self.shape_conflicts),
+            ('dropped (a head the target lacks)', self.dropped),
+        ):
             if keys:
                 shown = '\n    '.join(keys[:limit])
                 more = f'\n    ... and {len(keys) - limit} more' if len(keys) > limit else ''
@@ -300,8 +330,13 @@ def _is_bare_backbone(model: nn.Module) -> bool:
     return hasattr(model, 'forward_features') and not hasattr(model, 'backbone')
 
 
-def load_weights(model: nn.Module, path_or_state_dict: str | os.PathLike | Mapping[str, Any], source: str = 'auto',
-                 strict: bool = True, prefix: str | None = None) -> LoadReport:
+def load_weights(
+    model: nn.Module,
+    path_or_state_dict: str | os.PathLike | Mapping[str, Any],
+    source: str = 'auto',
+    strict: bool = True,
+    prefix: str | None = None,
+) -> LoadReport:
     """Load a checkpoint into ``model`` by rule (see the module docstring).
 
     Args:
@@ -322,13 +357,13 @@ def load_weights(model: nn.Module, path_or_state_dict: str | os.PathLike | Mappi
     source = detect_source(state_dict, meta) if source == 'auto' else source
     converted = CONVERTERS[source](state_dict)
     if prefix:
-        converted = {k[len(prefix):]: v for k, v in converted.items() if k.startswith(prefix)}
+        converted = {k[len(prefix) :]: v for k, v in converted.items() if k.startswith(prefix)}
         if not converted:
             raise CheckpointError(f'no keys under {prefix!r} in the checkpoint')
     report = LoadReport(source, meta=meta)
     if _is_bare_backbone(model) and any(k.startswith('backbone.') for k in converted):
         report.dropped = sorted(k for k in converted if not k.startswith('backbone.'))
-        converted = {k[len('backbone.'):]: v for k, v in converted.items() if k.startswith('backbone.')}
+        converted = {k[len('backbone.') :]: v for k, v in converted.items() if k.startswith('backbone.')}
     else:
         report.dropped = sorted(k for k in converted if k.startswith('imagenet_'))
         converted = {k: v for k, v in converted.items() if not k.startswith('imagenet_')}
@@ -357,7 +392,7 @@ def load_weights(model: nn.Module, path_or_state_dict: str | os.PathLike | Mappi
 
 def infer_backbone(state_dict: Mapping[str, torch.Tensor]) -> dict:
     """Backbone name and width of canonical (``backbone.*``) weights, for ``build_backbone``."""
-    keys = [k[len('backbone.'):] for k in state_dict if k.startswith('backbone.')]
+    keys = [k[len('backbone.') :] for k in state_dict if k.startswith('backbone.')]
     if any(k.startswith('features.') for k in keys):
         stem = state_dict['backbone.features.0.0.weight'].shape[0]
         return dict(name='mobilenet_v2', width_mult=stem / 32)
@@ -371,8 +406,9 @@ def infer_backbone(state_dict: Mapping[str, torch.Tensor]) -> dict:
     return dict(name=f'resnet{depth}', width_mult=state_dict['backbone.conv1.weight'].shape[0] / 64)
 
 
-def convert_checkpoint(path_or_state_dict: str | os.PathLike | Mapping[str, Any], source: str = 'auto',
-                       classes: list[str] | None = None) -> dict:
+def convert_checkpoint(
+    path_or_state_dict: str | os.PathLike | Mapping[str, Any], source: str = 'auto', classes: list[str] | None = None
+) -> dict:
     """A clean gfvideo checkpoint (``state_dict`` in canonical names + ``meta``) from any layout.
 
     ``meta`` holds the source layout, the backbone config inferred from the weights, the number

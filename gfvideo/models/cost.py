@@ -3,6 +3,7 @@
 ``FlopCounterMode`` counts a multiply-add as 2 FLOPs; MACs are half of that. Costs are
 reported as GMACs and labelled so.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -97,8 +98,10 @@ def glance_focus_costs(model: GlanceFocusNet, height: int, width: int) -> StepCo
             glance_backbone = backbone_macs(model.glance_backbone, model.glance_size, model.glance_size, frames)
             focus_backbone = backbone_macs(model.focus_backbone, model.patch_size, model.patch_size, frames)
             policy = count_macs(model.policy.act, state.map_code, state.history, state.policy_state) + count_macs(
-                model.policy.update_state, state.policy_state, torch.zeros(frames, model.focus_proj.out_features,
-                                                                           device=device))
+                model.policy.update_state,
+                state.policy_state,
+                torch.zeros(frames, model.focus_proj.out_features, device=device),
+            )
     finally:
         model.train(was_training)
     return StepCosts(glance, glance_backbone, tuple(steps), focus_backbone, policy)

@@ -1,7 +1,8 @@
 """Batched normalisation of uint8 clips inside the model (on the model's device)."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from mmengine.model import BaseDataPreprocessor

@@ -6,6 +6,7 @@ Step 0 (glance) runs the glance TSM backbone on all ``T`` frames resized (antial
 backbone on them, and the aggregator updates the prediction. ``forward`` gives logits after
 every step; ``forward_adaptive`` exits clips early and stops computing for them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,6 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
-from .ppo import PPOConfig, ppo_train_step
 from ..registry import MODELS
 from .aggregator import TemporalAggregator
 from .backbones import build_backbone_from_cfg
@@ -24,6 +24,7 @@ from .modality import apply_modality, check_modality
 from .motion_prior import motion_locations
 from .patches import centred_locations, crop_patches
 from .policy import PatchPolicy, PolicyOutput
+from .ppo import PPOConfig, ppo_train_step
 
 LOCATION_MODES = ('mean', 'sample', 'random', 'motion')
 TRAIN_STAGES = (1, 2, 3)
@@ -34,32 +35,38 @@ STAGE1_PRIORS = ('random', 'motion')
 class ClipState:
     """What a batch of clips carries from one step to the next (one row per clip, frames flat)."""
 
-    frames: torch.Tensor           # (N, 3, H, W) normalised full-resolution frames of the whole batch
-    frame_ids: torch.Tensor        # (B*T,) rows of ``frames`` of the clips still running
-    glance_maps: torch.Tensor      # (B*T, C, h, w) glance feature maps the policy reads
-    differences: torch.Tensor      # (B*T, 3, g, g) frame differences at the glance size
-    map_code: torch.Tensor         # (B*T, E) the policy's code of each frame's glance map
+    frames: torch.Tensor  # (N, 3, H, W) normalised full-resolution frames of the whole batch
+    frame_ids: torch.Tensor  # (B*T,) rows of ``frames`` of the clips still running
+    glance_maps: torch.Tensor  # (B*T, C, h, w) glance feature maps the policy reads
+    differences: torch.Tensor  # (B*T, 3, g, g) frame differences at the glance size
+    map_code: torch.Tensor  # (B*T, E) the policy's code of each frame's glance map
     aggregator_state: torch.Tensor  # (B, D)
-    policy_state: torch.Tensor     # (B*T, hidden)
-    history: torch.Tensor          # (B*T, 2*K) locations chosen so far (zeros for later steps)
+    policy_state: torch.Tensor  # (B*T, hidden)
+    history: torch.Tensor  # (B*T, 2*K) locations chosen so far (zeros for later steps)
     step: int = 0
 
-    def select(self, clips: torch.Tensor, num_segments: int) -> 'ClipState':
+    def select(self, clips: torch.Tensor, num_segments: int) -> ClipState:
         """The state of the clips at indices ``clips`` only (the frames themselves are not copied)."""
         frames = (clips[:, None] * num_segments + torch.arange(num_segments, device=clips.device)).flatten()
-        return replace(self, frame_ids=self.frame_ids[frames], glance_maps=self.glance_maps[frames],
-                       differences=self.differences[frames], map_code=self.map_code[frames],
-                       aggregator_state=self.aggregator_state[clips], policy_state=self.policy_state[frames],
-                       history=self.history[frames])
+        return replace(
+            self,
+            frame_ids=self.frame_ids[frames],
+            glance_maps=self.glance_maps[frames],
+            differences=self.differences[frames],
+            map_code=self.map_code[frames],
+            aggregator_state=self.aggregator_state[clips],
+            policy_state=self.policy_state[frames],
+            history=self.history[frames],
+        )
 
 
 @dataclass
 class StepDetails:
     """Per-step outputs kept with ``return_details=True``."""
 
-    features: torch.Tensor                 # (B, T, C) backbone features (glance or focus)
-    boxes: torch.Tensor | None = None      # (B, T, 4) patch boxes in input-frame pixels
-    policy: PolicyOutput | None = None     # frames flat (B*T, ...)
+    features: torch.Tensor  # (B, T, C) backbone features (glance or focus)
+    boxes: torch.Tensor | None = None  # (B, T, 4) patch boxes in input-frame pixels
+    policy: PolicyOutput | None = None  # frames flat (B*T, ...)
 
 
 def _patch_boxes(details: StepDetails) -> torch.Tensor:
@@ -117,12 +124,25 @@ class GlanceFocusNet(BaseModel):
         data_preprocessor: the normaliser config (``VideoDataPreprocessor`` by default).
     """
 
-    def __init__(self, glance_backbone: dict, focus_backbone: dict, num_classes: int, glance_size: int = 96,
-                 glance_modality: str = 'rgb', patch_size: int = 64, max_focus_steps: int = 3,
-                 policy_stride: int = 8, hidden_dim: int = 512, policy: dict | None = None,
-                 aggregator: dict | None = None, train_stage: int = 1, stage1_prior: str = 'random',
-                 stage1_prior_ratio: float = 0.5, ppo: dict | None = None,
-                 data_preprocessor: dict | None = None) -> None:
+    def __init__(
+        self,
+        glance_backbone: dict,
+        focus_backbone: dict,
+        num_classes: int,
+        glance_size: int = 96,
+        glance_modality: str = 'rgb',
+        patch_size: int = 64,
+        max_focus_steps: int = 3,
+        policy_stride: int = 8,
+        hidden_dim: int = 512,
+        policy: dict | None = None,
+        aggregator: dict | None = None,
+        train_stage: int = 1,
+        stage1_prior: str = 'random',
+        stage1_prior_ratio: float = 0.5,
+        ppo: dict | None = None,
+        data_preprocessor: dict | None = None,
+    ) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
         self.glance_backbone = build_backbone_from_cfg(glance_backbone)
         self.focus_backbone = build_backbone_from_cfg(focus_backbone)
@@ -133,8 +153,10 @@ class GlanceFocusNet(BaseModel):
         self.glance_modality = check_modality(glance_modality)
         self.max_focus_steps = max_focus_steps
         if policy_stride not in self.glance_backbone.stride_channels:
-            raise ValueError(f'policy_stride must be one of {sorted(self.glance_backbone.stride_channels)} for this '
-                             f'glance backbone, got {policy_stride}')
+            raise ValueError(
+                f'policy_stride must be one of {sorted(self.glance_backbone.stride_channels)} for this '
+                f'glance backbone, got {policy_stride}'
+            )
         self.policy_stride = policy_stride
         if stage1_prior not in STAGE1_PRIORS:
             raise ValueError(f'stage1_prior must be one of {STAGE1_PRIORS}, got {stage1_prior!r}')
@@ -144,8 +166,9 @@ class GlanceFocusNet(BaseModel):
         self.glance_proj = nn.Linear(self.glance_backbone.out_channels, hidden_dim)
         self.focus_proj = nn.Linear(self.focus_backbone.out_channels, hidden_dim)
         self.aggregator = TemporalAggregator(hidden_dim, num_classes, **(aggregator or {}))
-        self.policy = PatchPolicy(self.glance_backbone.stride_channels[policy_stride], hidden_dim, max_focus_steps,
-                                  **(policy or {}))
+        self.policy = PatchPolicy(
+            self.glance_backbone.stride_channels[policy_stride], hidden_dim, max_focus_steps, **(policy or {})
+        )
         self._step_macs: dict[tuple[int, int, int], torch.Tensor] = {}
         if train_stage not in TRAIN_STAGES:
             raise ValueError(f'train_stage must be one of {TRAIN_STAGES}, got {train_stage}')
@@ -164,7 +187,7 @@ class GlanceFocusNet(BaseModel):
             return glance_side + [self.focus_backbone, self.focus_proj, self.aggregator]
         return glance_side + [self.policy]
 
-    def train(self, mode: bool = True) -> 'GlanceFocusNet':
+    def train(self, mode: bool = True) -> GlanceFocusNet:
         """Frozen parts stay in eval mode (batch norm statistics fixed) whatever the Runner asks."""
         super().train(mode)
         for module in self.frozen_modules():
@@ -185,8 +208,9 @@ class GlanceFocusNet(BaseModel):
         if frames != self.num_segments:
             raise ValueError(f'expected clips of {self.num_segments} frames, got {frames}')
         flat = clips.flatten(0, 1)
-        small = F.interpolate(flat, size=(self.glance_size, self.glance_size), mode='bilinear', align_corners=False,
-                              antialias=True)
+        small = F.interpolate(
+            flat, size=(self.glance_size, self.glance_size), mode='bilinear', align_corners=False, antialias=True
+        )
         small = small.view(batch, frames, *small.shape[1:])
         # frame differences feed the motion prior; a single image has none (the prior falls back to the centre)
         differences = (apply_modality(small, 'diff') if frames > 1 else torch.zeros_like(small)).flatten(0, 1)
@@ -194,14 +218,21 @@ class GlanceFocusNet(BaseModel):
         policy_maps, maps = self.glance_backbone.forward_maps(glance_input, self.policy_stride)
         features = maps.mean(dim=(2, 3))
         logits, aggregator_state = self.aggregator(self.glance_proj(features).view(batch, frames, -1), None)
-        state = ClipState(flat, torch.arange(flat.shape[0], device=flat.device), policy_maps, differences,
-                          self.policy.encode_map(policy_maps), aggregator_state,
-                          self.policy.initial_state(flat.shape[0], flat.device),
-                          flat.new_zeros(flat.shape[0], 2 * self.max_focus_steps))
+        state = ClipState(
+            flat,
+            torch.arange(flat.shape[0], device=flat.device),
+            policy_maps,
+            differences,
+            self.policy.encode_map(policy_maps),
+            aggregator_state,
+            self.policy.initial_state(flat.shape[0], flat.device),
+            flat.new_zeros(flat.shape[0], 2 * self.max_focus_steps),
+        )
         return state, logits, StepDetails(features.view(batch, frames, -1))
 
-    def focus_step(self, state: ClipState, location_mode: str | torch.Tensor = 'mean',
-                   generator: torch.Generator | None = None) -> tuple[ClipState, torch.Tensor, StepDetails]:
+    def focus_step(
+        self, state: ClipState, location_mode: str | torch.Tensor = 'mean', generator: torch.Generator | None = None
+    ) -> tuple[ClipState, torch.Tensor, StepDetails]:
         """One focus step: ``(new state, logits (B, classes), details)``.
 
         ``location_mode``: ``'mean'`` (the policy's mean action: evaluation), ``'sample'`` (a
@@ -221,8 +252,9 @@ class GlanceFocusNet(BaseModel):
         elif location_mode == 'motion':
             locations = motion_locations(state.differences, self.patch_size, (height, width))
         elif location_mode in ('mean', 'sample'):
-            decision = self.policy.act(state.map_code, state.history, state.policy_state,
-                                       sample=location_mode == 'sample', generator=generator)
+            decision = self.policy.act(
+                state.map_code, state.history, state.policy_state, sample=location_mode == 'sample', generator=generator
+            )
             centres = decision.location * decision.location.new_tensor([width, height])
             locations = centred_locations(centres, self.patch_size, height, width)
         else:
@@ -232,16 +264,27 @@ class GlanceFocusNet(BaseModel):
         projected = self.focus_proj(features)
         logits, aggregator_state = self.aggregator(projected.view(batch, self.num_segments, -1), state.aggregator_state)
         history = state.history.clone()
-        history[:, 2 * state.step:2 * state.step + 2] = locations.detach()
-        new_state = replace(state, aggregator_state=aggregator_state, history=history, step=state.step + 1,
-                            policy_state=self.policy.update_state(state.policy_state, projected.detach()))
-        details = StepDetails(features.view(batch, self.num_segments, -1),
-                              boxes.view(batch, self.num_segments, 4), decision)
+        history[:, 2 * state.step : 2 * state.step + 2] = locations.detach()
+        new_state = replace(
+            state,
+            aggregator_state=aggregator_state,
+            history=history,
+            step=state.step + 1,
+            policy_state=self.policy.update_state(state.policy_state, projected.detach()),
+        )
+        details = StepDetails(
+            features.view(batch, self.num_segments, -1), boxes.view(batch, self.num_segments, 4), decision
+        )
         return new_state, logits, details
 
     # ------------------------------------------------------------------ whole runs
-    def anytime(self, clips: torch.Tensor, max_steps: int | None = None, location_mode: str | torch.Tensor = 'mean',
-                generator: torch.Generator | None = None) -> tuple[torch.Tensor, list[StepDetails]]:
+    def anytime(
+        self,
+        clips: torch.Tensor,
+        max_steps: int | None = None,
+        location_mode: str | torch.Tensor = 'mean',
+        generator: torch.Generator | None = None,
+    ) -> tuple[torch.Tensor, list[StepDetails]]:
         """Logits after every step ``(K+1, B, classes)`` and the details of each step."""
         steps = self.max_focus_steps if max_steps is None else min(max_steps, self.max_focus_steps)
         state, logits, details = self.glance_step(clips)
@@ -252,8 +295,15 @@ class GlanceFocusNet(BaseModel):
             all_details.append(details)
         return torch.stack(all_logits), all_details
 
-    def forward(self, inputs: torch.Tensor, label: torch.Tensor | None = None, mode: str = 'tensor',
-                max_steps: int | None = None, return_details: bool = False, **unused):
+    def forward(
+        self,
+        inputs: torch.Tensor,
+        label: torch.Tensor | None = None,
+        mode: str = 'tensor',
+        max_steps: int | None = None,
+        return_details: bool = False,
+        **unused,
+    ):
         """``mode='tensor'``: per-step logits ``(K+1, B, classes)`` (and the per-step details
         with ``return_details``); ``'loss'``: mean cross-entropy over steps, on random
         locations in stage 1 and the policy's in stage 3; ``'predict'``: per-step scores and
@@ -275,15 +325,21 @@ class GlanceFocusNet(BaseModel):
             view_clips = inputs.reshape(batch * views, self.num_segments, *inputs.shape[2:])
             logits, details = self.anytime(view_clips, max_steps)
             scores = logits.softmax(-1).view(logits.shape[0], batch, views, -1).mean(dim=2)
-            gmacs = (self.step_macs(*inputs.shape[-2:])[:scores.shape[0]] * views / 1e9).tolist()
+            gmacs = (self.step_macs(*inputs.shape[-2:])[: scores.shape[0]] * views / 1e9).tolist()
             labels = label.tolist() if label is not None else [None] * inputs.shape[0]
             # patch boxes (K, T, 4) of single-view clips, for hit rates; views have no common frame
             boxes = None
             if views == 1 and len(details) > 1:
                 boxes = torch.stack([_patch_boxes(d) for d in details[1:]], dim=1)
-            return [{'step_scores': scores[:, i], 'step_gmacs': gmacs, 'label': target,
-                     'step_boxes': None if boxes is None else boxes[i]}
-                    for i, target in enumerate(labels)]
+            return [
+                {
+                    'step_scores': scores[:, i],
+                    'step_gmacs': gmacs,
+                    'label': target,
+                    'step_boxes': None if boxes is None else boxes[i],
+                }
+                for i, target in enumerate(labels)
+            ]
         raise ValueError(f'unknown mode {mode!r}')
 
     def _training_logits(self, clips: torch.Tensor, max_steps: int | None) -> torch.Tensor:
@@ -311,6 +367,7 @@ class GlanceFocusNet(BaseModel):
         key = (height, width, self.max_focus_steps)
         if key not in self._step_macs:
             from .cost import glance_focus_costs
+
             self._step_macs[key] = torch.tensor(glance_focus_costs(self, height, width).cumulative, dtype=torch.float64)
         return self._step_macs[key]
 
@@ -324,8 +381,10 @@ class GlanceFocusNet(BaseModel):
         """
         thresholds = [float(t) for t in thresholds]
         if len(thresholds) != self.max_focus_steps:
-            raise ValueError(f'expected {self.max_focus_steps} thresholds (steps 0..{self.max_focus_steps - 1}), '
-                             f'got {len(thresholds)}')
+            raise ValueError(
+                f'expected {self.max_focus_steps} thresholds (steps 0..{self.max_focus_steps - 1}), '
+                f'got {len(thresholds)}'
+            )
         batch, device = inputs.shape[0], inputs.device
         steps = self.max_focus_steps
         logits_all = torch.full((steps + 1, batch, self.num_classes), float('nan'), device=device)

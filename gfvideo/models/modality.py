@@ -4,6 +4,7 @@
 ``t`` minus frame ``t-1`` (the first frame takes the first difference). It shows what moves and
 how at the cost of one subtraction, and a network learns motion from it far faster than from RGB.
 """
+
 from __future__ import annotations
 
 import torch

@@ -6,6 +6,7 @@ hold a small moving object (a 32-px patch covers its centre in about one frame o
 Frame-difference energy, which every video has, points at what moves without any label: the
 patch whose window holds the most absolute change between neighbouring frames.
 """
+
 from __future__ import annotations
 
 import torch
@@ -30,12 +31,20 @@ def motion_locations(differences: torch.Tensor, patch_size: int, frame_size: tup
     height, width = frame_size
     small_h, small_w = differences.shape[-2:]
     energy = differences.abs().sum(dim=1, keepdim=True)
-    rows, cols = torch.meshgrid(torch.arange(small_h, device=energy.device, dtype=energy.dtype) + 0.5,
-                                torch.arange(small_w, device=energy.device, dtype=energy.dtype) + 0.5, indexing='ij')
+    rows, cols = torch.meshgrid(
+        torch.arange(small_h, device=energy.device, dtype=energy.dtype) + 0.5,
+        torch.arange(small_w, device=energy.device, dtype=energy.dtype) + 0.5,
+        indexing='ij',
+    )
     window = max(1, round(patch_size * small_w / width))
     # energy and its first moments summed over every patch-sized window
-    moments = F.avg_pool2d(torch.cat([energy, energy * cols, energy * rows], dim=1), window, stride=1,
-                           padding=window // 2, count_include_pad=False)
+    moments = F.avg_pool2d(
+        torch.cat([energy, energy * cols, energy * rows], dim=1),
+        window,
+        stride=1,
+        padding=window // 2,
+        count_include_pad=False,
+    )
     best = moments[:, 0].flatten(1).argmax(dim=1)
     chosen = moments.flatten(2)[torch.arange(len(best), device=best.device), :, best]  # (N, 3)
     mass = chosen[:, 0].clamp_min(torch.finfo(energy.dtype).tiny)

@@ -1,4 +1,5 @@
 """Batched per-frame patch cropping: one gather for all frames, no Python loop over samples."""
+
 from __future__ import annotations
 
 import torch
@@ -27,8 +28,9 @@ def centred_locations(centres: torch.Tensor, patch_size: int, height: int, width
     return torch.stack([x, y], dim=1).clamp(0.0, 1.0)
 
 
-def crop_patches(frames: torch.Tensor, actions: torch.Tensor, patch_size: int,
-                 frame_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def crop_patches(
+    frames: torch.Tensor, actions: torch.Tensor, patch_size: int, frame_ids: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Crop one ``patch_size`` square per frame.
 
     Args:
@@ -43,11 +45,11 @@ def crop_patches(frames: torch.Tensor, actions: torch.Tensor, patch_size: int,
     height, width = frames.shape[-2:]
     x0, y0 = patch_corners(actions, height, width, patch_size)
     offsets = torch.arange(patch_size, device=frames.device)
-    rows = (y0[:, None] + offsets)[:, :, None]          # (M, P, 1)
-    cols = (x0[:, None] + offsets)[:, None, :]          # (M, 1, P)
+    rows = (y0[:, None] + offsets)[:, :, None]  # (M, P, 1)
+    cols = (x0[:, None] + offsets)[:, None, :]  # (M, 1, P)
     if frame_ids is None:
         frame_ids = torch.arange(frames.shape[0], device=frames.device)
     samples = frame_ids[:, None, None]
-    patches = frames.permute(0, 2, 3, 1)[samples, rows, cols]   # (M, P, P, C)
+    patches = frames.permute(0, 2, 3, 1)[samples, rows, cols]  # (M, P, P, C)
     boxes = torch.stack([x0, y0, x0 + patch_size, y0 + patch_size], dim=1)
     return patches.permute(0, 3, 1, 2).contiguous(), boxes

@@ -5,6 +5,7 @@ locations already chosen for that frame, and a GRU state that has seen the frame
 features of earlier steps. One network is shared by all frames. The recurrent state is passed
 in and returned, never stored in the module.
 """
+
 from __future__ import annotations
 
 import math
@@ -67,9 +68,20 @@ class PatchPolicy(nn.Module):
         head: ``'spatial'`` or ``'mlp'``, the Gaussian mean's head.
     """
 
-    def __init__(self, glance_channels: int, focus_dim: int, max_steps: int, hidden_dim: int = 256,
-                 map_channels: int = 32, map_grid: int = 4, kind: str = 'gaussian', grid_size: int = 3,
-                 action_std: float | None = None, init_std: float = 0.2, head: str = 'spatial') -> None:
+    def __init__(
+        self,
+        glance_channels: int,
+        focus_dim: int,
+        max_steps: int,
+        hidden_dim: int = 256,
+        map_channels: int = 32,
+        map_grid: int = 4,
+        kind: str = 'gaussian',
+        grid_size: int = 3,
+        action_std: float | None = None,
+        init_std: float = 0.2,
+        head: str = 'spatial',
+    ) -> None:
         super().__init__()
         if kind not in POLICY_KINDS:
             raise ValueError(f'policy kind must be one of {POLICY_KINDS}, got {kind!r}')
@@ -80,8 +92,9 @@ class PatchPolicy(nn.Module):
         self.spatial = kind == 'gaussian' and head == 'spatial'
         self.map_reduce = nn.Sequential(nn.Conv2d(glance_channels, map_channels, 1), nn.ReLU(inplace=True))
         self.memory = nn.GRUCell(focus_dim, hidden_dim)
-        self.trunk = nn.Sequential(nn.Linear(map_channels * map_grid ** 2 + 2 * max_steps + hidden_dim, hidden_dim),
-                                   nn.ReLU(inplace=True))
+        self.trunk = nn.Sequential(
+            nn.Linear(map_channels * map_grid**2 + 2 * max_steps + hidden_dim, hidden_dim), nn.ReLU(inplace=True)
+        )
         if self.spatial:
             self.context = nn.Linear(2 * max_steps + hidden_dim, map_channels)
             self.cell_score = nn.Linear(map_channels, 1)
@@ -90,13 +103,14 @@ class PatchPolicy(nn.Module):
                 nn.init.zeros_(layer.weight)
                 nn.init.zeros_(layer.bias)
         else:
-            self.actor = nn.Linear(hidden_dim, 2 if kind == 'gaussian' else grid_size ** 2)
+            self.actor = nn.Linear(hidden_dim, 2 if kind == 'gaussian' else grid_size**2)
             nn.init.zeros_(self.actor.bias)
             nn.init.normal_(self.actor.weight, 0, 0.01)
         self.critic = nn.Linear(hidden_dim, 1)
         self.fixed_std = action_std
-        self.log_std = (nn.Parameter(torch.full((2,), math.log(init_std)))
-                        if kind == 'gaussian' and action_std is None else None)
+        self.log_std = (
+            nn.Parameter(torch.full((2,), math.log(init_std))) if kind == 'gaussian' and action_std is None else None
+        )
 
     # ------------------------------------------------------------------ state
     def encode_map(self, glance_maps: torch.Tensor) -> torch.Tensor:
@@ -121,8 +135,9 @@ class PatchPolicy(nn.Module):
         assert self.fixed_std is not None, 'a Gaussian policy without a learnable log-std has a fixed std'
         return torch.full((2,), float(self.fixed_std), device=self.critic.weight.device)
 
-    def distribution_params(self, map_code: torch.Tensor, history: torch.Tensor,
-                            state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def distribution_params(
+        self, map_code: torch.Tensor, history: torch.Tensor, state: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(params, value)``: Gaussian means in [0, 1] ``(N, 2)`` or grid logits ``(N, K*K)``."""
         context = torch.cat([history, state], dim=1)
         hidden = self.trunk(torch.cat([map_code, context], dim=1))
@@ -152,8 +167,14 @@ class PatchPolicy(nn.Module):
             return torch.distributions.Normal(params, self.std).entropy().sum(dim=1)
         return torch.distributions.Categorical(logits=params).entropy()
 
-    def act(self, map_code: torch.Tensor, history: torch.Tensor, state: torch.Tensor, sample: bool = False,
-            generator: torch.Generator | None = None) -> PolicyOutput:
+    def act(
+        self,
+        map_code: torch.Tensor,
+        history: torch.Tensor,
+        state: torch.Tensor,
+        sample: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> PolicyOutput:
         """Choose locations: the mean action (evaluation) or a draw (PPO rollouts)."""
         params, value = self.distribution_params(map_code, history, state)
         if self.kind == 'gaussian':

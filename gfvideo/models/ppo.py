@@ -5,6 +5,7 @@ frames of a clip share the clip's advantage (a product of 2T ratios would satura
 ratio). The reward of step k is the rise of the true class's probability over the previous step
 (or over the same step with random patches, as AdaFocus does). Returns are normalised per batch.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,9 +54,16 @@ def rollout(model, clips: torch.Tensor, labels: torch.Tensor, config: PPOConfig)
             random_logits = model.focus_step(before, 'random')[1]
             reward = probability - _true_class_probability(random_logits, labels)
         previous = probability
-        steps.append(dict(history=before.history,
-                          focus=model.focus_proj(details.features.flatten(0, 1)), action=details.policy.action,
-                          log_prob=details.policy.log_prob, reward=reward, final_correct=None))
+        steps.append(
+            dict(
+                history=before.history,
+                focus=model.focus_proj(details.features.flatten(0, 1)),
+                action=details.policy.action,
+                log_prob=details.policy.log_prob,
+                reward=reward,
+                final_correct=None,
+            )
+        )
     steps[-1]['final_correct'] = logits.argmax(-1) == labels
     return dict(steps=steps, batch=clips.shape[0], glance_maps=glance_maps)
 
@@ -92,14 +100,18 @@ def ppo_losses(model, record: dict, returns: torch.Tensor, config: PPOConfig) ->
         if frame_entropy.requires_grad:  # a fixed-std Gaussian has no entropy gradient
             entropy.append(frame_entropy.mean())
         state = policy.update_state(state, data['focus'])
-    losses = {'loss_policy': -torch.stack(surrogate).mean(), 'loss_value': config.value_coef * torch.stack(value_loss).mean()}
+    losses = {
+        'loss_policy': -torch.stack(surrogate).mean(),
+        'loss_value': config.value_coef * torch.stack(value_loss).mean(),
+    }
     if entropy:
         losses['loss_entropy'] = -config.entropy_coef * torch.stack(entropy).mean()
     return losses
 
 
-def ppo_train_step(model, data: dict, optim_wrapper, config: PPOConfig,
-                   grad_sync: Callable[[], None] | None = None) -> dict[str, torch.Tensor]:
+def ppo_train_step(
+    model, data: dict, optim_wrapper, config: PPOConfig, grad_sync: Callable[[], None] | None = None
+) -> dict[str, torch.Tensor]:
     """One stage-2 iteration: a rollout, then ``config.epochs`` PPO updates of the policy.
 
     ``grad_sync`` averages gradients across processes between backward and step (DDP).
@@ -123,8 +135,9 @@ def ppo_train_step(model, data: dict, optim_wrapper, config: PPOConfig,
             optim_wrapper.zero_grad()
     assert isinstance(loss, torch.Tensor), 'ppo_losses always has the policy and value terms'
     log = {key: value.detach() for key, value in losses.items()}
-    log.update(loss=loss.detach(), reward=rewards.sum(0).mean(),
-               final_acc=record['steps'][-1]['final_correct'].float().mean())
+    log.update(
+        loss=loss.detach(), reward=rewards.sum(0).mean(), final_acc=record['steps'][-1]['final_correct'].float().mean()
+    )
     if model.policy.kind == 'gaussian':
         log['policy_std'] = model.policy.std.mean().detach()
     return log

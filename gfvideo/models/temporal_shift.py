@@ -4,6 +4,7 @@ A shift has no parameters, so it is applied in ``forward`` rather than by wrappi
 backbones keep torchvision's parameter names (TSM's own code wraps convs as ``.net``, which
 checkpoint loading strips).
 """
+
 from __future__ import annotations
 
 import torch
@@ -25,9 +26,9 @@ def temporal_shift(x: torch.Tensor, num_segments: int, shift_div: int = 8) -> to
     x = x.view(nt // num_segments, num_segments, channels, height, width)
     fold = channels // shift_div
     out = torch.zeros_like(x)
-    out[:, :-1, :fold] = x[:, 1:, :fold]                    # frame t sees frame t+1
-    out[:, 1:, fold:2 * fold] = x[:, :-1, fold:2 * fold]    # frame t sees frame t-1
-    out[:, :, 2 * fold:] = x[:, :, 2 * fold:]
+    out[:, :-1, :fold] = x[:, 1:, :fold]  # frame t sees frame t+1
+    out[:, 1:, fold : 2 * fold] = x[:, :-1, fold : 2 * fold]  # frame t sees frame t-1
+    out[:, :, 2 * fold :] = x[:, :, 2 * fold :]
     return out.view(nt, channels, height, width)
 
 

@@ -1,4 +1,5 @@
 """TSM: the full-frame recognizer (backbone + dropout + fc + average consensus), the baseline."""
+
 from __future__ import annotations
 
 import torch
@@ -29,8 +30,15 @@ class TSM(BaseModel):
     from ``uint8`` batches when the model runs under mmengine (``mode='loss'`` / ``'predict'``).
     """
 
-    def __init__(self, backbone: dict, num_classes: int, dropout: float = 0.5, init_std: float = 0.001,
-                 modality: str = 'rgb', data_preprocessor: dict | None = None) -> None:
+    def __init__(
+        self,
+        backbone: dict,
+        num_classes: int,
+        dropout: float = 0.5,
+        init_std: float = 0.001,
+        modality: str = 'rgb',
+        data_preprocessor: dict | None = None,
+    ) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
         self.modality = check_modality(modality)
         self.backbone = build_backbone_from_cfg(backbone)

@@ -1,5 +1,6 @@
 # Something-Something V2: VP9 WebM videos (<id>.webm), lists from
-# `python tools/build_lists.py sthv2 --annotations data/sthv2/annotations --media-root data/sthv2/videos --out data/sthv2`.
+# `python tools/build_lists.py sthv2 --annotations data/sthv2/annotations \
+#      --media-root data/sthv2/videos --out data/sthv2`.
 # The pipelines are V1's (sthv1_frames.py); only where the media are differs.
 _base_ = ['sthv1_frames.py']
 data_root = 'data/sthv2'

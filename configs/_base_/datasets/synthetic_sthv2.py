@@ -23,18 +23,38 @@ val_pipeline = [
 ]
 dataset_type = 'VideoDataset'
 train_dataloader = dict(
-    batch_size=16, num_workers=2, persistent_workers=True,
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
     sampler=dict(type='EpochIndexSampler', shuffle=True),
     collate_fn=dict(type='gfvideo.collate_skipping'),  # the runner looks functions up unscoped
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='lists/train.txt', media_root='',
-                 classes='lists/classes.txt', pipeline=train_pipeline, on_error='skip'))
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='lists/train.txt',
+        media_root='',
+        classes='lists/classes.txt',
+        pipeline=train_pipeline,
+        on_error='skip',
+    ),
+)
 val_dataloader = dict(
-    batch_size=16, num_workers=2, persistent_workers=True,
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
     sampler=dict(type='EpochIndexSampler', shuffle=False),
     collate_fn=dict(type='gfvideo.collate_skipping'),  # the runner looks functions up unscoped
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='lists/val.txt', media_root='',
-                 classes='lists/classes.txt', pipeline=val_pipeline, test_mode=True,
-                 actor_boxes='annotations/actor_boxes.json'))  # hit rates in validation logs only
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='lists/val.txt',
+        media_root='',
+        classes='lists/classes.txt',
+        pipeline=val_pipeline,
+        test_mode=True,
+        actor_boxes='annotations/actor_boxes.json',
+    ),
+)  # hit rates in validation logs only
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccuracyMetric')
 test_evaluator = val_evaluator

@@ -5,5 +5,6 @@ _base_ = [
     '../../_base_/schedules/sgd_tsm_50e.py',
     '../../_base_/default_runtime.py',
 ]
-model = dict(backbone=dict(num_segments=_base_.num_segments, pretrained='checkpoints/resnet50-0676ba61.pth'),
-             num_classes=174)
+model = dict(
+    backbone=dict(num_segments=_base_.num_segments, pretrained='checkpoints/resnet50-0676ba61.pth'), num_classes=174
+)

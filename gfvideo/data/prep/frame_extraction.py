@@ -1,11 +1,12 @@
 """Videos to JPEG frame folders or resized H.264 files (TSM's ``vid2img`` step), resumably."""
+
 from __future__ import annotations
 
 import logging
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import av
 import cv2
@@ -15,7 +16,6 @@ from ...fileio import DiskFullError
 from ..readers import VideoReadError, index_stream
 from .list_builder import VIDEO_EXTENSIONS
 from .video_writer import write_frame_folder, write_video
-
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,11 @@ def find_videos(video_dir: str) -> list[str]:
     found = []
     for root, folders, files in os.walk(video_dir):
         folders[:] = sorted(name for name in folders if not name.startswith('.'))
-        found += [os.path.relpath(os.path.join(root, name), video_dir) for name in files
-                  if os.path.splitext(name)[1].lower() in VIDEO_EXTENSIONS and not name.startswith('.')]
+        found += [
+            os.path.relpath(os.path.join(root, name), video_dir)
+            for name in files
+            if os.path.splitext(name)[1].lower() in VIDEO_EXTENSIONS and not name.startswith('.')
+        ]
     return sorted(found)
 
 
@@ -98,8 +101,14 @@ def run_extraction(job: ExtractionJob) -> tuple[str, int, str | None]:
         return job.source, 0, f'{job.source}: {type(error).__name__}: {error}'
 
 
-def plan_extraction(video_dir: str, out_dir: str, short_side: int = 256, reencode: bool = False,
-                    filename_tmpl: str = '{:06d}.jpg', start_index: int = 1) -> list[ExtractionJob]:
+def plan_extraction(
+    video_dir: str,
+    out_dir: str,
+    short_side: int = 256,
+    reencode: bool = False,
+    filename_tmpl: str = '{:06d}.jpg',
+    start_index: int = 1,
+) -> list[ExtractionJob]:
     """One job per video under ``video_dir``, mirroring its sub-folders under ``out_dir``.
 
     Outputs are named by the video's stem (``x.webm`` -> ``x/``), except where one folder holds
@@ -112,10 +121,16 @@ def plan_extraction(video_dir: str, out_dir: str, short_side: int = 256, reencod
     for relative in videos:
         stem, extension = os.path.splitext(relative)
         if stems[stem] > 1:
-            logger.warning('%s: %d videos share the name %r; outputs keep the extension (%s)', video_dir,
-                           stems[stem], stem, f'{stem}_{extension[1:]}')
+            logger.warning(
+                '%s: %d videos share the name %r; outputs keep the extension (%s)',
+                video_dir,
+                stems[stem],
+                stem,
+                f'{stem}_{extension[1:]}',
+            )
             stem = f'{stem}_{extension[1:]}'
         target = os.path.join(out_dir, stem + '.mp4' if reencode else stem)
-        jobs.append(ExtractionJob(os.path.join(video_dir, relative), target, short_side, reencode,
-                                  filename_tmpl, start_index))
+        jobs.append(
+            ExtractionJob(os.path.join(video_dir, relative), target, short_side, reencode, filename_tmpl, start_index)
+        )
     return jobs

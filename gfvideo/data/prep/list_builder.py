@@ -1,16 +1,24 @@
 """Turn official annotations plus a media folder into gfvideo/TSM/mmaction2 list files."""
+
 from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable
 
 from ...classes import AnnotationError, read_class_list
 from ...fileio import atomic_write_lines
-from ..annotations import (UNLABELLED, OfficialAnnotations, UnknownClassError, VideoRecord, format_list_line,
-                           load_official)
+from ..annotations import (
+    UNLABELLED,
+    OfficialAnnotations,
+    UnknownClassError,
+    VideoRecord,
+    format_list_line,
+    load_official,
+)
 from ..readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
@@ -30,24 +38,31 @@ def relabel(official: OfficialAnnotations, classes: Sequence[str], source: str) 
     index = {name: i for i, name in enumerate(classes)}
     unknown = [name for name in official.classes if name not in index]
     if unknown:
-        raise UnknownClassError(source, f'{len(unknown)} class names of the annotations are not in this class list, '
-                                        f'e.g. {unknown[:3]}')
+        raise UnknownClassError(
+            source, f'{len(unknown)} class names of the annotations are not in this class list, e.g. {unknown[:3]}'
+        )
     mapping = [index[name] for name in official.classes]
-    splits = {split: [dataclasses.replace(video, label=video.label if video.label == UNLABELLED
-                                          else mapping[video.label]) for video in videos]
-              for split, videos in official.splits.items()}
+    splits = {
+        split: [
+            dataclasses.replace(video, label=video.label if video.label == UNLABELLED else mapping[video.label])
+            for video in videos
+        ]
+        for split, videos in official.splits.items()
+    }
     return OfficialAnnotations(list(classes), splits)
 
 
-def _on_class_list(dataset: str, annotations: str, class_order: str, classes: list[str],
-                   source: str) -> OfficialAnnotations:
+def _on_class_list(
+    dataset: str, annotations: str, class_order: str, classes: list[str], source: str
+) -> OfficialAnnotations:
     if dataset == 'kinetics':  # its classes are only the names the CSVs use: index them directly
         return load_official(dataset, annotations, class_order, classes=classes)
     return relabel(load_official(dataset, annotations, class_order), classes, source)
 
 
-def load_annotations(dataset: str, annotations: str, class_order: str = 'sorted',
-                     classes: str | Sequence[str] = 'canonical') -> OfficialAnnotations:
+def load_annotations(
+    dataset: str, annotations: str, class_order: str = 'sorted', classes: str | Sequence[str] = 'canonical'
+) -> OfficialAnnotations:
     """Official annotations with labels indexing the class list ``classes``.
 
     ``'canonical'``: the shipped list of ``data_lists/`` that holds every annotated class (so a
@@ -61,8 +76,9 @@ def load_annotations(dataset: str, annotations: str, class_order: str = 'sorted'
         return load_official(dataset, annotations, class_order)
     if classes != 'canonical':
         names = read_class_list(classes) if isinstance(classes, str) else list(classes)
-        return _on_class_list(dataset, annotations, class_order, names, classes if isinstance(classes, str) else
-                              'the given class list')
+        return _on_class_list(
+            dataset, annotations, class_order, names, classes if isinstance(classes, str) else 'the given class list'
+        )
     order = class_order if dataset == 'sthv1' else 'sorted'
     candidates = [os.path.join(DATA_LISTS, name) for name in CANONICAL_CLASSES[dataset, order]]
     first_error = None
@@ -71,15 +87,18 @@ def load_annotations(dataset: str, annotations: str, class_order: str = 'sorted'
             return _on_class_list(dataset, annotations, class_order, read_class_list(path), path)
         except UnknownClassError as error:
             first_error = first_error or error
-    raise AnnotationError(candidates[0], f'not the class list of these annotations ({first_error or "missing"}); '
-                                         f'give the full class list with --classes FILE')
+    raise AnnotationError(
+        candidates[0],
+        f'not the class list of these annotations ({first_error or "missing"}); '
+        f'give the full class list with --classes FILE',
+    )
 
 
 @dataclass(frozen=True)
 class MediaItem:
     """A video file or frame folder found under the media root."""
 
-    path: str      # relative to the media root
+    path: str  # relative to the media root
     is_folder: bool
 
 
@@ -146,10 +165,17 @@ class ListBuildReport:
     num_classes: int = 0
 
 
-def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe: bool = False,
-                class_order: str = 'sorted', workers: int = 1,
-                progress: Callable[[Iterable, int], Iterable] | None = None,
-                classes: str | Sequence[str] = 'canonical') -> ListBuildReport:
+def build_lists(
+    dataset: str,
+    annotations: str,
+    media_root: str,
+    out: str,
+    probe: bool = False,
+    class_order: str = 'sorted',
+    workers: int = 1,
+    progress: Callable[[Iterable, int], Iterable] | None = None,
+    classes: str | Sequence[str] = 'canonical',
+) -> ListBuildReport:
     """Write ``train.txt``, ``val.txt`` (``test.txt``) and ``classes.txt`` under ``out``.
 
     Labels index ``classes`` (see :func:`load_annotations`; by default the canonical list of
@@ -186,8 +212,11 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
                 lines.append(format_list_line(VideoRecord(check.item.path, video.label, num_frames)))
             atomic_write_lines(os.path.join(out, f'{split}.txt'), lines)
             report.counts[split] = len(lines)
-    for name, entries in (('missing.txt', report.missing), ('unreadable.txt', report.unreadable),
-                          ('damaged.txt', report.damaged)):
+    for name, entries in (
+        ('missing.txt', report.missing),
+        ('unreadable.txt', report.unreadable),
+        ('damaged.txt', report.damaged),
+    ):
         path = os.path.join(out, name)
         if entries:
             atomic_write_lines(path, entries)
@@ -199,7 +228,7 @@ def build_lists(dataset: str, annotations: str, media_root: str, out: str, probe
 class _Inline:
     """The executor interface, run in this process."""
 
-    def __enter__(self) -> '_Inline':
+    def __enter__(self) -> _Inline:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -39,14 +39,16 @@ V2 (VP9 WebM + JSONs) or Kinetics-400 (H.264 MP4 under class folders + CSVs), so
 parsers and decoders read it, with ``annotations/actor_boxes.json`` (the actor's box per frame,
 for hit-rate measurement only). Everything is deterministic for a seed.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import os
 import string
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
@@ -110,8 +112,10 @@ def class_names() -> list[str]:
 
 def flip_pairs() -> list[tuple[str, str]]:
     """Classes a horizontal flip exchanges: each identity's left-to-right and right-to-left."""
-    return [(f'Moving {identity} block from left to right', f'Moving {identity} block from right to left')
-            for identity in IDENTITIES]
+    return [
+        (f'Moving {identity} block from left to right', f'Moving {identity} block from right to left')
+        for identity in IDENTITIES
+    ]
 
 
 def identity_pattern(identity: str, side: int, cell: int) -> np.ndarray:
@@ -136,7 +140,7 @@ def _distractor_pattern(kind: str, side: int) -> np.ndarray:
     if kind == 'halves':
         return cols < side // 2
     if kind == 'ring':
-        return (np.minimum(np.minimum(rows, cols), np.minimum(side - 1 - rows, side - 1 - cols)) < max(2, side // 4))
+        return np.minimum(np.minimum(rows, cols), np.minimum(side - 1 - rows, side - 1 - cols)) < max(2, side // 4)
     return ((rows // (side // 2)) + (cols // (side // 2))) % 2 == 0  # coarse: 2x2 quadrants
 
 
@@ -184,17 +188,19 @@ class SyntheticClip:
     label: int
 
 
-def render_clip(label: int, num_frames: int, size: int, rng: np.random.Generator,
-                spec: SyntheticSpec = DEFAULT_SPEC) -> SyntheticClip:
+def render_clip(
+    label: int, num_frames: int, size: int, rng: np.random.Generator, spec: SyntheticSpec = DEFAULT_SPEC
+) -> SyntheticClip:
     """Render a clip of class ``label`` (an index into :func:`class_names`)."""
-    identity, direction = next((i, d) for i in IDENTITIES for d in DIRECTIONS
-                               if f'Moving {i} block {d}' == class_names()[label])
+    identity, direction = next(
+        (i, d) for i in IDENTITIES for d in DIRECTIONS if f'Moving {i} block {d}' == class_names()[label]
+    )
     side = spec.actor_side(size)
     frame = _background(size, spec.background, rng)
     for _ in range(spec.num_distractors):
         x, y = rng.integers(0, size - side, size=2)
         kind = DISTRACTOR_PATTERNS[rng.integers(len(DISTRACTOR_PATTERNS))]
-        frame[y:y + side, x:x + side] = _paint(_distractor_pattern(kind, side), _two_colors(rng, 60))
+        frame[y : y + side, x : x + side] = _paint(_distractor_pattern(kind, side), _two_colors(rng, 60))
     actor = _paint(identity_pattern(identity, side, spec.cell), _two_colors(rng, spec.min_luma_contrast))
     travel = int(spec.travel * size)
     along = rng.integers(0, size - side - travel + 1)
@@ -206,7 +212,7 @@ def render_clip(label: int, num_frames: int, size: int, rng: np.random.Generator
     frames, boxes = np.repeat(frame[None], num_frames, axis=0), []
     for t, position in enumerate(positions):
         x, y = (position, across) if horizontal else (across, position)
-        frames[t, y:y + side, x:x + side] = actor
+        frames[t, y : y + side, x : x + side] = actor
         boxes.append((x, y, x + side, y + side))
     return SyntheticClip(frames, np.asarray(boxes, dtype=np.int64), label)
 
@@ -243,8 +249,8 @@ class _Video:
     split: str
     index: int
     label: int
-    name: str        # video id (Something-Something) or clip stem (Kinetics)
-    media: str       # path relative to the output folder
+    name: str  # video id (Something-Something) or clip stem (Kinetics)
+    media: str  # path relative to the output folder
     row: dict
 
 
@@ -261,8 +267,13 @@ def _plan(layout: str, counts: dict[str, int], seed: int) -> list[_Video]:
                 name = kinetics_clip_name(youtube_id, str(start), str(start + 10))
                 folder = 'test' if split == 'test' else os.path.join(split, classes[label].replace(' ', '_'))
                 media = os.path.join('videos', folder, name + '.mp4')
-                row = dict(label='' if split == 'test' else classes[label], youtube_id=youtube_id,
-                           time_start=start, time_end=start + 10, split='validate' if split == 'val' else split)
+                row = dict(
+                    label='' if split == 'test' else classes[label],
+                    youtube_id=youtube_id,
+                    time_start=start,
+                    time_end=start + 10,
+                    split='validate' if split == 'val' else split,
+                )
             else:
                 name = str(next_id)
                 media = os.path.join('frames', name) if layout == 'sthv1' else os.path.join('videos', name + '.webm')
@@ -286,13 +297,22 @@ def _write_annotations(layout: str, out: str, videos: list[_Video]) -> None:
             lines = [v.name if split == 'test' else f'{v.name};{classes[v.label]}' for v in entries]
             atomic_write_lines(os.path.join(directory, f'something-something-v1-{official[split]}.csv'), lines)
     elif layout == 'sthv2':
-        atomic_write_json(os.path.join(directory, 'something-something-v2-labels.json'),
-                    {name: str(i) for i, name in enumerate(classes)})
+        atomic_write_json(
+            os.path.join(directory, 'something-something-v2-labels.json'),
+            {name: str(i) for i, name in enumerate(classes)},
+        )
         for split, entries in by_split.items():
-            rows = [{'id': v.name} if split == 'test' else
-                    {'id': v.name, 'label': classes[v.label],
-                     'template': classes[v.label].replace('Moving ', 'Moving [', 1).replace(' block', ' block]', 1),
-                     'placeholders': [classes[v.label].split(' ')[1] + ' block']} for v in entries]
+            rows = [
+                {'id': v.name}
+                if split == 'test'
+                else {
+                    'id': v.name,
+                    'label': classes[v.label],
+                    'template': classes[v.label].replace('Moving ', 'Moving [', 1).replace(' block', ' block]', 1),
+                    'placeholders': [classes[v.label].split(' ')[1] + ' block'],
+                }
+                for v in entries
+            ]
             atomic_write_json(os.path.join(directory, f'something-something-v2-{official[split]}.json'), rows)
     else:
         for split, entries in by_split.items():
@@ -321,9 +341,18 @@ def _collect(results: Iterable[list[list[int]]], total: int, progress: Callable 
     return list(progress(results, total=total) if progress else results)
 
 
-def make_synthetic_dataset(layout: str, out: str, num_train: int, num_val: int, num_test: int = 0, seed: int = 0,
-                           num_frames: int = 16, size: int = 128, workers: int | None = None,
-                           progress: Callable | None = None) -> SyntheticSummary:
+def make_synthetic_dataset(
+    layout: str,
+    out: str,
+    num_train: int,
+    num_val: int,
+    num_test: int = 0,
+    seed: int = 0,
+    num_frames: int = 16,
+    size: int = 128,
+    workers: int | None = None,
+    progress: Callable | None = None,
+) -> SyntheticSummary:
     """Write the benchmark in ``layout`` under ``out`` (``annotations/`` plus ``frames/`` or ``videos/``).
 
     ``annotations/actor_boxes.json`` maps each video name to its actor box per frame, the ground
@@ -338,8 +367,9 @@ def make_synthetic_dataset(layout: str, out: str, num_train: int, num_val: int, 
     start = time.perf_counter()
     counts = {'train': num_train, 'val': num_val, 'test': num_test}
     videos = _plan(layout, counts, seed)
-    jobs = [_ClipJob(layout, v.split, v.index, v.label, os.path.join(out, v.media), seed, num_frames, size)
-            for v in videos]
+    jobs = [
+        _ClipJob(layout, v.split, v.index, v.label, os.path.join(out, v.media), seed, num_frames, size) for v in videos
+    ]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
         with multiprocessing.get_context('spawn' if os.name == 'nt' else 'fork').Pool(workers) as pool:
@@ -347,8 +377,11 @@ def make_synthetic_dataset(layout: str, out: str, num_train: int, num_val: int, 
     else:
         boxes = _collect(map(_write_clip, jobs), len(jobs), progress)
     _write_annotations(layout, out, videos)
-    atomic_write_json(os.path.join(out, 'annotations', 'actor_boxes.json'),
-                {video.name: clip_boxes for video, clip_boxes in zip(videos, boxes)})
+    atomic_write_json(
+        os.path.join(out, 'annotations', 'actor_boxes.json'),
+        {video.name: clip_boxes for video, clip_boxes in zip(videos, boxes)},
+    )
     written = sum(os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(out) for name in names)
-    return SyntheticSummary(layout, out, counts, len(class_names()), num_frames, size,
-                            time.perf_counter() - start, written)
+    return SyntheticSummary(
+        layout, out, counts, len(class_names()), num_frames, size, time.perf_counter() - start, written
+    )

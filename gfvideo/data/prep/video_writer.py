@@ -1,10 +1,11 @@
 """Write clips as H.264 MP4, VP9 WebM or JPEG folders (PyAV / OpenCV), atomically."""
+
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-from typing import Iterable
+from collections.abc import Iterable
 
 import av
 import cv2
@@ -22,8 +23,14 @@ MUXER_OPTIONS = {'fflags': '+bitexact'}
 CODEC_OF_EXTENSION = {'.mp4': 'h264', '.mkv': 'h264', '.webm': 'vp9'}
 
 
-def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 12, codec: str | None = None,
-                gop_size: int | None = None, threads: int = 1) -> int:
+def write_video(
+    path: str,
+    frames: Iterable[np.ndarray],
+    fps: float = 12,
+    codec: str | None = None,
+    gop_size: int | None = None,
+    threads: int = 1,
+) -> int:
     """Encode RGB uint8 frames ``(H, W, 3)`` to ``path``; the file appears only when complete.
 
     Args:
@@ -42,8 +49,9 @@ def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 12, codec:
     name, options = ENCODERS[codec]
     count, stream = 0, None
     with atomic_path(path) as temporary:
-        with av.open(temporary, mode='w', format='webm' if codec == 'vp9' else 'mp4',
-                     options=MUXER_OPTIONS) as container:
+        with av.open(
+            temporary, mode='w', format='webm' if codec == 'vp9' else 'mp4', options=MUXER_OPTIONS
+        ) as container:
             for frame in frames:
                 if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
                     raise ValueError(f'{path}: expected uint8 frames (H, W, 3), got {frame.dtype} {frame.shape}')
@@ -57,8 +65,17 @@ def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 12, codec:
     return count
 
 
-def _open_stream(container, name: str, options: dict, shape: tuple[int, ...], fps: float, gop_size: int | None,
-                 threads: int, path: str, codec: str):
+def _open_stream(
+    container,
+    name: str,
+    options: dict,
+    shape: tuple[int, ...],
+    fps: float,
+    gop_size: int | None,
+    threads: int,
+    path: str,
+    codec: str,
+):
     height, width = shape[:2]
     if codec == 'h264' and (height % 2 or width % 2):
         raise ValueError(f'{path}: H.264 (yuv420p) needs even frame sizes, got {width}x{height}')
@@ -70,8 +87,13 @@ def _open_stream(container, name: str, options: dict, shape: tuple[int, ...], fp
     return stream
 
 
-def write_frame_folder(folder: str, frames: Iterable[np.ndarray], filename_tmpl: str = '{:05d}.jpg',
-                       start_index: int = 1, quality: int = 90) -> int:
+def write_frame_folder(
+    folder: str,
+    frames: Iterable[np.ndarray],
+    filename_tmpl: str = '{:05d}.jpg',
+    start_index: int = 1,
+    quality: int = 90,
+) -> int:
     """Write RGB frames as numbered images; the folder appears only when every frame is written.
 
     Returns:

@@ -1,4 +1,5 @@
 """TSM backbones with torchvision parameter names."""
+
 from __future__ import annotations
 
 from typing import Union
@@ -12,8 +13,14 @@ BACKBONES = ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'mobilenet_v2')
 Backbone = Union[MobileNetV2, ResNet]
 
 
-def build_backbone(name: str, num_segments: int = 8, shift_div: int = 8, shift_place: str = 'blockres',
-                   is_shift: bool = True, width_mult: float = 1.0) -> Backbone:
+def build_backbone(
+    name: str,
+    num_segments: int = 8,
+    shift_div: int = 8,
+    shift_place: str = 'blockres',
+    is_shift: bool = True,
+    width_mult: float = 1.0,
+) -> Backbone:
     """A TSM backbone without classifier: ``forward_features``, ``forward`` and ``out_channels``.
 
     Args:
@@ -23,11 +30,22 @@ def build_backbone(name: str, num_segments: int = 8, shift_div: int = 8, shift_p
     """
     backbone: Backbone
     if name == 'mobilenet_v2':
-        backbone = MobileNetV2(num_segments=num_segments, shift_div=shift_div, shift_place=shift_place,
-                               is_shift=is_shift, width_mult=width_mult)
+        backbone = MobileNetV2(
+            num_segments=num_segments,
+            shift_div=shift_div,
+            shift_place=shift_place,
+            is_shift=is_shift,
+            width_mult=width_mult,
+        )
     elif name in BACKBONES:
-        backbone = ResNet(int(name[len('resnet'):]), num_segments=num_segments, shift_div=shift_div,
-                          shift_place=shift_place, is_shift=is_shift, width_mult=width_mult)
+        backbone = ResNet(
+            int(name[len('resnet') :]),
+            num_segments=num_segments,
+            shift_div=shift_div,
+            shift_place=shift_place,
+            is_shift=is_shift,
+            width_mult=width_mult,
+        )
     else:
         raise ValueError(f'unknown backbone {name!r}; choose one of {BACKBONES}')
     backbone.arch = name

@@ -1,4 +1,5 @@
 """MobileNetV2 with temporal shift, in torchvision's module layout and parameter names."""
+
 from __future__ import annotations
 
 import torch
@@ -8,14 +9,24 @@ from ..temporal_shift import SHIFT_PLACES, TemporalShift
 from .resnet import scaled_channels
 
 #: (expansion t, channels c, blocks n, first stride s) of the inverted residual stages.
-INVERTED_RESIDUAL_SETTING = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-                             (6, 160, 3, 2), (6, 320, 1, 1))
+INVERTED_RESIDUAL_SETTING = (
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+)
 
 
 def conv_bn_relu6(inp: int, oup: int, kernel: int = 3, stride: int = 1, groups: int = 1) -> nn.Sequential:
     """torchvision's ``Conv2dNormActivation``: keys ``.0`` (conv) and ``.1`` (batch norm)."""
-    return nn.Sequential(nn.Conv2d(inp, oup, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
-                         nn.BatchNorm2d(oup), nn.ReLU6(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(inp, oup, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
+        nn.BatchNorm2d(oup),
+        nn.ReLU6(inplace=True),
+    )
 
 
 class InvertedResidual(nn.Module):
@@ -24,8 +35,11 @@ class InvertedResidual(nn.Module):
         hidden = int(round(inp * expand_ratio))
         self.use_res_connect = stride == 1 and inp == oup
         layers: list[nn.Module] = [conv_bn_relu6(inp, hidden, kernel=1)] if expand_ratio != 1 else []
-        layers += [conv_bn_relu6(hidden, hidden, stride=stride, groups=hidden),
-                   nn.Conv2d(hidden, oup, 1, bias=False), nn.BatchNorm2d(oup)]
+        layers += [
+            conv_bn_relu6(hidden, hidden, stride=stride, groups=hidden),
+            nn.Conv2d(hidden, oup, 1, bias=False),
+            nn.BatchNorm2d(oup),
+        ]
         self.conv = nn.Sequential(*layers)
         self.shift: TemporalShift | None = None
         self.shift_place = 'blockres'
@@ -49,8 +63,15 @@ class MobileNetV2(nn.Module):
     #: the :func:`~gfvideo.models.build_backbone` name, set by it
     arch: str
 
-    def __init__(self, *, num_segments: int = 8, shift_div: int = 8, shift_place: str = 'blockres',
-                 is_shift: bool = True, width_mult: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        num_segments: int = 8,
+        shift_div: int = 8,
+        shift_place: str = 'blockres',
+        is_shift: bool = True,
+        width_mult: float = 1.0,
+    ) -> None:
         super().__init__()
         if shift_place not in SHIFT_PLACES:
             raise ValueError(f'shift_place must be one of {SHIFT_PLACES}, got {shift_place!r}')
@@ -97,8 +118,8 @@ class MobileNetV2(nn.Module):
         if stride not in self._stride_ends:
             raise ValueError(f'stride must be one of {sorted(self._stride_ends)}, got {stride}')
         end = self._stride_ends[stride][0]
-        at_stride = self.features[:end + 1](x)
-        return at_stride, self.features[end + 1:](at_stride)
+        at_stride = self.features[: end + 1](x)
+        return at_stride, self.features[end + 1 :](at_stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N*T, 3, H, W)`` -> pooled features ``(N*T, C)``."""

@@ -1,4 +1,5 @@
 """ResNet-18/34/50/101 with temporal shift, in torchvision's module layout and parameter names."""
+
 from __future__ import annotations
 
 from typing import cast
@@ -9,8 +10,12 @@ from torch import nn
 from ..temporal_shift import SHIFT_PLACES, TemporalShift
 
 #: (block type, blocks per stage) of each depth.
-RESNET_SPECS = {18: ('basic', (2, 2, 2, 2)), 34: ('basic', (3, 4, 6, 3)),
-                50: ('bottleneck', (3, 4, 6, 3)), 101: ('bottleneck', (3, 4, 23, 3))}
+RESNET_SPECS = {
+    18: ('basic', (2, 2, 2, 2)),
+    34: ('basic', (3, 4, 6, 3)),
+    50: ('bottleneck', (3, 4, 6, 3)),
+    101: ('bottleneck', (3, 4, 23, 3)),
+}
 
 
 def scaled_channels(channels: int, width_mult: float, divisor: int = 8) -> int:
@@ -108,8 +113,16 @@ class ResNet(nn.Module):
     layer3: nn.Sequential
     layer4: nn.Sequential
 
-    def __init__(self, depth: int = 50, *, num_segments: int = 8, shift_div: int = 8, shift_place: str = 'blockres',
-                 is_shift: bool = True, width_mult: float = 1.0) -> None:
+    def __init__(
+        self,
+        depth: int = 50,
+        *,
+        num_segments: int = 8,
+        shift_div: int = 8,
+        shift_place: str = 'blockres',
+        is_shift: bool = True,
+        width_mult: float = 1.0,
+    ) -> None:
         super().__init__()
         if depth not in RESNET_SPECS:
             raise ValueError(f'ResNet depth must be one of {sorted(RESNET_SPECS)}, got {depth}')
@@ -126,8 +139,11 @@ class ResNet(nn.Module):
         #: channels of the map each stride ends with (stride 4 = layer1 ... 32 = layer4)
         self.stride_channels: dict[int, int] = {}
         for stage, (planes, count) in enumerate(zip((64, 128, 256, 512), blocks), start=1):
-            setattr(self, f'layer{stage}', self._make_layer(block, scaled_channels(planes, width_mult), count,
-                                                            1 if stage == 1 else 2))
+            setattr(
+                self,
+                f'layer{stage}',
+                self._make_layer(block, scaled_channels(planes, width_mult), count, 1 if stage == 1 else 2),
+            )
             self.stride_channels[2 ** (stage + 1)] = self.inplanes
         self.out_channels = self.inplanes
         self._init_weights()
@@ -141,8 +157,10 @@ class ResNet(nn.Module):
     def _make_layer(self, block, planes: int, count: int, stride: int) -> nn.Sequential:
         downsample = None
         if stride != 1 or self.inplanes != planes * block.expansion:
-            downsample = nn.Sequential(nn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False),
-                                       nn.BatchNorm2d(planes * block.expansion))
+            downsample = nn.Sequential(
+                nn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False),
+                nn.BatchNorm2d(planes * block.expansion),
+            )
         layers = [block(self.inplanes, planes, stride, downsample)]
         self.inplanes = planes * block.expansion
         layers += [block(self.inplanes, planes) for _ in range(1, count)]
