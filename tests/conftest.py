@@ -4,13 +4,11 @@ from __future__ import annotations
 import importlib.util
 import os
 
-import numpy as np
 import pytest
 import torch
 
 from gfvideo.data.prep.video_writer import write_frame_folder, write_video
-
-NUM_FRAMES = 45
+from tests.media import moving_frames
 
 
 def pytest_collection_modifyitems(config, items):
@@ -21,19 +19,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker('cuda') is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def moving_frames(num_frames: int = NUM_FRAMES, height: int = 48, width: int = 64, seed: int = 0) -> np.ndarray:
-    """Frames that all differ: a textured background and a bright square moving one step a frame."""
-    rng = np.random.default_rng(seed)
-    background = rng.integers(0, 200, size=(height // 8 + 1, width // 8 + 1, 3), dtype=np.uint8)
-    background = np.kron(background, np.ones((8, 8, 1), dtype=np.uint8))[:height, :width]
-    frames = np.repeat(background[None], num_frames, axis=0)
-    for t in range(num_frames):
-        x = (t * 3) % (width - 8)
-        y = (t * 2) % (height - 8)
-        frames[t, y:y + 8, x:x + 8] = (255, 255 - 4 * t % 256, 4 * t % 256)
-    return frames
 
 
 @pytest.fixture(scope='session')

@@ -18,7 +18,7 @@ from gfvideo.data import VideoReadError, read_all_frames_pyav
 from gfvideo.evaluation import collect_step_logits, replay_exits, run_adaptive, thresholds_record
 from gfvideo.fileio import atomic_write_json
 from gfvideo.visualization import STEP_COLORS
-from tests.cli.train_helpers import CONFIGS, ROOT, data_options, tool
+from tests.cli.train_helpers import CONFIGS, ROOT, data_options, free_port, tool
 
 GFNET = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
 TSM = os.path.join(CONFIGS, 'tsm_tiny.py')
@@ -235,7 +235,6 @@ def test_visualize_draws_one_row_per_step_up_to_the_exit(trained, tmp_path):
 
 def test_two_process_extraction_and_adaptive_test_match_one_process(budget, tmp_path):
     root, gfnet, out, _ = budget
-    from tests.cli.test_distributed import free_port
     command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port',
                str(free_port())]
     env = dict(os.environ, OMP_NUM_THREADS='1')

@@ -6,7 +6,7 @@ import sys
 import torch
 
 from gfvideo.models import TSM, load_weights
-from tests.models.test_checkpoints import X, randomized, to_tsm_official
+from tests.models.checkpoint_layouts import X, randomized, to_tsm_official
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

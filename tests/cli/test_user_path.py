@@ -16,7 +16,7 @@ from gfvideo.classes import read_class_list
 from gfvideo.data.prep.video_writer import write_video
 from gfvideo.evaluation import thresholds_record
 from tests.cli.train_helpers import CONFIGS, ROOT, tool
-from tests.conftest import moving_frames
+from tests.media import moving_frames
 
 GFNET = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
 KINETICS = os.path.join(ROOT, 'data_lists', 'kinetics400_classes.txt')

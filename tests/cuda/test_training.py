@@ -9,7 +9,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 from gfvideo.registry import MODELS
-from tests.cli.train_helpers import CONFIGS, data_options, load_tool, train
+from tests.cli.train_helpers import CONFIGS, data_options, load_tool, torchrun, train
 
 pytestmark = pytest.mark.cuda
 
@@ -80,7 +80,6 @@ def test_train_tool_with_amp_runs_the_three_stages_on_the_gpu(synthetic, tmp_pat
 
 @pytest.mark.skipif(torch.cuda.device_count() < 2, reason='needs two CUDA GPUs')
 def test_two_processes_with_nccl(synthetic, tmp_path):
-    from tests.cli.test_distributed import torchrun
     root = synthetic('sthv2')
     data = data_options(root)
     torchrun('dist_train.sh', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path / 's1'),

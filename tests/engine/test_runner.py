@@ -14,7 +14,7 @@ from gfvideo.engine import GFRunner
 from gfvideo.fileio import DiskFullError
 from gfvideo.models import CheckpointError
 from tests.cli.train_helpers import CONFIGS
-from tests.conftest import moving_frames
+from tests.media import moving_frames
 
 
 def _tiny_config(tmp_path, bad_videos: int = 0, epochs: int = 1, work_dir: str = 'work') -> Config:
