@@ -20,6 +20,8 @@ from gfvideo.fileio import atomic_write_json
 from gfvideo.visualization import STEP_COLORS
 from tests.cli.train_helpers import CONFIGS, ROOT, data_options, free_port, tool
 
+pytestmark = pytest.mark.slow
+
 GFNET = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
 TSM = os.path.join(CONFIGS, 'tsm_tiny.py')
 

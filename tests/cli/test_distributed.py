@@ -3,9 +3,12 @@ process."""
 import json
 import os
 
+import pytest
 import torch
 
 from tests.cli.train_helpers import CONFIGS, data_options, tool, torchrun
+
+pytestmark = pytest.mark.slow
 
 
 def last_json(output: str) -> dict:

@@ -18,6 +18,8 @@ from gfvideo.evaluation import thresholds_record
 from tests.cli.train_helpers import CONFIGS, ROOT, tool
 from tests.media import moving_frames
 
+pytestmark = pytest.mark.slow
+
 GFNET = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
 KINETICS = os.path.join(ROOT, 'data_lists', 'kinetics400_classes.txt')
 
