@@ -2,14 +2,17 @@
 with a tiny randomly initialised GlanceFocusNet loaded from a checkpoint file."""
 import json
 import os
+import re
 
 import numpy as np
 import pytest
 import torch
 
 from gfvideo.apis import eval_pipeline, extract_features, load_config, load_model, prepare_clip, recognize
+from gfvideo.classes import class_list_hash, read_class_list
 from gfvideo.data import VideoReadError, read_all_frames_pyav
 from gfvideo.evaluation import thresholds_record
+from gfvideo.models import CheckpointError
 
 #: A validation clip of the synthetic dataset (64x64 px, 10 frames), relative to its data root.
 VIDEO = os.path.join('videos', '21.webm')
@@ -19,6 +22,45 @@ VIDEO = os.path.join('videos', '21.webm')
 def model(tiny_gfnet) -> torch.nn.Module:
     config, root, checkpoint = tiny_gfnet
     return load_model(load_config(config, data_root=root), checkpoint)
+
+
+def test_recognize_names_a_class_of_the_configs_list_and_every_steps_patch(tiny_gfnet, model):
+    _, root, _ = tiny_gfnet
+    classes = read_class_list(os.path.join(root, 'lists', 'classes.txt'))
+    assert model.classes == classes and model.classes_hash == class_list_hash(classes)  # none in the checkpoint
+    result = recognize(model, os.path.join(root, VIDEO))
+    assert 0 <= result.label < len(classes) and result.class_name == classes[result.label]
+    assert result.exit_step == model.max_focus_steps == 2
+    assert result.boxes.shape == (2, 4, 4)  # (steps run, frames, x0 y0 x1 y1), in the video's pixels
+    assert (result.boxes[..., 2:] - result.boxes[..., :2] == model.patch_size).all()
+    assert result.boxes.min() >= 0 and result.boxes.max() <= 64
+    labels, names, probabilities = zip(*result.top5)
+    assert labels[0] == result.label and len(set(labels)) == 5
+    assert list(names) == [classes[label] for label in labels]
+    assert list(probabilities) == sorted(probabilities, reverse=True)
+    assert probabilities[0] == pytest.approx(result.score) and 0 < sum(probabilities) <= 1 + 1e-6
+    assert result.gmacs == pytest.approx(float(model.step_macs(64, 64)[2]) / 1e9)
+
+
+def test_a_checkpoints_own_class_list_names_the_classes(tiny_gfnet, tmp_path):
+    config, root, checkpoint = tiny_gfnet
+    own = [f'class {index}' for index in range(16)]
+    saved = torch.load(checkpoint, weights_only=True)
+    torch.save({'state_dict': saved['state_dict'], 'meta': {'classes': own}}, tmp_path / 'named.pth')
+    model = load_model(load_config(config, data_root=root), str(tmp_path / 'named.pth'))
+    assert model.classes == own and model.classes_hash == class_list_hash(own)
+    result = recognize(model, os.path.join(root, VIDEO))
+    assert result.class_name == own[result.label]
+
+
+def test_a_missing_video_or_checkpoint_is_named(tiny_gfnet, model, tmp_path):
+    config, root, _ = tiny_gfnet
+    video = str(tmp_path / 'absent.webm')
+    with pytest.raises(VideoReadError, match=re.escape(video)):
+        recognize(model, video)
+    checkpoint = str(tmp_path / 'absent.pth')
+    with pytest.raises(CheckpointError, match=re.escape(checkpoint) + ': no such checkpoint file'):
+        load_model(load_config(config, data_root=root), checkpoint)
 
 
 def test_files_and_arrays_are_recognised_alike(tiny_gfnet, model):
