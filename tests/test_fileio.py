@@ -44,6 +44,7 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
         assert json.loads(open(lock).read())['pid'] == os.getpid()
 
 
+@pytest.mark.slow
 def test_extract_features_refuses_an_output_folder_in_use(tmp_path):
     with output_lock(tmp_path / 'feats'):
         result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_features.py'), 'config.py',

@@ -45,7 +45,7 @@ if [[ $# -lt 1 || $# -gt 2 || ${1:-} == -* ]]; then
 fi
 WHEELS=$1
 LOGS=${2:-${OUT:-work_dirs/gpu_check}}
-if [[ ! -f tools/gpu_check.sh || ! -d gfvideo || ! -f pytest.ini ]]; then
+if [[ ! -f tools/gpu_check.sh || ! -d gfvideo || ! -f pyproject.toml ]]; then
     echo "error: run tools/gpu_check.sh from the gfvideo repository root (here: $PWD)" >&2
     exit 2
 fi

@@ -59,6 +59,7 @@ def test_the_section_says_when_mmaction2_is_not_installed(tmp_path, monkeypatch)
     assert 'could not be loaded' in text and 'not installed' in text
 
 
+@pytest.mark.slow
 def test_the_section_measures_both_side_by_side(tmp_path, monkeypatch):
     package = tmp_path / 'fake' / 'mmaction'
     (package / 'datasets').mkdir(parents=True)

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gfvideo.apis import (eval_loader, extract_features, load_config, load_model, prepare_clip, recognize,
-                          eval_pipeline)
-from gfvideo.data import VideoReadError, read_all_frames_pyav
-from gfvideo.evaluation import collect_step_logits, replay_exits, run_adaptive, thresholds_record
+from gfvideo.apis import extract_features, load_config, load_model
+from gfvideo.evaluation import thresholds_record
 from gfvideo.fileio import atomic_write_json
 from gfvideo.visualization import STEP_COLORS
-from tests.cli.train_helpers import CONFIGS, ROOT, data_options, tool
+from tests.cli.train_helpers import CONFIGS, ROOT, data_options, free_port, tool
+
+pytestmark = pytest.mark.slow
 
 GFNET = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
 TSM = os.path.join(CONFIGS, 'tsm_tiny.py')
@@ -71,23 +71,6 @@ def test_budget_below_the_glance_cost_is_refused(trained, tmp_path):
     assert result.returncode == 2 and 'below the glance-only cost' in result.stderr
 
 
-def test_replayed_logits_and_the_real_runtime_agree(trained):
-    root, gfnet, _ = trained
-    cfg = config(root)
-    model = load_model(cfg, gfnet)
-    full = collect_step_logits(model, eval_loader(cfg, batch_size=3))
-    confidences = np.sort(full.confidences, axis=0)
-    # thresholds between observed confidences, so exits differ per clip and no clip sits on a boundary
-    for quantile in (0.25, 0.5, 0.75):
-        row = int(quantile * len(confidences))
-        thresholds = ((confidences[row - 1] + confidences[row]) / 2)[:2]
-        replay = replay_exits(full.logits, thresholds)
-        run = run_adaptive(model, eval_loader(cfg, batch_size=3), thresholds)
-        assert [r.exit_step for r in run.records] == replay.exit_steps.tolist()
-        assert [r.prediction for r in run.records] == replay.predictions.tolist()
-        assert np.allclose([r.confidence for r in run.records], replay.confidences, atol=1e-5)
-
-
 def test_adaptive_test_writes_one_row_per_clip(budget, tmp_path):
     root, gfnet, out, _ = budget
     per_clip = tmp_path / 'clips.csv'
@@ -120,37 +103,6 @@ def test_plain_test_writes_a_confusion_matrix(trained, tmp_path):
     rows = list(csv.reader(open(tmp_path / 'confusion_matrix.csv')))
     assert len(rows) == 17 and len(rows[0]) == 17 and rows[1][0].startswith('Moving')
     assert sum(int(v) for row in rows[1:] for v in row[1:]) == 8
-
-
-def test_api_recognizes_files_and_arrays_alike(trained):
-    root, gfnet, _ = trained
-    model = load_model(config(root), gfnet)
-    video = os.path.join(root, 'videos', '21.webm')  # a validation clip
-    from_file = extract_features(model, video)
-    from_array = extract_features(model, read_all_frames_pyav(video))
-    assert np.array_equal(from_file['logits'], from_array['logits'])
-    assert from_file['glance'].shape[0] == 4 and from_file['focus'].shape[:2] == (2, 4)
-    assert from_file['boxes'].shape == (2, 4, 4) and from_file['logits'].shape == (3, 16)
-    result = recognize(model, video, thresholds=[0.0, 0.0])  # everybody exits at the glance
-    assert result.exit_step == 0 and result.boxes.shape == (0, 4, 4) and result.class_name in model.classes
-    full = recognize(model, video)
-    assert full.exit_step == 2 and full.label == int(from_file['logits'][2].argmax())
-    assert np.allclose(full.boxes, from_file['boxes'])
-    with pytest.raises(VideoReadError):
-        recognize(model, os.path.join(root, 'annotations', 'flip_pairs.tsv'))
-
-
-def test_boxes_map_back_to_original_video_pixels(trained):
-    root, gfnet, _ = trained
-    cfg = config(root)
-    cfg.test_dataloader.dataset.pipeline.insert(-1, dict(type='Resize', short_side=48))
-    model = load_model(cfg, gfnet)
-    video = os.path.join(root, 'videos', '21.webm')
-    features = extract_features(model, video)
-    clip = prepare_clip(eval_pipeline(model), video)
-    assert clip.original_shape == (64, 64) and clip.inputs.shape[-1] == 48
-    assert np.allclose(features['boxes'], features['boxes_input'] * (64 / 48))
-    assert features['boxes'].max() <= 64
 
 
 def extraction(root, gfnet, out, *extra, **kwargs):
@@ -235,7 +187,6 @@ def test_visualize_draws_one_row_per_step_up_to_the_exit(trained, tmp_path):
 
 def test_two_process_extraction_and_adaptive_test_match_one_process(budget, tmp_path):
     root, gfnet, out, _ = budget
-    from tests.cli.test_distributed import free_port
     command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port',
                str(free_port())]
     env = dict(os.environ, OMP_NUM_THREADS='1')

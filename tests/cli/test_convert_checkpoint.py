@@ -3,10 +3,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from gfvideo.models import TSM, load_weights
-from tests.models.test_checkpoints import X, randomized, to_tsm_official
+from tests.models.checkpoint_layouts import X, randomized, to_tsm_official
+
+pytestmark = pytest.mark.slow
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

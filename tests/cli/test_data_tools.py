@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -48,9 +50,9 @@ def test_synthetic_to_lists_to_frames(tmp_path):
 
 
 def test_extract_frames_goes_on_past_bad_videos_and_cleans_up_after_a_kill(tmp_path):
-    from tests.data.test_bad_inputs import audio_only, still_jpeg_as_mp4
-    from tests.conftest import moving_frames
     from gfvideo.data.prep.video_writer import write_video
+    from tests.data.bad_media import audio_only, still_jpeg_as_mp4
+    from tests.media import moving_frames
     videos, out = tmp_path / 'videos', tmp_path / 'frames'
     videos.mkdir()
     os.rename(audio_only(tmp_path)[0], videos / 'a_sound.mp4')

@@ -9,6 +9,8 @@ import pytest
 
 from tests.cli.train_helpers import ROOT, tool
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope='module')
 def demo(tmp_path_factory):

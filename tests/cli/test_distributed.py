@@ -2,29 +2,13 @@
 process."""
 import json
 import os
-import socket
-import subprocess
-import sys
 
+import pytest
 import torch
 
-from tests.cli.train_helpers import CONFIGS, ROOT, data_options, tool
+from tests.cli.train_helpers import CONFIGS, data_options, tool, torchrun
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def torchrun(script: str, *args: str) -> subprocess.CompletedProcess:
-    """``tools/dist_train.sh CONFIG 2 ...`` or ``tools/dist_test.sh CONFIG CKPT 2 ...``."""
-    positional = 1 if script == 'dist_train.sh' else 2
-    command = ['bash', os.path.join(ROOT, 'tools', script), *args[:positional], '2', *args[positional:]]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env=dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT=str(free_port())))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
-    return result
+pytestmark = pytest.mark.slow
 
 
 def last_json(output: str) -> dict:
@@ -58,8 +42,8 @@ def test_two_process_stage1_and_stage2(synthetic, tmp_path):
 
 
 def test_two_processes_pass_over_a_batch_one_of_them_skipped_entirely(tmp_path):
-    from tests.conftest import moving_frames
     from gfvideo.data.prep.video_writer import write_video
+    from tests.media import moving_frames
     root = tmp_path / 'data'
     (root / 'lists').mkdir(parents=True)
     for index in range(2):

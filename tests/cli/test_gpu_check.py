@@ -20,6 +20,7 @@ def test_gpu_check_script_parses():
     assert subprocess.run(['bash', '-n', SCRIPT], capture_output=True).returncode == 0
 
 
+@pytest.mark.slow
 def test_gpu_check_dry_run_plans_the_tests_and_the_benchmark(tmp_path):
     wheels, logs = tmp_path / 'wheels', tmp_path / 'logs'
     wheels.mkdir()
@@ -36,6 +37,7 @@ def test_gpu_check_dry_run_plans_the_tests_and_the_benchmark(tmp_path):
     assert result.returncode == 0 and (out / 'summary.txt').exists()  # LOG_DIR defaults to $OUT
 
 
+@pytest.mark.slow
 def test_gpu_check_refuses_bad_usage(tmp_path):
     assert gpu_check().returncode == 2
     result = gpu_check(str(tmp_path / 'absent'), str(tmp_path / 'logs'))
@@ -65,6 +67,7 @@ exec {sys.executable} "$@"
     return str(script)
 
 
+@pytest.mark.slow
 def test_gpu_check_installs_what_is_missing_and_reports_each_step(tmp_path):
     wheels, logs = tmp_path / 'wheels', tmp_path / 'logs'
     wheels.mkdir()
@@ -85,6 +88,7 @@ def test_gpu_check_installs_what_is_missing_and_reports_each_step(tmp_path):
     assert 'pytest -m cuda' in (logs / 'pytest_cuda.log').read_text()
 
 
+@pytest.mark.slow
 def test_gpu_check_reports_a_failed_step_and_still_benchmarks(tmp_path):
     logs = tmp_path / 'logs'
     env = dict(os.environ, PYTHON=fake_python(tmp_path, pytest_status=1))
@@ -95,6 +99,7 @@ def test_gpu_check_reports_a_failed_step_and_still_benchmarks(tmp_path):
     assert 'benchmark: passed' in summary and 'a step failed' in summary
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(torch.cuda.is_available(), reason='checks the refusal on a machine without a GPU')
 def test_gpu_check_stops_when_pytorch_sees_no_gpu(tmp_path):
     result = gpu_check(str(tmp_path), str(tmp_path / 'logs'))

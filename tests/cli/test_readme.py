@@ -59,3 +59,16 @@ def test_every_config_the_readmes_name_exists():
         named |= {os.path.normpath(os.path.join(folder, path)) for path in re.findall(r'\]\(([\w./-]+\.py)\)', text)}
     assert len(named) >= 13  # every recipe
     assert not [path for path in sorted(named) if not os.path.isfile(path)]
+
+
+def test_readme_install_notes_name_the_gpu_build_extras_and_weights():
+    from gfvideo.models import PUBLISHED_WEIGHTS
+    from gfvideo.models.checkpoints import TORCHVISION_URL
+
+    text = open(os.path.join(ROOT, 'README.md'), encoding='utf-8').read()
+    install = text[text.index('## Install'):]
+    install = install[:install.index('\n## ', 4)]
+    for needed in ('download.pytorch.org/whl/cu', '--amp', "'.[decord]'", "'.[test]'", 'pytest', 'scikit-video'):
+        assert needed in install, needed
+    for name, weights in PUBLISHED_WEIGHTS.items():
+        assert f'{TORCHVISION_URL}{name}' in text and weights in text

@@ -5,9 +5,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 
 from tests.cli.train_helpers import CONFIGS, ROOT, data_options, train
+
+pytestmark = pytest.mark.slow
 
 OPTIONS = ['train_cfg.max_epochs=3', 'train_dataloader.batch_size=2', 'param_scheduler.0.T_max=3']
 

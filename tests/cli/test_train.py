@@ -28,6 +28,7 @@ def stages(synthetic, tmp_path_factory):
     return root, work
 
 
+@pytest.mark.slow
 def test_each_stage_trains_what_it_should(stages):
     _, work = stages
     s1, s2, s3 = (weights(work / name / 'epoch_2.pth') for name in ('s1', 's2', 's3'))
@@ -38,6 +39,7 @@ def test_each_stage_trains_what_it_should(stages):
     assert open(work / 's3' / 'last_checkpoint').read().strip().endswith('epoch_2.pth')
 
 
+@pytest.mark.slow
 def test_logs_report_rewards_steps_and_skips(stages):
     _, work = stages
     logs = {name: open(next((work / name).rglob('*.log'))).read() for name in ('s1', 's2')}
@@ -45,6 +47,7 @@ def test_logs_report_rewards_steps_and_skips(stages):
     assert 'reward' in logs['s2'] and 'policy_std' in logs['s2'] and 'loss_policy' in logs['s2']
 
 
+@pytest.mark.slow
 def test_test_tool_reports_per_step_accuracy(stages):
     root, work = stages
     result = tool('test.py', os.path.join(CONFIGS, 'gfnet_tiny-stage3.py'), str(work / 's3' / 'epoch_2.pth'),
@@ -54,6 +57,7 @@ def test_test_tool_reports_per_step_accuracy(stages):
     assert 0 <= metrics['top1'] <= 1 and metrics['step2_gmacs'] > metrics['step0_gmacs'] > 0
 
 
+@pytest.mark.slow
 def test_bad_configs_fail_at_start_with_a_clear_message(synthetic, tmp_path):
     root = synthetic('sthv2')
     missing = train(1, root, str(tmp_path / 'a'), 'train_dataloader.dataset.ann_file=lists/absent.txt', check=False)
@@ -68,6 +72,7 @@ def test_bad_configs_fail_at_start_with_a_clear_message(synthetic, tmp_path):
     assert not os.path.exists(tmp_path / 'c' / 'epoch_1.pth')
 
 
+@pytest.mark.slow
 def test_train_all_runs_the_stages_once(synthetic, tmp_path):
     root = synthetic('sthv2')
     options = ['--data-root', root, '--cfg-options', 'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1',
@@ -84,6 +89,7 @@ def test_train_all_runs_the_stages_once(synthetic, tmp_path):
     assert [f'stage {k}: already finished' in second.stdout for k in (1, 2, 3)] == [True] * 3
 
 
+@pytest.mark.slow
 def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
     root = synthetic('sthv2')
     result = tool('train.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), '--amp',
@@ -92,6 +98,7 @@ def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
     assert 'BFloat16OptimWrapper' in log and (tmp_path / 'epoch_1.pth').exists(), result.stdout[-2000:]
 
 
+@pytest.mark.slow
 def test_a_bad_list_line_ends_training_with_the_file_and_line_not_a_traceback(synthetic, tmp_path):
     root = synthetic('sthv2')
     lines = open(os.path.join(root, 'lists', 'train.txt'), encoding='utf-8').read().splitlines()

@@ -1,6 +1,7 @@
-"""Running tools/train.py and tools/test.py on the tiny configs."""
+"""Running the tools (tools/train.py, tools/test.py, tools/dist_train.sh, ...) on the tiny configs."""
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 
@@ -34,3 +35,20 @@ def tool(script: str, *args: str, timeout: int = 600, check: bool = True) -> sub
 def train(stage: int, root: str, work_dir: str, *options: str, check: bool = True) -> subprocess.CompletedProcess:
     return tool('train.py', os.path.join(CONFIGS, f'gfnet_tiny-stage{stage}.py'), '--work-dir', work_dir,
                 '--cfg-options', *data_options(root), *options, check=check)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a torchrun rendezvous."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def torchrun(script: str, *args: str) -> subprocess.CompletedProcess:
+    """``tools/dist_train.sh CONFIG 2 ...`` or ``tools/dist_test.sh CONFIG CKPT 2 ...``."""
+    positional = 1 if script == 'dist_train.sh' else 2
+    command = ['bash', os.path.join(ROOT, 'tools', script), *args[:positional], '2', *args[positional:]]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                            env=dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT=str(free_port())))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    return result

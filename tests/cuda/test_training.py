@@ -9,7 +9,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 from gfvideo.registry import MODELS
-from tests.cli.train_helpers import CONFIGS, data_options, load_tool, train
+from tests.cli.train_helpers import CONFIGS, data_options, load_tool, torchrun, train
 
 pytestmark = pytest.mark.cuda
 
@@ -65,6 +65,7 @@ def changed(a: dict, b: dict, prefix: str) -> bool:
     return any(not torch.equal(a[k], b[k]) for k in a if k.startswith(prefix))
 
 
+@pytest.mark.slow
 def test_train_tool_with_amp_runs_the_three_stages_on_the_gpu(synthetic, tmp_path):
     root = synthetic('sthv2')
     one_epoch = ('train_cfg.max_epochs=1',)
@@ -78,9 +79,9 @@ def test_train_tool_with_amp_runs_the_three_stages_on_the_gpu(synthetic, tmp_pat
     assert changed(s2, s3, 'focus_backbone.') and not changed(s2, s3, 'policy.')
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(torch.cuda.device_count() < 2, reason='needs two CUDA GPUs')
 def test_two_processes_with_nccl(synthetic, tmp_path):
-    from tests.cli.test_distributed import torchrun
     root = synthetic('sthv2')
     data = data_options(root)
     torchrun('dist_train.sh', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path / 's1'),

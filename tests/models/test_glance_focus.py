@@ -3,21 +3,7 @@ import pytest
 import torch
 
 from gfvideo.models import GlanceFocusNet, backbone_macs, build_backbone, crop_patches, glance_focus_costs
-
-T = 4
-
-
-def small_model(**overrides):
-    options = dict(glance_backbone=dict(name='mobilenet_v2', num_segments=T, width_mult=0.25),
-                   focus_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25), num_classes=6,
-                   glance_size=32, patch_size=24, max_focus_steps=3, hidden_dim=32, policy=dict(hidden_dim=32))
-    options.update(overrides)
-    torch.manual_seed(0)
-    return GlanceFocusNet(**options).eval()
-
-
-def clips(batch=3, size=64):
-    return torch.randn(batch, T, 3, size, size, generator=torch.Generator().manual_seed(1))
+from tests.models.small_glance_focus import T, clips, small_model
 
 
 def test_crop_patches_matches_slicing_and_maps_actions_to_corners():

@@ -7,7 +7,7 @@ from torch import nn
 from gfvideo.models import GlanceFocusNet
 from gfvideo.models import ppo as ppo_module
 from gfvideo.models.ppo import PPOConfig, discounted_returns, ppo_losses, rollout
-from tests.models.test_glance_focus import T, clips, small_model
+from tests.models.small_glance_focus import T, clips, small_model
 
 
 def test_discounted_returns_are_normalised_per_batch():
