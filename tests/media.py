@@ -1,4 +1,5 @@
 """Frames for the media that tests encode at run time."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,5 +17,5 @@ def moving_frames(num_frames: int = NUM_FRAMES, height: int = 48, width: int = 6
     for t in range(num_frames):
         x = (t * 3) % (width - 8)
         y = (t * 2) % (height - 8)
-        frames[t, y:y + 8, x:x + 8] = (255, 255 - 4 * t % 256, 4 * t % 256)
+        frames[t, y : y + 8, x : x + 8] = (255, 255 - 4 * t % 256, 4 * t % 256)
     return frames

@@ -1,4 +1,5 @@
 """Every shipped config parses, builds its model and samples the model's frame count."""
+
 import ast
 import glob
 import os
@@ -18,21 +19,33 @@ from gfvideo.registry import MODELS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Every config in configs/ and its folders (configs/gfnet, configs/recognition/tsm, ...), not the
 #: _base_ parts they are made of.
-CONFIGS = sorted(path for path in glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
-                 if '_base_' not in os.path.relpath(path, ROOT).split(os.sep))
+CONFIGS = sorted(
+    path
+    for path in glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in os.path.relpath(path, ROOT).split(os.sep)
+)
 #: Old names the README and the tools' examples used, kept for one version: each file loads the
 #: config that replaced it, unchanged.
-OLD_NAMES = ['gfnet_small_synthetic-stage1.py', 'gfnet_small_synthetic-stage2.py', 'gfnet_small_synthetic-stage3.py',
-             'gfnet_tsm-r50_8x1x8-stage1_sthv1.py', 'gfnet_tsm-r50_8x1x8-stage2_sthv1.py',
-             'gfnet_tsm-r50_8x1x8-stage3_sthv1.py', 'tsm_r50_8x1x8_sthv2.py', 'tsm_small_synthetic.py']
+OLD_NAMES = [
+    'gfnet_small_synthetic-stage1.py',
+    'gfnet_small_synthetic-stage2.py',
+    'gfnet_small_synthetic-stage3.py',
+    'gfnet_tsm-r50_8x1x8-stage1_sthv1.py',
+    'gfnet_tsm-r50_8x1x8-stage2_sthv1.py',
+    'gfnet_tsm-r50_8x1x8-stage3_sthv1.py',
+    'tsm_r50_8x1x8_sthv2.py',
+    'tsm_small_synthetic.py',
+]
 ALIASES = [path for path in CONFIGS if os.path.dirname(path) == os.path.join(ROOT, 'configs')]
 #: The recipes themselves, under their mmaction2 1.x names.
 RECIPES = [path for path in CONFIGS if path not in ALIASES]
 #: mmaction2 1.x's naming, {model}_[model setting]_{backbone}_{NxB}-{sampling}-{schedule}_{dataset}-{modality}:
 #: the stage is GlanceFocusNet's model setting, the sampling TSN's 1x1x{num_segments}.
-NAME = re.compile(r'(?P<model>[a-z0-9]+)_(?:stage(?P<stage>[123])_)?(?P<backbone>[a-z0-9-]+)_'
-                  r'(?P<gpus>\d+)xb(?P<batch>\d+)-1x1x(?P<segments>\d+)-(?P<epochs>\d+)e_'
-                  r'(?P<dataset>[a-z0-9]+)-(?P<modality>[a-z]+)\.py')
+NAME = re.compile(
+    r'(?P<model>[a-z0-9]+)_(?:stage(?P<stage>[123])_)?(?P<backbone>[a-z0-9-]+)_'
+    r'(?P<gpus>\d+)xb(?P<batch>\d+)-1x1x(?P<segments>\d+)-(?P<epochs>\d+)e_'
+    r'(?P<dataset>[a-z0-9]+)-(?P<modality>[a-z]+)\.py'
+)
 
 
 def config_id(path: str) -> str:
@@ -68,8 +81,13 @@ def test_a_config_name_tells_its_recipe(path):
 def top_level_names(path: str) -> dict:
     """The names a config file assigns itself, with their value's source text."""
     text = open(path, encoding='utf-8').read()
-    return {target.id: ast.get_source_segment(text, node.value) for node in ast.parse(text).body
-            if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
+    return {
+        target.id: ast.get_source_segment(text, node.value)
+        for node in ast.parse(text).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 @pytest.mark.parametrize('path', [path for path in RECIPES if 'stage' in os.path.basename(path)], ids=config_id)
@@ -98,19 +116,24 @@ def test_config_builds(path):
 BAD_CONFIG_CHANGES = {
     'no_train_dataloader': ({'train_dataloader': None}, r'train_dataloader is None; a training run needs'),
     'no_model': ({'model': None}, r'model is None; a training run needs model=dict'),
-    'num_segments_string': ({'model.glance_backbone.num_segments': '4'},
-                            r"model\.glance_backbone\.num_segments is '4'; expected an integer >= 1"),
+    'num_segments_string': (
+        {'model.glance_backbone.num_segments': '4'},
+        r"model\.glance_backbone\.num_segments is '4'; expected an integer >= 1",
+    ),
     'max_epochs_negative': ({'train_cfg.max_epochs': -1}, r'train_cfg\.max_epochs is -1; expected an integer >= 1'),
     'batch_size_zero': ({'train_dataloader.batch_size': 0}, r'train_dataloader\.batch_size is 0'),
     'num_classes_float': ({'model.num_classes': 2.5}, r'model\.num_classes is 2\.5'),
-    'pipeline_num_segments_bool': ({'train_dataloader.dataset.pipeline.1.num_segments': True},
-                                   r'train_dataloader\.dataset\.pipeline\[1\]\.num_segments is True'),
+    'pipeline_num_segments_bool': (
+        {'train_dataloader.dataset.pipeline.1.num_segments': True},
+        r'train_dataloader\.dataset\.pipeline\[1\]\.num_segments is True',
+    ),
 }
 
 
 @pytest.mark.parametrize('case', sorted(BAD_CONFIG_CHANGES))
 def test_malformed_configs_are_refused_with_the_key_named(case):
     from gfvideo.engine.config_checks import ConfigError, check_config
+
     changes, expected = BAD_CONFIG_CHANGES[case]
     cfg = Config.fromfile(os.path.join(ROOT, 'tests', 'cli', 'configs', 'gfnet_tiny-stage1.py'))
     for key, value in changes.items():
@@ -151,8 +174,10 @@ def config_bases(path: str) -> list:
     """The files a config's ``_base_`` names."""
     bases = top_level_names(path).get('_base_')
     bases = ast.literal_eval(bases) if bases else []
-    return [os.path.normpath(os.path.join(os.path.dirname(path), base)) for base in
-            ([bases] if isinstance(bases, str) else bases)]
+    return [
+        os.path.normpath(os.path.join(os.path.dirname(path), base))
+        for base in ([bases] if isinstance(bases, str) else bases)
+    ]
 
 
 def num_segments_setters(path: str) -> list:
@@ -164,8 +189,7 @@ def num_segments_setters(path: str) -> list:
 def test_only_the_dataset_bases_set_num_segments():
     files = glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     setters = sorted(config_id(path) for path in files if NUM_SEGMENTS.search(open(path, encoding='utf-8').read()))
-    assert setters == [os.path.join('_base_', 'datasets', name)
-                       for name in ('sthv1_frames.py', 'synthetic_sthv2.py')]
+    assert setters == [os.path.join('_base_', 'datasets', name) for name in ('sthv1_frames.py', 'synthetic_sthv2.py')]
 
 
 @pytest.mark.parametrize('path', RECIPES, ids=config_id)
@@ -180,10 +204,15 @@ def test_num_segments_set_in_one_place_reaches_the_pipelines_and_the_model(path,
     assert changed == 1
     target.write_text(text)
     cfg = Config.fromfile(str(copy / config_id(path)))
-    samplers = [transform.num_segments for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
-                for transform in cfg[loader].dataset.pipeline if transform.type == 'SampleFrames']
-    backbones = [cfg.model[name].num_segments for name in ('backbone', 'glance_backbone', 'focus_backbone')
-                 if name in cfg.model]
+    samplers = [
+        transform.num_segments
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+        for transform in cfg[loader].dataset.pipeline
+        if transform.type == 'SampleFrames'
+    ]
+    backbones = [
+        cfg.model[name].num_segments for name in ('backbone', 'glance_backbone', 'focus_backbone') if name in cfg.model
+    ]
     assert len(samplers) >= 2 and backbones and set(samplers) == set(backbones) == {5}
     check_frame_count(cfg, ['train_dataloader', 'val_dataloader', 'test_dataloader'])
     assert Config.fromfile(path).num_segments == 8  # the shipped recipes: 8 frames
@@ -207,13 +236,17 @@ def test_the_demo_evaluates_the_stage_3_config_train_all_trains():
         assert path in CONFIGS
 
 
-@pytest.mark.parametrize('classes, pairs', [('sthv2_classes.txt', {86: 87, 93: 94, 166: 167}),
-                                            ('sthv1_classes_csv_order.txt', {2: 4, 30: 41, 52: 66})])
+@pytest.mark.parametrize(
+    'classes, pairs',
+    [('sthv2_classes.txt', {86: 87, 93: 94, 166: 167}), ('sthv1_classes_csv_order.txt', {2: 4, 30: 41, 52: 66})],
+)
 def test_the_recipes_flip_example_swaps_something_something_pairs(classes, pairs):
     lists = os.path.join(ROOT, 'data_lists')
-    flip = Flip(flip_ratio=1.0, flip_pairs=os.path.join(lists, 'something_something_flip_pairs.tsv'),
-                classes=os.path.join(lists, classes))
+    flip = Flip(
+        flip_ratio=1.0,
+        flip_pairs=os.path.join(lists, 'something_something_flip_pairs.tsv'),
+        classes=os.path.join(lists, classes),
+    )
     assert flip.flip_label_map == {**pairs, **{right: left for left, right in pairs.items()}}
-    results = flip(dict(imgs=np.zeros((2, 4, 6, 3), np.uint8), label=min(pairs),
-                        rng=np.random.default_rng(0)))
+    results = flip(dict(imgs=np.zeros((2, 4, 6, 3), np.uint8), label=min(pairs), rng=np.random.default_rng(0)))
     assert results['flipped'] and results['label'] == pairs[min(pairs)]

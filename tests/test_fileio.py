@@ -1,4 +1,5 @@
 """Output-folder locks, leftovers of killed writes, atomic npz and JSON-lines files."""
+
 from __future__ import annotations
 
 import errno
@@ -38,6 +39,7 @@ def test_a_second_run_on_a_locked_folder_is_refused_naming_the_holder(tmp_path):
 
 def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
     import socket
+
     dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'], capture_output=True, text=True)
     (tmp_path / '.lock').write_text(json.dumps({'host': socket.gethostname(), 'pid': int(dead.stdout)}))
     with output_lock(tmp_path) as lock:
@@ -47,9 +49,22 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
 @pytest.mark.slow
 def test_extract_features_refuses_an_output_folder_in_use(tmp_path):
     with output_lock(tmp_path / 'feats'):
-        result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_features.py'), 'config.py',
-                                 'model.pth', '--videos', 'a.mp4', '--out', str(tmp_path / 'feats')], cwd=ROOT,
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [
+                sys.executable,
+                os.path.join(ROOT, 'tools', 'extract_features.py'),
+                'config.py',
+                'model.pth',
+                '--videos',
+                'a.mp4',
+                '--out',
+                str(tmp_path / 'feats'),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     assert result.returncode == 2
     assert f'feats: in use by another run (pid {os.getpid()}' in result.stderr
     assert not os.path.exists(tmp_path / 'feats' / 'manifest.jsonl')

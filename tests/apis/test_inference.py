@@ -1,5 +1,6 @@
 """load_model, recognize and extract_features in-process, on the synthetic dataset's encoded clips,
 with a tiny randomly initialised GlanceFocusNet loaded from a checkpoint file."""
+
 import json
 import os
 import re

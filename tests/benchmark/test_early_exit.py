@@ -1,4 +1,5 @@
 """The early-exit benchmark's thresholds send the intended shares of clips out at each step."""
+
 import numpy as np
 import torch
 

@@ -1,4 +1,5 @@
 """The benchmark's comparison with mmaction2's loading: mmaction2 optional, side by side when present."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -12,7 +13,7 @@ from tests.cli.train_helpers import ROOT
 
 #: Stands in for mmaction2's three test-time loading transforms (same keys, same sampling), reading
 #: with gfvideo: enough to check the benchmark's plumbing without installing mmaction2.
-FAKE_TRANSFORMS = '''
+FAKE_TRANSFORMS = """
 import numpy as np
 from gfvideo.data import open_video
 
@@ -36,20 +37,23 @@ class DecordDecode:
     def __call__(self, results):
         results['imgs'] = list(results.pop('video_reader').get_frames(results['frame_inds']))
         return results
-'''
+"""
 
 
 @pytest.fixture(autouse=True)
 def tiny_clips(media_dir, monkeypatch):
-    clips = {'tiny H.264 MP4': [os.path.join(media_dir, 'clip.mp4')],
-             'tiny VP9 WebM': [os.path.join(media_dir, 'clip.webm')]}
+    clips = {
+        'tiny H.264 MP4': [os.path.join(media_dir, 'clip.mp4')],
+        'tiny VP9 WebM': [os.path.join(media_dir, 'clip.webm')],
+    }
     monkeypatch.setattr(mmaction, 'prepare_clips', lambda folder: clips)
 
 
 def test_the_section_says_when_mmaction2_is_not_installed(tmp_path, monkeypatch):
     find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, 'find_spec', lambda name, *args: None if name == 'mmaction' else
-                        find_spec(name, *args))
+    monkeypatch.setattr(
+        importlib.util, 'find_spec', lambda name, *args: None if name == 'mmaction' else find_spec(name, *args)
+    )
     text = mmaction.mmaction_section(str(tmp_path), repeats=1)
     rows = [line for line in text.splitlines() if line.startswith('| tiny')]
     assert len(rows) == 2 and all('| not installed | ' in row for row in rows), text

@@ -1,12 +1,15 @@
 """BENCHMARKS.md's sections: each replaced in place, the rest of the file kept."""
+
 import re
 
 from gfvideo.benchmark import replace_section, section_markdown
 
 
 def test_a_section_replaces_only_its_own_block():
-    text = ('# Benchmarks\n\nintro\n\n<!-- section:loader -->\nold loader\n<!-- /section:loader -->\n\n'
-            '<!-- section:models -->\nold models\n<!-- /section:models -->\n')
+    text = (
+        '# Benchmarks\n\nintro\n\n<!-- section:loader -->\nold loader\n<!-- /section:loader -->\n\n'
+        '<!-- section:models -->\nold models\n<!-- /section:models -->\n'
+    )
     replaced = replace_section(text, 'loader', 'new loader')
     assert replaced == text.replace('old loader', 'new loader')
     assert replace_section(replaced, 'loader', 'new loader') == replaced  # a rerun changes nothing more

@@ -1,4 +1,5 @@
 """The benchmark's training step: warm-up steps untimed, autocast on the forward pass only."""
+
 import torch
 
 from gfvideo.benchmark import train_step_seconds

@@ -1,4 +1,5 @@
 """Budgets, early-exit testing, feature extraction and pictures from a trained checkpoint."""
+
 import csv
 import json
 import os
@@ -37,8 +38,23 @@ def budget(trained, tmp_path_factory):
     root, gfnet, tsm = trained
     out = tmp_path_factory.mktemp('budget')
     glance_only = load_model(config(root), gfnet).step_macs(64, 64)[0].item() / 1e9
-    result = tool('evaluate_budget.py', GFNET, gfnet, '--out', str(out), '--calib-size', '12', '--num-points', '6',
-                  '--budgets', str(glance_only * 1.5), '--baseline', TSM, tsm, *options(root))
+    result = tool(
+        'evaluate_budget.py',
+        GFNET,
+        gfnet,
+        '--out',
+        str(out),
+        '--calib-size',
+        '12',
+        '--num-points',
+        '6',
+        '--budgets',
+        str(glance_only * 1.5),
+        '--baseline',
+        TSM,
+        tsm,
+        *options(root),
+    )
     return root, gfnet, out, result
 
 
@@ -66,16 +82,37 @@ def test_budget_curve_points_follow_their_exit_histograms(budget):
 
 def test_budget_below_the_glance_cost_is_refused(trained, tmp_path):
     root, gfnet, _ = trained
-    result = tool('evaluate_budget.py', GFNET, gfnet, '--out', str(tmp_path), '--calib-size', '4', '--budgets',
-                  '0.0000001', *options(root), check=False)
+    result = tool(
+        'evaluate_budget.py',
+        GFNET,
+        gfnet,
+        '--out',
+        str(tmp_path),
+        '--calib-size',
+        '4',
+        '--budgets',
+        '0.0000001',
+        *options(root),
+        check=False,
+    )
     assert result.returncode == 2 and 'below the glance-only cost' in result.stderr
 
 
 def test_adaptive_test_writes_one_row_per_clip(budget, tmp_path):
     root, gfnet, out, _ = budget
     per_clip = tmp_path / 'clips.csv'
-    result = tool('test.py', GFNET, gfnet, '--adaptive', str(out / 'thresholds.json'), '--per-clip', str(per_clip),
-                  '--work-dir', str(tmp_path / 'w'), *options(root))
+    result = tool(
+        'test.py',
+        GFNET,
+        gfnet,
+        '--adaptive',
+        str(out / 'thresholds.json'),
+        '--per-clip',
+        str(per_clip),
+        '--work-dir',
+        str(tmp_path / 'w'),
+        *options(root),
+    )
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     rows = list(csv.DictReader(open(per_clip)))
     assert len(rows) == 8 == summary['num_clips'] == sum(summary['exit_histogram'])
@@ -88,12 +125,23 @@ def test_adaptive_test_writes_one_row_per_clip(budget, tmp_path):
 def test_thresholds_of_another_model_are_refused(budget, tmp_path):
     root, gfnet, out, _ = budget
     record = json.load(open(out / 'thresholds.json'))
-    for change, message in ((dict(classes_hash='0' * 16), 'another class list'),
-                            (dict(num_steps=3, thresholds=[0.5] * 3), '3 focus steps')):
+    for change, message in (
+        (dict(classes_hash='0' * 16), 'another class list'),
+        (dict(num_steps=3, thresholds=[0.5] * 3), '3 focus steps'),
+    ):
         path = tmp_path / 'other.json'
         path.write_text(json.dumps({**record, **change}))
-        result = tool('test.py', GFNET, gfnet, '--adaptive', str(path), '--work-dir', str(tmp_path / 'w'),
-                      *options(root), check=False)
+        result = tool(
+            'test.py',
+            GFNET,
+            gfnet,
+            '--adaptive',
+            str(path),
+            '--work-dir',
+            str(tmp_path / 'w'),
+            *options(root),
+            check=False,
+        )
         assert result.returncode == 2 and message in result.stderr
 
 
@@ -106,17 +154,29 @@ def test_plain_test_writes_a_confusion_matrix(trained, tmp_path):
 
 
 def extraction(root, gfnet, out, *extra, **kwargs):
-    return [sys.executable, os.path.join(ROOT, 'tools', 'extract_features.py'), GFNET, gfnet, '--list',
-            os.path.join(root, 'lists', 'train.txt'), '--media-root', root, '--out', str(out), *extra,
-            *options(root)]
+    return [
+        sys.executable,
+        os.path.join(ROOT, 'tools', 'extract_features.py'),
+        GFNET,
+        gfnet,
+        '--list',
+        os.path.join(root, 'lists', 'train.txt'),
+        '--media-root',
+        root,
+        '--out',
+        str(out),
+        *extra,
+        *options(root),
+    ]
 
 
 def test_extraction_survives_a_kill_and_resumes_without_recomputing(trained, tmp_path):
     root, gfnet, _ = trained
     out = tmp_path / 'features'
     env = dict(os.environ, OMP_NUM_THREADS='1')
-    process = subprocess.Popen(extraction(root, gfnet, out), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        extraction(root, gfnet, out), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob('*.npz'))) < 3:
         time.sleep(0.01)
@@ -126,8 +186,9 @@ def test_extraction_survives_a_kill_and_resumes_without_recomputing(trained, tmp
     assert 3 <= len(before) < 20, 'the kill should land mid-run'
     assert not list(out.glob('*.tmp')) or all(p.name.startswith('.') for p in out.glob('*.tmp'))
     (out / '.7.npz.k1l2.tmp').write_bytes(b'half')  # what a kill during a write leaves
-    result = subprocess.run(extraction(root, gfnet, out, '--resume'), cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        extraction(root, gfnet, out, '--resume'), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     after = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npz')}
     assert all(after[name] == mtime for name, mtime in before.items())  # nothing done was recomputed
@@ -149,8 +210,21 @@ def test_extraction_reports_unreadable_videos_and_goes_on(trained, tmp_path):
     broken = tmp_path / 'broken.webm'
     broken.write_bytes(b'not a video at all')
     video = os.path.join(root, 'videos', '21.webm')
-    result = tool('extract_features.py', GFNET, gfnet, '--videos', str(broken), video, '--out', str(tmp_path / 'f'),
-                  '--steps', '1', '--workers', '2', *options(root))
+    result = tool(
+        'extract_features.py',
+        GFNET,
+        gfnet,
+        '--videos',
+        str(broken),
+        video,
+        '--out',
+        str(tmp_path / 'f'),
+        '--steps',
+        '1',
+        '--workers',
+        '2',
+        *options(root),
+    )
     assert '1 extracted, 0 already done, 1 failed' in result.stdout
     errors = [json.loads(line) for line in open(tmp_path / 'f' / 'errors.jsonl')]
     assert errors[0]['video'] == str(broken) and 'broken.webm' in errors[0]['error']
@@ -170,41 +244,112 @@ def test_visualize_draws_one_row_per_step_up_to_the_exit(trained, tmp_path):
     boxes = extract_features(model, video)['boxes']
     for step in (1, 2):
         x0, y0, _, _ = (int(v) * 3 for v in boxes[step - 1, 0])
-        row = np.asarray(picture[step * (side + bar):step * (side + bar) + side, :side, ::-1])  # first frame, RGB
+        row = np.asarray(picture[step * (side + bar) : step * (side + bar) + side, :side, ::-1])  # first frame, RGB
         assert tuple(row[y0, x0 + 5]) == STEP_COLORS[step - 1]  # the middle of the first dash of its outline
     # an exit after the glance draws no patch; the true class heads the picture
     record = thresholds_record([0.0, 0.0], model.classes_hash, model.max_focus_steps)
     atomic_write_json(str(tmp_path / 'exit0.json'), record)
-    tool('visualize.py', GFNET, gfnet, video, '--out', str(tmp_path / 'exit'), '--thresholds',
-         str(tmp_path / 'exit0.json'), '--true-labels', model.classes[3], *options(root))
+    tool(
+        'visualize.py',
+        GFNET,
+        gfnet,
+        video,
+        '--out',
+        str(tmp_path / 'exit'),
+        '--thresholds',
+        str(tmp_path / 'exit0.json'),
+        '--true-labels',
+        model.classes[3],
+        *options(root),
+    )
     early = cv2.imread(str(tmp_path / 'exit' / '21_glimpses.png'))
     assert early.shape[:2] == (bar + side + bar, 4 * side)
     assert Image.open(tmp_path / 'exit' / '21_glimpses.gif').n_frames == 4
-    refused = tool('visualize.py', GFNET, gfnet, video, '--out', str(tmp_path / 'x'), '--true-labels', 'no such class',
-                   *options(root), check=False)
+    refused = tool(
+        'visualize.py',
+        GFNET,
+        gfnet,
+        video,
+        '--out',
+        str(tmp_path / 'x'),
+        '--true-labels',
+        'no such class',
+        *options(root),
+        check=False,
+    )
     assert refused.returncode == 2 and 'neither a class index nor a class name' in refused.stderr
 
 
 def test_two_process_extraction_and_adaptive_test_match_one_process(budget, tmp_path):
     root, gfnet, out, _ = budget
-    command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port',
-               str(free_port())]
+    command = [
+        sys.executable,
+        '-m',
+        'torch.distributed.run',
+        '--nproc_per_node',
+        '2',
+        '--master_port',
+        str(free_port()),
+    ]
     env = dict(os.environ, OMP_NUM_THREADS='1')
     val = os.path.join(root, 'lists', 'val.txt')
-    result = subprocess.run([*command, os.path.join(ROOT, 'tools', 'extract_features.py'), GFNET, gfnet, '--list', val,
-                             '--media-root', root, '--out', str(tmp_path / 'f'), '--launcher', 'pytorch',
-                             *options(root)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            *command,
+            os.path.join(ROOT, 'tools', 'extract_features.py'),
+            GFNET,
+            gfnet,
+            '--list',
+            val,
+            '--media-root',
+            root,
+            '--out',
+            str(tmp_path / 'f'),
+            '--launcher',
+            'pytorch',
+            *options(root),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [json.loads(line) for line in open(tmp_path / 'f' / 'manifest.jsonl')]
     assert [r['video'] for r in rows] == [os.path.join(root, line.split()[0]) for line in open(val)]
     assert not list((tmp_path / 'f').glob('*.part*'))
-    distributed = subprocess.run([*command, os.path.join(ROOT, 'tools', 'test.py'), GFNET, gfnet, '--adaptive',
-                                  str(out / 'thresholds.json'), '--work-dir', str(tmp_path / 'w'), '--launcher',
-                                  'pytorch', *options(root)], cwd=ROOT, env=env, capture_output=True, text=True,
-                                 timeout=600)
+    distributed = subprocess.run(
+        [
+            *command,
+            os.path.join(ROOT, 'tools', 'test.py'),
+            GFNET,
+            gfnet,
+            '--adaptive',
+            str(out / 'thresholds.json'),
+            '--work-dir',
+            str(tmp_path / 'w'),
+            '--launcher',
+            'pytorch',
+            *options(root),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert distributed.returncode == 0, distributed.stderr[-3000:]
-    single = tool('test.py', GFNET, gfnet, '--adaptive', str(out / 'thresholds.json'), '--work-dir',
-                  str(tmp_path / 'w1'), *options(root))
+    single = tool(
+        'test.py',
+        GFNET,
+        gfnet,
+        '--adaptive',
+        str(out / 'thresholds.json'),
+        '--work-dir',
+        str(tmp_path / 'w1'),
+        *options(root),
+    )
     first, second = (json.loads(r.stdout.strip().splitlines()[-1]) for r in (distributed, single))
     for key in ('top1', 'top5', 'mean_gmacs', 'exit_histogram', 'num_clips'):
         assert first[key] == second[key]
@@ -214,9 +359,11 @@ def test_extraction_on_a_full_disk_names_the_file_and_leaves_nothing(trained, tm
     import builtins
     import errno
     import importlib.util
+
     root, gfnet, _ = trained
-    spec = importlib.util.spec_from_file_location('extract_features_tool', os.path.join(ROOT, 'tools',
-                                                                                         'extract_features.py'))
+    spec = importlib.util.spec_from_file_location(
+        'extract_features_tool', os.path.join(ROOT, 'tools', 'extract_features.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     real_open = builtins.open

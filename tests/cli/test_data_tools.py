@@ -1,4 +1,5 @@
 """The data command-line tools, run as users run them."""
+
 import os
 import subprocess
 import sys
@@ -24,17 +25,53 @@ def test_help(tool):
 
 def test_synthetic_to_lists_to_frames(tmp_path):
     out = str(tmp_path / 'sthv2')
-    made = run('tools/make_synthetic.py', '--layout', 'sthv2', '--out', out, '--num-train', '6', '--num-val', '3',
-               '--num-test', '2', '--seed', '1', '--frames', '8', '--size', '48')
+    made = run(
+        'tools/make_synthetic.py',
+        '--layout',
+        'sthv2',
+        '--out',
+        out,
+        '--num-train',
+        '6',
+        '--num-val',
+        '3',
+        '--num-test',
+        '2',
+        '--seed',
+        '1',
+        '--frames',
+        '8',
+        '--size',
+        '48',
+    )
     assert 'train 6, val 3, test 2 clips of 8 frames 48x48, 16 classes' in made.stdout
-    listed = run('tools/build_lists.py', 'sthv2', '--annotations', f'{out}/annotations', '--media-root', out,
-                 '--out', f'{out}/lists', '--probe')
+    listed = run(
+        'tools/build_lists.py',
+        'sthv2',
+        '--annotations',
+        f'{out}/annotations',
+        '--media-root',
+        out,
+        '--out',
+        f'{out}/lists',
+        '--probe',
+    )
     assert 'classes.txt (16 classes), train.txt 6, val.txt 3, test.txt 2' in listed.stdout
     assert open(f'{out}/lists/val.txt').read().splitlines()[0] == 'videos/7.webm 0'
 
     os.remove(f'{out}/videos/8.webm')
-    strict = run('tools/build_lists.py', 'sthv2', '--annotations', f'{out}/annotations', '--media-root', out,
-                 '--out', f'{out}/lists', '--strict', check=False)
+    strict = run(
+        'tools/build_lists.py',
+        'sthv2',
+        '--annotations',
+        f'{out}/annotations',
+        '--media-root',
+        out,
+        '--out',
+        f'{out}/lists',
+        '--strict',
+        check=False,
+    )
     assert strict.returncode == 1 and '1 videos referenced by the annotations but missing' in strict.stdout
 
     extracted = run('tools/extract_frames.py', f'{out}/videos', f'{out}/frames', '--short-side', '32', '--workers', '2')
@@ -45,6 +82,7 @@ def test_synthetic_to_lists_to_frames(tmp_path):
     reencoded = run('tools/extract_frames.py', f'{out}/videos', f'{out}/small', '--short-side', '32', '--reencode')
     assert '10 videos: 10 extracted' in reencoded.stdout
     from gfvideo.data import open_video
+
     with open_video(f'{out}/small/1.mp4') as reader:
         assert len(reader) == 8 and reader.get_frames([0]).shape == (1, 32, 32, 3)
 
@@ -53,6 +91,7 @@ def test_extract_frames_goes_on_past_bad_videos_and_cleans_up_after_a_kill(tmp_p
     from gfvideo.data.prep.video_writer import write_video
     from tests.data.bad_media import audio_only, still_jpeg_as_mp4
     from tests.media import moving_frames
+
     videos, out = tmp_path / 'videos', tmp_path / 'frames'
     videos.mkdir()
     os.rename(audio_only(tmp_path)[0], videos / 'a_sound.mp4')

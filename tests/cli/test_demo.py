@@ -1,4 +1,5 @@
 """The README's first command at --quick size, the benchmark's --quick mode, and reruns that reuse."""
+
 import json
 import os
 import re
@@ -31,8 +32,12 @@ def test_demo_writes_results_and_report(demo):
         assert results['gmacs_ratio'] is None and results['gfnet_best']['top1'] < results['baseline']['top1']
     else:
         assert matched['top1'] >= results['baseline']['top1'] and len(matched['thresholds']) == 3
-        assert results['gmacs_ratio'] == pytest.approx(matched['gmacs_per_clip'] / results['baseline']['gmacs_per_clip'])
-        assert results['time_ratio'] == pytest.approx(matched['cpu_ms_per_clip'] / results['baseline']['cpu_ms_per_clip'])
+        assert results['gmacs_ratio'] == pytest.approx(
+            matched['gmacs_per_clip'] / results['baseline']['gmacs_per_clip']
+        )
+        assert results['time_ratio'] == pytest.approx(
+            matched['cpu_ms_per_clip'] / results['baseline']['cpu_ms_per_clip']
+        )
     timing = results['timing']
     assert timing['repeats'] == len(timing['baseline']['repeats_ms']) == len(timing['gfnet']['repeats_ms']) >= 2
     assert timing['baseline']['min_ms'] <= timing['baseline']['median_ms'] <= timing['baseline']['max_ms']
@@ -43,9 +48,17 @@ def test_demo_writes_results_and_report(demo):
             assert 0 <= row[f'{name}_top1'] <= 1 and 0 <= row[f'{name}_hit'] <= 1
         assert row['oracle_hit'] == 1.0  # patches centred on the actor always hold its centre
     report = open(out / 'report.md').read()
-    for needle in ('budget/budget_curve.png', '| focus steps | learned policy | uniform random | frame centre |',
-                   'glimpses/', 'exits per step', 'CPU ms per clip', '--quick run', 'interleaved repeats',
-                   'python tools/test.py', 'hit '):
+    for needle in (
+        'budget/budget_curve.png',
+        '| focus steps | learned policy | uniform random | frame centre |',
+        'glimpses/',
+        'exits per step',
+        'CPU ms per clip',
+        '--quick run',
+        'interleaved repeats',
+        'python tools/test.py',
+        'hit ',
+    ):
         assert needle in report
     for link in [line.split('](')[1].split(')')[0] for line in report.splitlines() if '](' in line]:
         assert (out / link).exists(), link
@@ -66,10 +79,24 @@ def test_a_rerun_reuses_every_finished_step(demo):
 
 def test_benchmark_quick_rewrites_only_its_sections(tmp_path):
     output = tmp_path / 'BENCHMARKS.md'
-    output.write_text('# Benchmarks\n\nkept\n\n<!-- section:early_exit -->\nSTALE FIGURES\n<!-- /section:early_exit -->\n')
-    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'benchmark.py'), '--quick', '--sections',
-                             'early_exit', '--output', str(output)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=600)
+    output.write_text(
+        '# Benchmarks\n\nkept\n\n<!-- section:early_exit -->\nSTALE FIGURES\n<!-- /section:early_exit -->\n'
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(ROOT, 'tools', 'benchmark.py'),
+            '--quick',
+            '--sections',
+            'early_exit',
+            '--output',
+            str(output),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     text = output.read_text()
     assert 'kept' in text and 'STALE FIGURES' not in text and 'synthetic demo' in text
@@ -86,10 +113,12 @@ def test_the_readme_commands_run_as_written_on_the_demo_outputs(demo, tmp_path):
     (tmp_path / 'work_dirs' / 'demo').symlink_to(out)
     for name in ('configs', 'tools', 'data_lists'):
         (tmp_path / name).symlink_to(os.path.join(ROOT, name))
-    env = dict(os.environ, OMP_NUM_THREADS='1',
-               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
-    result = subprocess.run(['bash', '-euo', 'pipefail', '-c', block], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=900)
+    env = dict(
+        os.environ, OMP_NUM_THREADS='1', PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '')
+    )
+    result = subprocess.run(
+        ['bash', '-euo', 'pipefail', '-c', block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     val = open(out / 'data' / 'lists' / 'val.txt').read().splitlines()
     assert json.load(open(out / 'budget_0.05' / 'thresholds.json'))['budget_gmacs'] == 0.05

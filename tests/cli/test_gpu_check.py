@@ -1,5 +1,6 @@
 """The GPU check's CPU side: tools/gpu_check.sh's argument handling and plan, and the benchmark's
 gpu section (its refusals, and its whole code path on tiny models on the CPU)."""
+
 import os
 import subprocess
 import sys
@@ -32,8 +33,14 @@ def test_gpu_check_dry_run_plans_the_tests_and_the_benchmark(tmp_path):
     assert 'missing: nothing' in summary and 'nothing was installed or run' in summary
     assert not (logs / 'pytest_cuda.log').exists() and not (logs / 'BENCHMARKS.md').exists()
     out = tmp_path / 'from_out'
-    result = subprocess.run(['bash', SCRIPT, '--dry-run', str(wheels)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env=dict(os.environ, OUT=str(out)))
+    result = subprocess.run(
+        ['bash', SCRIPT, '--dry-run', str(wheels)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, OUT=str(out)),
+    )
     assert result.returncode == 0 and (out / 'summary.txt').exists()  # LOG_DIR defaults to $OUT
 
 
@@ -72,13 +79,20 @@ def test_gpu_check_installs_what_is_missing_and_reports_each_step(tmp_path):
     wheels, logs = tmp_path / 'wheels', tmp_path / 'logs'
     wheels.mkdir()
     env = dict(os.environ, PYTHON=fake_python(tmp_path))
-    result = subprocess.run(['bash', SCRIPT, '--dry-run', str(wheels), str(logs)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120, env=env)
+    result = subprocess.run(
+        ['bash', SCRIPT, '--dry-run', str(wheels), str(logs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     summary = (logs / 'summary.txt').read_text()
     assert result.returncode == 0 and 'missing: scikit-video' in summary
     assert f'pip install --no-index --find-links {wheels} scikit-video' in summary
-    result = subprocess.run(['bash', SCRIPT, str(wheels), str(logs)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env=env)
+    result = subprocess.run(
+        ['bash', SCRIPT, str(wheels), str(logs)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
     summary = (logs / 'summary.txt').read_text()
     assert result.returncode == 0, summary
     for step in ('install', 'cuda tests', 'benchmark'):
@@ -92,8 +106,9 @@ def test_gpu_check_installs_what_is_missing_and_reports_each_step(tmp_path):
 def test_gpu_check_reports_a_failed_step_and_still_benchmarks(tmp_path):
     logs = tmp_path / 'logs'
     env = dict(os.environ, PYTHON=fake_python(tmp_path, pytest_status=1))
-    result = subprocess.run(['bash', SCRIPT, str(tmp_path), str(logs)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env=env)
+    result = subprocess.run(
+        ['bash', SCRIPT, str(tmp_path), str(logs)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
     summary = (logs / 'summary.txt').read_text()
     assert result.returncode == 1 and 'cuda tests: FAILED with status 1' in summary
     assert 'benchmark: passed' in summary and 'a step failed' in summary
@@ -109,10 +124,12 @@ def test_gpu_check_stops_when_pytorch_sees_no_gpu(tmp_path):
 
 def test_benchmark_gpu_section_refuses_what_would_mislead():
     benchmark = load_tool('benchmark')
-    for argv in (['--device', 'cpu', '--sections', 'gpu'],        # CPU numbers into BENCHMARKS.md's gpu section
-                 ['--sections', 'gpu', '--smoke'],                # smoke numbers likewise
-                 ['--smoke', '--output', 'other.md'],             # --smoke is for the gpu section only
-                 ['--device', 'cuda', '--sections', 'loader']):   # the CPU sections never run on a GPU
+    for argv in (
+        ['--device', 'cpu', '--sections', 'gpu'],  # CPU numbers into BENCHMARKS.md's gpu section
+        ['--sections', 'gpu', '--smoke'],  # smoke numbers likewise
+        ['--smoke', '--output', 'other.md'],  # --smoke is for the gpu section only
+        ['--device', 'cuda', '--sections', 'loader'],
+    ):  # the CPU sections never run on a GPU
         with pytest.raises(SystemExit):
             benchmark.parse_args(argv)
     assert benchmark.parse_args([]).sections == list(benchmark.ORDER)
@@ -125,16 +142,18 @@ def test_benchmark_gpu_section_code_path_on_the_cpu(tmp_path):
     output = tmp_path / 'BENCHMARKS.md'
     output.write_text('# Benchmarks\n\n<!-- section:models -->\nkept\n<!-- /section:models -->\n')
     benchmark = load_tool('benchmark')
-    assert benchmark.main(['--device', 'cpu', '--sections', 'gpu', '--smoke', '--repeats', '1',
-                           '--output', str(output)]) == 0
+    assert (
+        benchmark.main(['--device', 'cpu', '--sections', 'gpu', '--smoke', '--repeats', '1', '--output', str(output)])
+        == 0
+    )
     text = output.read_text()
     assert '<!-- section:models -->\nkept\n<!-- /section:models -->' in text
-    gpu = text[text.index('<!-- section:gpu -->'):text.index('<!-- /section:gpu -->')]
+    gpu = text[text.index('<!-- section:gpu -->') : text.index('<!-- /section:gpu -->')]
     assert 'Command: `python tools/benchmark.py --device cpu --repeats 1 --smoke`' in gpu
     assert 'a self-check of the code path, not a GPU measurement' in gpu
     for title in ('### Models', 'time per step against GMACs per step', '### Early exit', '### Training throughput'):
         assert title in gpu
     rows = [line for line in gpu.splitlines() if line.startswith('| ') and not line.startswith('| model')]
-    assert sum(line.startswith('| smoke') for line in rows) == 4          # 2 models x fp32 and bf16
+    assert sum(line.startswith('| smoke') for line in rows) == 4  # 2 models x fp32 and bf16
     assert sum(line.startswith(('| fp32 | ', '| bf16 | ')) for line in rows) == 2 * 4 + 2  # steps 0-3; training
-    assert sum(line.startswith(('| 1 | ', '| 4 | ')) for line in rows) == 2               # early exit, batch 1 and 4
+    assert sum(line.startswith(('| 1 | ', '| 4 | ')) for line in rows) == 2  # early exit, batch 1 and 4

@@ -1,4 +1,5 @@
 """Every command the README shows is exercised by a test here, so the README cannot rot."""
+
 import glob
 import os
 import re
@@ -19,22 +20,28 @@ def readme_commands() -> list[tuple[str, set[str]]]:
             for part in re.split(r'&&', line):
                 match = TOOL.search(part)
                 if match:
-                    words = shlex.split(part[match.start(1):])
-                    commands.append((os.path.basename(match.group(1)), {w.split('=')[0] for w in words
-                                                                        if w.startswith('--')}))
+                    words = shlex.split(part[match.start(1) :])
+                    commands.append(
+                        (os.path.basename(match.group(1)), {w.split('=')[0] for w in words if w.startswith('--')})
+                    )
     return commands
 
 
 def test_every_readme_command_and_option_is_exercised_by_a_cli_test():
-    sources = {path: open(path, encoding='utf-8').read()
-               for path in glob.glob(os.path.join(ROOT, 'tests', 'cli', 'test_*.py'))
-               if not path.endswith('test_readme.py')}
+    sources = {
+        path: open(path, encoding='utf-8').read()
+        for path in glob.glob(os.path.join(ROOT, 'tests', 'cli', 'test_*.py'))
+        if not path.endswith('test_readme.py')
+    }
     commands = readme_commands()
     assert len(commands) >= 15
     missing = []
     for tool, options in commands:
-        users = [source for source in sources.values() if f"'{tool}'" in source or f'/{tool}' in source
-                 or f"'{tool[:-3]}'" in source]
+        users = [
+            source
+            for source in sources.values()
+            if f"'{tool}'" in source or f'/{tool}' in source or f"'{tool[:-3]}'" in source
+        ]
         if not users:
             missing.append(f'{tool}: no test runs it')
             continue
@@ -66,8 +73,8 @@ def test_readme_install_notes_name_the_gpu_build_extras_and_weights():
     from gfvideo.models.checkpoints import TORCHVISION_URL
 
     text = open(os.path.join(ROOT, 'README.md'), encoding='utf-8').read()
-    install = text[text.index('## Install'):]
-    install = install[:install.index('\n## ', 4)]
+    install = text[text.index('## Install') :]
+    install = install[: install.index('\n## ', 4)]
     for needed in ('download.pytorch.org/whl/cu', '--amp', "'.[decord]'", "'.[test]'", 'pytest', 'scikit-video'):
         assert needed in install, needed
     for name, weights in PUBLISHED_WEIGHTS.items():

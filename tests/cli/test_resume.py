@@ -1,4 +1,5 @@
 """kill -9 in the middle of an epoch, then --resume: the run ends with the same weights."""
+
 import os
 import signal
 import subprocess
@@ -20,11 +21,26 @@ def test_resume_after_kill_matches_an_uninterrupted_run(synthetic, tmp_path):
     train(1, root, str(tmp_path / 'whole'), *OPTIONS, '--seed', '3', '--deterministic')
 
     work = tmp_path / 'killed'
-    command = [sys.executable, os.path.join(ROOT, 'tools', 'train.py'), os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'),
-               '--work-dir', str(work), '--cfg-options', *data_options(root), *OPTIONS, '--seed', '3',
-               '--deterministic']
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=dict(os.environ, OMP_NUM_THREADS='1'))
+    command = [
+        sys.executable,
+        os.path.join(ROOT, 'tools', 'train.py'),
+        os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'),
+        '--work-dir',
+        str(work),
+        '--cfg-options',
+        *data_options(root),
+        *OPTIONS,
+        '--seed',
+        '3',
+        '--deterministic',
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, OMP_NUM_THREADS='1'),
+    )
     deadline = time.time() + 300
     in_second_epoch = False
     while time.time() < deadline and process.poll() is None and not in_second_epoch:

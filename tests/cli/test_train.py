@@ -1,4 +1,5 @@
 """The three GlanceFocusNet stages trained from the command line, and what each one changes."""
+
 import json
 import os
 
@@ -50,8 +51,15 @@ def test_logs_report_rewards_steps_and_skips(stages):
 @pytest.mark.slow
 def test_test_tool_reports_per_step_accuracy(stages):
     root, work = stages
-    result = tool('test.py', os.path.join(CONFIGS, 'gfnet_tiny-stage3.py'), str(work / 's3' / 'epoch_2.pth'),
-                  '--work-dir', str(work / 'test'), '--cfg-options', *data_options(root))
+    result = tool(
+        'test.py',
+        os.path.join(CONFIGS, 'gfnet_tiny-stage3.py'),
+        str(work / 's3' / 'epoch_2.pth'),
+        '--work-dir',
+        str(work / 'test'),
+        '--cfg-options',
+        *data_options(root),
+    )
     metrics = json.loads(result.stdout.strip().splitlines()[-1])
     assert {'top1', 'top5', 'mean_class_accuracy', 'step0_top1', 'step2_top1', 'step2_gmacs'} <= set(metrics)
     assert 0 <= metrics['top1'] <= 1 and metrics['step2_gmacs'] > metrics['step0_gmacs'] > 0
@@ -75,8 +83,14 @@ def test_bad_configs_fail_at_start_with_a_clear_message(synthetic, tmp_path):
 @pytest.mark.slow
 def test_train_all_runs_the_stages_once(synthetic, tmp_path):
     root = synthetic('sthv2')
-    options = ['--data-root', root, '--cfg-options', 'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1',
-               'optim_wrapper.paramwise_cfg.bias_lr_mult=1.0']
+    options = [
+        '--data-root',
+        root,
+        '--cfg-options',
+        'train_cfg.max_epochs=1',
+        'param_scheduler.0.T_max=1',
+        'optim_wrapper.paramwise_cfg.bias_lr_mult=1.0',
+    ]
     first = tool('train_all.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), *options)
     assert [f'stage {k}: training' in first.stdout for k in (1, 2, 3)] == [True] * 3
     assert f'all stages finished: {tmp_path}/stage3/epoch_1.pth' in first.stdout
@@ -92,8 +106,16 @@ def test_train_all_runs_the_stages_once(synthetic, tmp_path):
 @pytest.mark.slow
 def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
     root = synthetic('sthv2')
-    result = tool('train.py', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path), '--amp',
-                  '--cfg-options', *data_options(root), 'train_cfg.max_epochs=1')
+    result = tool(
+        'train.py',
+        os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'),
+        '--work-dir',
+        str(tmp_path),
+        '--amp',
+        '--cfg-options',
+        *data_options(root),
+        'train_cfg.max_epochs=1',
+    )
     log = open(next(tmp_path.rglob('*.log'))).read()
     assert 'BFloat16OptimWrapper' in log and (tmp_path / 'epoch_1.pth').exists(), result.stdout[-2000:]
 

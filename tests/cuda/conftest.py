@@ -1,4 +1,5 @@
 """Settings shared by the tests marked ``cuda``."""
+
 import pytest
 import torch
 

@@ -18,6 +18,7 @@ the best cell leads the second by ``LOGIT_MARGIN``). Under autocast the policy's
 by more than a pixel's fraction, so those comparisons feed the CPU's locations to the GPU's focus
 steps (the GPU's own policy output is compared separately, within the tolerance).
 """
+
 from __future__ import annotations
 
 import copy
@@ -90,7 +91,8 @@ def assert_decisions_are_clear(model, details, height: int, width: int) -> None:
     pixel, logit = decision_margins(model, details, height, width)
     assert pixel > PIXEL_MARGIN and logit > LOGIT_MARGIN, (
         f'test precondition: a CPU location lies within {pixel:.2g} px of a whole pixel (or a grid cell within '
-        f'{logit:.2g} of the next); choose another seed')
+        f'{logit:.2g} of the next); choose another seed'
+    )
 
 
 def clear_inputs(model, make, seeds=range(50)) -> torch.Tensor:
@@ -143,8 +145,9 @@ def assert_anytime_matches(reference, model, clips: torch.Tensor, device: torch.
         assert_close(got.features, want.features, 'fp32', f'step {step} focus features')
 
 
-def assert_steps_match_under_autocast(reference, model, clips: torch.Tensor, device: torch.device,
-                                 precision: str) -> None:
+def assert_steps_match_under_autocast(
+    reference, model, clips: torch.Tensor, device: torch.device, precision: str
+) -> None:
     """Under ``precision`` autocast on ``device``: the glance, the policy's locations and each focus
     step's logits against the fp32 CPU ``reference``; each focus step crops at the reference's
     locations (see the module's docstring)."""

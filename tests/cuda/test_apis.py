@@ -1,4 +1,5 @@
 """``recognize`` and ``extract_features`` with a model loaded on a CUDA GPU give what the CPU gives."""
+
 import os
 
 import numpy as np
@@ -8,7 +9,7 @@ import torch
 from gfvideo.apis import eval_pipeline, extract_features, load_config, load_model, prepare_clip, recognize
 from gfvideo.registry import MODELS
 from tests.cli.train_helpers import CONFIGS
-from tests.cuda.helpers import TOLERANCE, decision_margins, decisive_policy, PIXEL_MARGIN
+from tests.cuda.helpers import PIXEL_MARGIN, TOLERANCE, decision_margins, decisive_policy
 
 pytestmark = pytest.mark.cuda
 
@@ -54,8 +55,12 @@ def test_recognize_and_extract_features_on_the_gpu(models, media_dir):
     assert next(gpu.parameters()).device.type == 'cuda' and gpu.data_preprocessor.mean.device.type == 'cuda'
     for thresholds in (None, [0.0, 0.0], [1.0, 0.0]):
         want, got = recognize(cpu, video, thresholds), recognize(gpu, video, thresholds)
-        assert (got.label, got.class_name, got.exit_step, got.gmacs) == (want.label, want.class_name, want.exit_step,
-                                                                         want.gmacs)
+        assert (got.label, got.class_name, got.exit_step, got.gmacs) == (
+            want.label,
+            want.class_name,
+            want.exit_step,
+            want.gmacs,
+        )
         assert np.array_equal(got.boxes, want.boxes) and abs(got.score - want.score) <= 1e-4
     want, got = extract_features(cpu, video), extract_features(gpu, video)
     assert sorted(got) == sorted(want)

@@ -1,4 +1,5 @@
 """The GPU benchmark's timer waits for the GPU, and its gpu section runs end to end on one."""
+
 import pytest
 import torch
 

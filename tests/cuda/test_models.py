@@ -1,13 +1,22 @@
 """Every model on a CUDA GPU against the same weights on the CPU: recognizers, GlanceFocusNet's
 forward, early exit, costs, generators and evaluation loops; fp32 to round-off and under
 float16 / bfloat16 autocast to the tolerances of :mod:`tests.cuda.helpers`."""
+
 import pytest
 import torch
 
 from gfvideo.evaluation import NEVER_EXIT, collect_step_logits_many, run_adaptive
 from gfvideo.models import TSM, GlanceFocusNet, glance_focus_costs, recognizer_macs
-from tests.cuda.helpers import (assert_close, assert_on, autocast, clear_inputs, assert_anytime_matches,
-                                assert_steps_match_under_autocast, decisive_policy, twin)
+from tests.cuda.helpers import (
+    assert_anytime_matches,
+    assert_close,
+    assert_on,
+    assert_steps_match_under_autocast,
+    autocast,
+    clear_inputs,
+    decisive_policy,
+    twin,
+)
 
 pytestmark = pytest.mark.cuda
 
@@ -19,8 +28,12 @@ VARIANTS = {
     'fixed-std, gru': dict(policy=dict(hidden_dim=32, action_std=0.1), aggregator=dict(temporal='gru')),
     'diff glance': dict(glance_modality='diff'),
     'mobilenet_v2 glance': dict(glance_backbone=dict(name='mobilenet_v2', num_segments=T, width_mult=0.25)),
-    'resnet50 both': dict(glance_backbone=dict(name='resnet50', num_segments=T),
-                          focus_backbone=dict(name='resnet50', num_segments=T), glance_size=64, patch_size=48),
+    'resnet50 both': dict(
+        glance_backbone=dict(name='resnet50', num_segments=T),
+        focus_backbone=dict(name='resnet50', num_segments=T),
+        glance_size=64,
+        patch_size=48,
+    ),
 }
 #: float16 needs features in its range: MobileNetV2 at initialisation gives ~1e-9 (bfloat16 has float32's range)
 FLOAT16_VARIANTS = [name for name in VARIANTS if name != 'mobilenet_v2 glance']
@@ -32,9 +45,16 @@ def cuda():
 
 
 def gfnet(name: str = 'gaussian') -> GlanceFocusNet:
-    options = dict(glance_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25),
-                   focus_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25), num_classes=6,
-                   glance_size=32, patch_size=24, max_focus_steps=3, hidden_dim=32, policy=dict(hidden_dim=32))
+    options = dict(
+        glance_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25),
+        focus_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25),
+        num_classes=6,
+        glance_size=32,
+        patch_size=24,
+        max_focus_steps=3,
+        hidden_dim=32,
+        policy=dict(hidden_dim=32),
+    )
     options.update(VARIANTS[name])
     torch.manual_seed(0)
     return decisive_policy(GlanceFocusNet(**options).eval())
@@ -50,10 +70,19 @@ def clips(model: GlanceFocusNet, batch: int = 2) -> torch.Tensor:
 
 
 # ----------------------------------------------------------------------------- recognizers
-@pytest.mark.parametrize('backbone', [dict(name='resnet18', width_mult=0.25), dict(name='resnet34', width_mult=0.25),
-                                      dict(name='resnet50'), dict(name='resnet101', width_mult=0.25),
-                                      dict(name='mobilenet_v2'), dict(name='resnet18', shift_place='block'),
-                                      dict(name='resnet18', is_shift=False)], ids=str)
+@pytest.mark.parametrize(
+    'backbone',
+    [
+        dict(name='resnet18', width_mult=0.25),
+        dict(name='resnet34', width_mult=0.25),
+        dict(name='resnet50'),
+        dict(name='resnet101', width_mult=0.25),
+        dict(name='mobilenet_v2'),
+        dict(name='resnet18', shift_place='block'),
+        dict(name='resnet18', is_shift=False),
+    ],
+    ids=str,
+)
 def test_tsm_matches_the_cpu(backbone, cuda):
     torch.manual_seed(0)
     model = TSM(dict(num_segments=T, **backbone), num_classes=10).eval()
@@ -94,8 +123,9 @@ def test_glance_focus_forward_matches_the_cpu(name, cuda):
     assert_anytime_matches(model, twin(model, cuda), clips(model), cuda)
 
 
-@pytest.mark.parametrize('name,precision', [(name, 'bf16') for name in VARIANTS] +
-                         [(name, 'fp16') for name in FLOAT16_VARIANTS])
+@pytest.mark.parametrize(
+    'name,precision', [(name, 'bf16') for name in VARIANTS] + [(name, 'fp16') for name in FLOAT16_VARIANTS]
+)
 def test_glance_focus_under_autocast_matches_the_cpu(name, precision, cuda):
     model = gfnet(name)
     assert_steps_match_under_autocast(model, twin(model, cuda), random_clips(0), cuda, precision)
@@ -109,8 +139,8 @@ def clear_thresholds(confidences: torch.Tensor) -> list[float]:
         values = step_confidences.sort().values
         gaps = values[1:] - values[:-1]
         first = len(gaps) // 4
-        index = first + int(gaps[first:max(first + 1, 3 * len(gaps) // 4)].argmax())
-        assert gaps[index] > 1e-4, 'test precondition: the clips\' confidences are too close together'
+        index = first + int(gaps[first : max(first + 1, 3 * len(gaps) // 4)].argmax())
+        assert gaps[index] > 1e-4, "test precondition: the clips' confidences are too close together"
         thresholds.append(float(values[index] + values[index + 1]) / 2)
     return thresholds
 
@@ -126,8 +156,9 @@ def test_forward_adaptive_matches_the_cpu(cuda):
     for chosen in (thresholds, [NEVER_EXIT] * 3, [0.0] * 3):
         expected = model.forward_adaptive(inputs, chosen)
         result = on_gpu.forward_adaptive(inputs.to(cuda), chosen)
-        assert_on(cuda, result.predictions, result.confidences, result.exit_steps, result.logits, result.boxes,
-                  result.macs)
+        assert_on(
+            cuda, result.predictions, result.confidences, result.exit_steps, result.logits, result.boxes, result.macs
+        )
         assert torch.equal(result.exit_steps.cpu(), expected.exit_steps)
         assert torch.equal(result.predictions.cpu(), expected.predictions)
         assert result.step_batch_sizes == expected.step_batch_sizes
@@ -150,7 +181,7 @@ def test_forward_adaptive_under_autocast_exits_by_its_own_confidences(precision,
     assert_on(cuda, result.logits, result.exit_steps, result.boxes)
     confidences = result.logits.float().softmax(-1).amax(-1).cpu()  # NaN where a clip did not run
     for clip, step in enumerate(result.exit_steps.tolist()):
-        ran, skipped = result.logits[:step + 1, clip], result.logits[step + 1:, clip]
+        ran, skipped = result.logits[: step + 1, clip], result.logits[step + 1 :, clip]
         assert torch.isfinite(ran).all() and torch.isnan(skipped).all()
         assert all(confidences[k, clip] < thresholds[k] + 1e-3 for k in range(step))
         assert step == 3 or confidences[step, clip] >= thresholds[step] - 1e-3
@@ -161,8 +192,10 @@ def test_samples_and_random_patches_follow_a_gpu_generator(cuda):
     with torch.no_grad():
         state = model.glance_step(random_clips(0).to(cuda))[0]
         for mode in ('sample', 'random'):
-            def draw(seed: int) -> torch.Tensor:
+
+            def draw(seed: int, mode: str = mode) -> torch.Tensor:
                 return model.focus_step(state, mode, torch.Generator(device=cuda).manual_seed(seed))[2].boxes
+
             assert_on(cuda, draw(3))
             assert torch.equal(draw(3), draw(3)) and not torch.equal(draw(3), draw(4))
             with pytest.raises(RuntimeError):  # a CPU generator for GPU draws is an error, never a silent fallback
@@ -187,8 +220,11 @@ def test_loss_and_predict_modes_on_the_gpu(cuda):
     losses = model(inputs.to(cuda), label=labels, mode='loss')
     losses['loss'].backward()
     assert_on(cuda, *losses.values())
-    assert all(p.grad is not None and p.grad.device.type == cuda.type
-               for p in model.focus_backbone.parameters() if p.requires_grad)
+    assert all(
+        p.grad is not None and p.grad.device.type == cuda.type
+        for p in model.focus_backbone.parameters()
+        if p.requires_grad
+    )
     model.eval()
     with torch.no_grad():
         predictions = model(inputs.to(cuda), label=labels, mode='predict')
@@ -202,8 +238,10 @@ def test_loss_and_predict_modes_on_the_gpu(cuda):
 def test_evaluation_loops_on_the_gpu(cuda):
     model = gfnet('gaussian')
     raw = clear_inputs(model, lambda seed: (random_clips(seed, 4) * 40 + 120).clamp(0, 255).to(torch.uint8))
-    loader = [dict(inputs=raw[:2], label=torch.tensor([0, 1]), meta=[dict(filename='a'), dict(filename='b')]),
-              dict(inputs=raw[2:], label=torch.tensor([2, 3]), meta=[dict(filename='c'), dict(filename='d')])]
+    loader = [
+        dict(inputs=raw[:2], label=torch.tensor([0, 1]), meta=[dict(filename='a'), dict(filename='b')]),
+        dict(inputs=raw[2:], label=torch.tensor([2, 3]), meta=[dict(filename='c'), dict(filename='d')]),
+    ]
 
     def centre(state):
         return state.frames.new_full((state.frame_ids.shape[0], 2), 0.5)
@@ -212,8 +250,9 @@ def test_evaluation_loops_on_the_gpu(cuda):
     got = collect_step_logits_many(on_gpu, loader, ['mean', 'random', centre])
     want = collect_step_logits_many(model, loader, ['mean', 'random', centre])
     for index in (0, 2):  # the policy's and fixed patches agree; random ones come from each device's generator
-        assert_close(torch.from_numpy(got[index].logits), torch.from_numpy(want[index].logits), 'fp32',
-                     'collected logits')
+        assert_close(
+            torch.from_numpy(got[index].logits), torch.from_numpy(want[index].logits), 'fp32', 'collected logits'
+        )
     assert got[1].logits.shape == want[1].logits.shape and got[0].paths == ['a', 'b', 'c', 'd']
     run = run_adaptive(on_gpu, loader, [NEVER_EXIT] * 3)
     assert [r.exit_step for r in run.records] == [3] * 4 and all(r.latency_ms > 0 for r in run.records)

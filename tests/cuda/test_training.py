@@ -1,6 +1,7 @@
 """Training on a CUDA GPU: a stage-1, stage-2 (PPO) and stage-3 step under mixed precision as
 ``tools/train.py --amp`` sets it up, the tool itself through all three stages, and two processes
 with NCCL through ``tools/dist_train.sh`` where there are two GPUs."""
+
 import os
 
 import pytest
@@ -14,8 +15,11 @@ from tests.cli.train_helpers import CONFIGS, data_options, load_tool, torchrun, 
 pytestmark = pytest.mark.cuda
 
 #: what each stage must update (prefixes of parameter and buffer names); everything else stays bit for bit
-TRAINED = {1: ('glance_backbone.', 'focus_backbone.', 'glance_proj.', 'focus_proj.', 'aggregator.'),
-           2: ('policy.',), 3: ('focus_backbone.', 'focus_proj.', 'aggregator.')}
+TRAINED = {
+    1: ('glance_backbone.', 'focus_backbone.', 'glance_proj.', 'focus_proj.', 'aggregator.'),
+    2: ('policy.',),
+    3: ('focus_backbone.', 'focus_proj.', 'aggregator.'),
+}
 
 
 def snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -26,8 +30,9 @@ def snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 @pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
 def test_training_steps_under_amp(stage, dtype, tmp_path):
     tool = load_tool('train')
-    cfg = tool.build_config(tool.parse_args([os.path.join(CONFIGS, f'gfnet_tiny-stage{stage}.py'), '--amp',
-                                             '--work-dir', str(tmp_path)]))
+    cfg = tool.build_config(
+        tool.parse_args([os.path.join(CONFIGS, f'gfnet_tiny-stage{stage}.py'), '--amp', '--work-dir', str(tmp_path)])
+    )
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'  # what --amp chooses where there is a GPU
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).cuda()
@@ -37,9 +42,10 @@ def test_training_steps_under_amp(stage, dtype, tmp_path):
     with DefaultScope.overwrite_default_scope('gfvideo'):  # as the Runner builds it
         optim_wrapper = build_optim_wrapper(model, optim_cfg)
     generator = torch.Generator().manual_seed(0)
-    data = dict(inputs=torch.randint(0, 256, (4, model.num_segments, 3, 64, 64), dtype=torch.uint8,
-                                     generator=generator),
-                label=torch.randint(0, model.num_classes, (4,), generator=generator))
+    data = dict(
+        inputs=torch.randint(0, 256, (4, model.num_segments, 3, 64, 64), dtype=torch.uint8, generator=generator),
+        label=torch.randint(0, model.num_classes, (4,), generator=generator),
+    )
     before = snapshot(model)
     model.train()
     for _ in range(6):  # float16's dynamic loss scale may skip the first steps (overflow at 2**16)
@@ -54,7 +60,8 @@ def test_training_steps_under_amp(stage, dtype, tmp_path):
             assert torch.equal(value, before[name]), f'stage {stage} changed {name}'
     for prefix in TRAINED[stage]:
         assert any(not torch.equal(value, before[name]) for name, value in after.items() if name.startswith(prefix)), (
-            f'stage {stage} did not train {prefix}')
+            f'stage {stage} did not train {prefix}'
+        )
 
 
 def weights(path) -> dict[str, torch.Tensor]:
@@ -84,12 +91,26 @@ def test_train_tool_with_amp_runs_the_three_stages_on_the_gpu(synthetic, tmp_pat
 def test_two_processes_with_nccl(synthetic, tmp_path):
     root = synthetic('sthv2')
     data = data_options(root)
-    torchrun('dist_train.sh', os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'), '--work-dir', str(tmp_path / 's1'),
-             '--cfg-options', *data, 'train_cfg.max_epochs=1')
+    torchrun(
+        'dist_train.sh',
+        os.path.join(CONFIGS, 'gfnet_tiny-stage1.py'),
+        '--work-dir',
+        str(tmp_path / 's1'),
+        '--cfg-options',
+        *data,
+        'train_cfg.max_epochs=1',
+    )
     log = open(next((tmp_path / 's1').rglob('*.log'))).read()
     assert 'Distributed training: True' in log and 'GPU number: 2' in log
-    torchrun('dist_train.sh', os.path.join(CONFIGS, 'gfnet_tiny-stage2.py'), '--work-dir', str(tmp_path / 's2'),
-             '--cfg-options', *data, 'train_cfg.max_epochs=1',
-             f'load_from={tmp_path}/s1/epoch_1.pth')
+    torchrun(
+        'dist_train.sh',
+        os.path.join(CONFIGS, 'gfnet_tiny-stage2.py'),
+        '--work-dir',
+        str(tmp_path / 's2'),
+        '--cfg-options',
+        *data,
+        'train_cfg.max_epochs=1',
+        f'load_from={tmp_path}/s1/epoch_1.pth',
+    )
     s1, s2 = weights(tmp_path / 's1' / 'epoch_1.pth'), weights(tmp_path / 's2' / 'epoch_1.pth')
     assert changed(s1, s2, 'policy.') and not changed(s1, s2, 'focus_backbone.')

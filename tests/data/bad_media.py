@@ -3,6 +3,7 @@
 Every case returns ``(path, expected)``: the file or folder it wrote and a pattern of the error
 message that reading it must give (``tests/data/test_bad_inputs.py``).
 """
+
 from __future__ import annotations
 
 import os
@@ -35,9 +36,11 @@ def write_bytes(path: str, data: bytes) -> str:
 # ----------------------------------------------------------------------------- video files
 def _still_image_as_video(image_ext: str, name: str):
     """A case: a still image encoded as ``image_ext``, saved under a video file ``name``."""
+
     def case(tmp_path):
         ok, data = cv2.imencode(image_ext, moving_frames(1)[0])
         return write_bytes(str(tmp_path / name), data.tobytes()), 'still image'
+
     case.__name__ = f'still_{image_ext[1:]}_as_{name.rsplit(".", 1)[1]}'
     return case
 
@@ -62,7 +65,8 @@ def mp4_with_zeroed_index(tmp_path):
 def _truncated_webm(fraction):
     def build(tmp_path):
         path, data = encoded_clip(tmp_path, 'cut.webm')
-        return write_bytes(path, data[:int(len(data) * fraction)]), 'truncated'
+        return write_bytes(path, data[: int(len(data) * fraction)]), 'truncated'
+
     build.__name__ = f'webm_truncated_at_{int(fraction * 100)}pc'
     return build
 
@@ -71,7 +75,7 @@ def webm_corrupted_in_the_middle(tmp_path):
     path, data = encoded_clip(tmp_path, 'hole.webm')
     data = bytearray(data)
     middle = len(data) // 2
-    data[middle:middle + 200] = np.random.default_rng(0).integers(0, 256, 200, dtype=np.uint8).tobytes()
+    data[middle : middle + 200] = np.random.default_rng(0).integers(0, 256, 200, dtype=np.uint8).tobytes()
     return write_bytes(path, bytes(data)), 'truncated or damaged'
 
 
@@ -79,7 +83,7 @@ def mp4_corrupted_in_a_frame(tmp_path):
     path, data = encoded_clip(tmp_path, 'smeared.mp4', gop_size=10)
     data = bytearray(data)
     at = len(data) // 3  # inside a frame's packet: the demux is intact, the decoder conceals
-    data[at:at + 200] = np.random.default_rng(0).integers(0, 256, 200, dtype=np.uint8).tobytes()
+    data[at : at + 200] = np.random.default_rng(0).integers(0, 256, 200, dtype=np.uint8).tobytes()
     return write_bytes(path, bytes(data)), r'frame \d+ is damaged|decoding failed'
 
 
@@ -93,7 +97,7 @@ def faststart_mp4_truncated(tmp_path):
         container.mux(stream.encode())
     with open(path, 'rb') as file:
         data = file.read()
-    return write_bytes(path, data[:int(len(data) * 0.8)]), 'declares 30 frames'
+    return write_bytes(path, data[: int(len(data) * 0.8)]), 'declares 30 frames'
 
 
 def raw_h264_named_mp4(tmp_path):
@@ -196,12 +200,12 @@ def gap_in_frame_numbers(tmp_path):
 
 
 def truncated_jpeg_frame(tmp_path):
-    folder, file = _folder_with(tmp_path, 'frames', lambda data: data[:len(data) // 2])
+    folder, file = _folder_with(tmp_path, 'frames', lambda data: data[: len(data) // 2])
     return folder, re.escape(file) + '.*truncated'
 
 
 def truncated_png_frame(tmp_path):
-    folder, file = _folder_with(tmp_path, 'frames', lambda data: data[:len(data) // 2], '{:05d}.png')
+    folder, file = _folder_with(tmp_path, 'frames', lambda data: data[: len(data) // 2], '{:05d}.png')
     return folder, re.escape(file) + '.*truncated'
 
 
@@ -215,10 +219,34 @@ def text_as_jpeg_frame(tmp_path):
     return folder, re.escape(file) + '.*not a readable image'
 
 
-MEDIA_CASES = [still_jpeg_as_mp4, still_png_as_webm, still_bmp_as_mp4, still_webp_as_webm, mp4_header_only,
-               mp4_with_zeroed_index, empty_frame_folder, folder_of_non_frames, frame_of_another_size,
-               gap_in_frame_numbers, _truncated_webm(0.5), _truncated_webm(0.7),
-               _truncated_webm(0.9), webm_corrupted_in_the_middle, mp4_corrupted_in_a_frame, faststart_mp4_truncated,
-               raw_h264_named_mp4,
-               symlink_loop, dangling_symlink, audio_only, random_bytes, text_as_webm, empty_file, folder_named_mp4,
-               eight_k_stream, truncated_jpeg_frame, truncated_png_frame, empty_jpeg_frame, text_as_jpeg_frame]
+MEDIA_CASES = [
+    still_jpeg_as_mp4,
+    still_png_as_webm,
+    still_bmp_as_mp4,
+    still_webp_as_webm,
+    mp4_header_only,
+    mp4_with_zeroed_index,
+    empty_frame_folder,
+    folder_of_non_frames,
+    frame_of_another_size,
+    gap_in_frame_numbers,
+    _truncated_webm(0.5),
+    _truncated_webm(0.7),
+    _truncated_webm(0.9),
+    webm_corrupted_in_the_middle,
+    mp4_corrupted_in_a_frame,
+    faststart_mp4_truncated,
+    raw_h264_named_mp4,
+    symlink_loop,
+    dangling_symlink,
+    audio_only,
+    random_bytes,
+    text_as_webm,
+    empty_file,
+    folder_named_mp4,
+    eight_k_stream,
+    truncated_jpeg_frame,
+    truncated_png_frame,
+    empty_jpeg_frame,
+    text_as_jpeg_frame,
+]

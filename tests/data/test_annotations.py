@@ -1,4 +1,5 @@
 """List files and official annotations of Something-Something V1/V2 and Kinetics-400."""
+
 import json
 import os
 
@@ -19,15 +20,20 @@ def test_tsm_frame_list_with_spaces_in_paths(tmp_path):
     path = write(tmp_path / 'train.txt', '100218 37 5\nsome folder/clip 2 12 0\n\n  a  b 3 1 \n')
     records = parse_list_file(path)
     assert [(r.path, r.num_frames, r.label) for r in records] == [
-        ('100218', 37, 5), ('some folder/clip 2', 12, 0), ('a  b', 3, 1)]
+        ('100218', 37, 5),
+        ('some folder/clip 2', 12, 0),
+        ('a  b', 3, 1),
+    ]
     assert records[1].origin.endswith('train.txt:2') and records[0].offset == 0
 
 
 def test_video_list_is_detected_and_read(tmp_path):
     path = write(tmp_path / 'val.txt', 'abseiling/x 1_000001_000011.mp4 0\n12.webm -1\n')
     records = parse_list_file(path)
-    assert [(r.path, r.num_frames, r.label) for r in records] == [('abseiling/x 1_000001_000011.mp4', None, 0),
-                                                                  ('12.webm', None, -1)]
+    assert [(r.path, r.num_frames, r.label) for r in records] == [
+        ('abseiling/x 1_000001_000011.mp4', None, 0),
+        ('12.webm', None, -1),
+    ]
 
 
 def test_mmaction2_multi_label_and_offset_variants(tmp_path):
@@ -35,7 +41,7 @@ def test_mmaction2_multi_label_and_offset_variants(tmp_path):
     records = parse_list_file(multi, 'frames', multi_label=True, num_classes=10)
     assert [(r.num_frames, r.label) for r in records] == [(30, (2, 7, 9)), (40, (1,))]
     offset = write(tmp_path / 'offset.txt', 'long_video 120 32 3\n')
-    record, = parse_list_file(offset, 'frames', with_offset=True)
+    (record,) = parse_list_file(offset, 'frames', with_offset=True)
     assert (record.path, record.offset, record.num_frames, record.label) == ('long_video', 120, 32, 3)
     videos = write(tmp_path / 'videos.txt', 'a.mp4 1 4\n')
     assert parse_list_file(videos, 'videos', multi_label=True)[0].label == (1, 4)
@@ -43,14 +49,17 @@ def test_mmaction2_multi_label_and_offset_variants(tmp_path):
         parse_list_file(videos, multi_label=True)
 
 
-@pytest.mark.parametrize('text,line,message', [
-    ('a 10 1\nb 10\n', 2, "expected 'frame_dir num_frames label', got 'b 10'"),
-    ('a 10 1\nb ten 1\n', 2, 'expected'),
-    ('a 10 1\nb 10 x\n', 2, 'expected'),
-    ('a 10 1\nb 0 1\n', 2, 'a frame folder needs at least one frame'),
-    ('a 10 1\nb 10 174\n', 2, r'label 174 out of range \(valid: 0..173'),
-    ('a 10 -2\n', 1, 'label -2 out of range'),
-])
+@pytest.mark.parametrize(
+    'text,line,message',
+    [
+        ('a 10 1\nb 10\n', 2, "expected 'frame_dir num_frames label', got 'b 10'"),
+        ('a 10 1\nb ten 1\n', 2, 'expected'),
+        ('a 10 1\nb 10 x\n', 2, 'expected'),
+        ('a 10 1\nb 0 1\n', 2, 'a frame folder needs at least one frame'),
+        ('a 10 1\nb 10 174\n', 2, r'label 174 out of range \(valid: 0..173'),
+        ('a 10 -2\n', 1, 'label -2 out of range'),
+    ],
+)
 def test_malformed_lines_name_file_and_line(tmp_path, text, line, message):
     path = write(tmp_path / 'bad.txt', text)
     with pytest.raises(AnnotationError, match=rf'bad\.txt:{line}: {message}'):
@@ -84,7 +93,10 @@ CLASSES = ['Pushing something from right to left', 'Holding something', 'Pushing
 
 def test_something_something_v1_csvs(tmp_path):
     write(tmp_path / 'something-something-v1-labels.csv', '\n'.join(CLASSES) + '\n')
-    write(tmp_path / 'something-something-v1-train.csv', '100218;Holding something\n3;Pushing something from left to right\n')
+    write(
+        tmp_path / 'something-something-v1-train.csv',
+        '100218;Holding something\n3;Pushing something from left to right\n',
+    )
     write(tmp_path / 'something-something-v1-validation.csv', '7;Pushing something from right to left\n')
     write(tmp_path / 'something-something-v1-test.csv', '11\n12\n')
     sorted_order = load_official('sthv1', str(tmp_path))
@@ -98,9 +110,15 @@ def test_something_something_v1_csvs(tmp_path):
 def test_something_something_v2_jsons(tmp_path):
     labels = {name: str(i) for i, name in enumerate(sorted(CLASSES))}
     write(tmp_path / 'something-something-v2-labels.json', json.dumps(labels))
-    train = [{'id': '78687', 'label': 'holding potato', 'template': 'Holding [something]', 'placeholders': ['potato']},
-             {'id': '42326', 'label': 'pushing a cup from left to right',
-              'template': 'Pushing [something] from left to right', 'placeholders': ['a cup']}]
+    train = [
+        {'id': '78687', 'label': 'holding potato', 'template': 'Holding [something]', 'placeholders': ['potato']},
+        {
+            'id': '42326',
+            'label': 'pushing a cup from left to right',
+            'template': 'Pushing [something] from left to right',
+            'placeholders': ['a cup'],
+        },
+    ]
     write(tmp_path / 'something-something-v2-train.json', json.dumps(train))
     write(tmp_path / 'something-something-v2-validation.json', json.dumps([dict(train[0], id='1001')]))
     write(tmp_path / 'something-something-v2-test.json', json.dumps([{'id': '1420'}]))
@@ -117,8 +135,10 @@ def test_kinetics_csvs(tmp_path):
     write(tmp_path / 'kinetics-400_test.csv', 'youtube_id,time_start,time_end,split\nt1,5,15,test\n')
     annotations = load_official('kinetics', str(tmp_path))
     assert annotations.classes == ['abseiling', 'zumba']
-    assert [(v.name, v.label) for v in annotations.splits['train']] == [('--abc123456_000014_000024', 1),
-                                                                        ('xyz_000000_000010', 0)]
+    assert [(v.name, v.label) for v in annotations.splits['train']] == [
+        ('--abc123456_000014_000024', 1),
+        ('xyz_000000_000010', 0),
+    ]
     assert annotations.splits['val'][0].name == 'q_q_000300_000310'
     assert [(v.name, v.label) for v in annotations.splits['test']] == [('t1_000005_000015', -1)]
 
@@ -148,4 +168,5 @@ def test_broken_official_files(tmp_path):
 
 def test_synthetic_class_list_matches_the_generator():
     from gfvideo.data.prep.synthetic import class_names
+
     assert read_class_list(os.path.join(DATA_LISTS, 'synthetic_classes.txt')) == class_names()

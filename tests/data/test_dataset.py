@@ -1,4 +1,5 @@
 """VideoDataset on real media in all three official layouts, in a DataLoader with workers."""
+
 import os
 
 import numpy as np
@@ -10,18 +11,33 @@ from gfvideo.classes import AnnotationError
 from gfvideo.data import VideoDataset, VideoReadError, collate_skipping, open_video, parse_list_file
 from gfvideo.registry import DATASETS
 
-TRAIN_PIPELINE = [dict(type='VideoInit'), dict(type='SampleFrames', num_segments=4, mode='train'),
-                  dict(type='VideoDecode'),
-                  dict(type='Resize', short_side=64), dict(type='MultiScaleCrop', input_size=56),
-                  dict(type='Flip', flip_ratio=0.5), dict(type='PackClip')]
-TEST_PIPELINE = [dict(type='VideoInit'), dict(type='SampleFrames', num_segments=4, mode='test'),
-                 dict(type='VideoDecode'),
-                 dict(type='Resize', short_side=64), dict(type='CenterCrop', crop_size=56), dict(type='PackClip')]
+TRAIN_PIPELINE = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', num_segments=4, mode='train'),
+    dict(type='VideoDecode'),
+    dict(type='Resize', short_side=64),
+    dict(type='MultiScaleCrop', input_size=56),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='PackClip'),
+]
+TEST_PIPELINE = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', num_segments=4, mode='test'),
+    dict(type='VideoDecode'),
+    dict(type='Resize', short_side=64),
+    dict(type='CenterCrop', crop_size=56),
+    dict(type='PackClip'),
+]
 
 
 def dataset(root, split='train', pipeline=TRAIN_PIPELINE, **kwargs):
-    return VideoDataset(ann_file=os.path.join(root, 'lists', f'{split}.txt'), media_root=root, pipeline=pipeline,
-                        classes=os.path.join(root, 'lists', 'classes.txt'), **kwargs)
+    return VideoDataset(
+        ann_file=os.path.join(root, 'lists', f'{split}.txt'),
+        media_root=root,
+        pipeline=pipeline,
+        classes=os.path.join(root, 'lists', 'classes.txt'),
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize('layout', ['sthv1', 'sthv2', 'kinetics'])
@@ -67,8 +83,15 @@ def test_dataloader_with_workers_sees_every_sample_once(synthetic):
 
 def test_the_registry_builds_the_dataset(synthetic):
     root = synthetic('sthv1')
-    data = DATASETS.build(dict(type='VideoDataset', ann_file=os.path.join(root, 'lists', 'val.txt'),
-                               media_root=root, pipeline=TEST_PIPELINE, test_mode=True))
+    data = DATASETS.build(
+        dict(
+            type='VideoDataset',
+            ann_file=os.path.join(root, 'lists', 'val.txt'),
+            media_root=root,
+            pipeline=TEST_PIPELINE,
+            test_mode=True,
+        )
+    )
     assert isinstance(data, VideoDataset) and data[0]['inputs'].shape == (4, 3, 56, 56)
 
 
@@ -105,20 +128,36 @@ def test_labels_outside_the_class_list_fail_at_construction(synthetic, tmp_path)
     bad = tmp_path / 'bad.txt'
     bad.write_text('frames/1 10 3\nframes/2 10 16\n')
     with pytest.raises(AnnotationError, match=r'bad\.txt:2: label 16 out of range \(valid: 0\.\.15'):
-        VideoDataset(ann_file=str(bad), media_root=root, pipeline=TEST_PIPELINE,
-                     classes=os.path.join(root, 'lists', 'classes.txt'))
+        VideoDataset(
+            ann_file=str(bad),
+            media_root=root,
+            pipeline=TEST_PIPELINE,
+            classes=os.path.join(root, 'lists', 'classes.txt'),
+        )
 
 
 def test_offset_frame_lists_start_later_in_the_folder(synthetic, tmp_path):
     root = synthetic('sthv1')
     listing = tmp_path / 'offset.txt'
     listing.write_text('frames/1 4 6 0\n')  # frames 5..10 of the folder (0-based 4..9)
-    data = VideoDataset(ann_file=str(listing), media_root=root, pipeline=TEST_PIPELINE, with_offset=True,
-                        list_format='frames', test_mode=True)
+    data = VideoDataset(
+        ann_file=str(listing),
+        media_root=root,
+        pipeline=TEST_PIPELINE,
+        with_offset=True,
+        list_format='frames',
+        test_mode=True,
+    )
     assert data[0]['frame_inds'].tolist() == [4 + int(1.5 * k + 0.75) for k in range(4)]
     listing.write_text('frames/1 8 6 0\n')  # 8 + 6 > 10 frames in the folder
-    data = VideoDataset(ann_file=str(listing), media_root=root, pipeline=TEST_PIPELINE, with_offset=True,
-                        list_format='frames', test_mode=True)
+    data = VideoDataset(
+        ann_file=str(listing),
+        media_root=root,
+        pipeline=TEST_PIPELINE,
+        with_offset=True,
+        list_format='frames',
+        test_mode=True,
+    )
     with pytest.raises(VideoReadError, match='the list says 14 frames, the folder has 10'):
         data[0]
 

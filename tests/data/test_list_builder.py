@@ -1,4 +1,5 @@
 """build_lists on the official layouts, and resumable frame extraction."""
+
 import os
 import shutil
 
@@ -47,7 +48,7 @@ def test_probe_lists_truncated_videos_apart_as_damaged(synthetic, tmp_path):
     shutil.copytree(synthetic('sthv2'), root)
     path = root / 'videos' / '4.webm'
     data = path.read_bytes()
-    path.write_bytes(data[:len(data) * 7 // 10])  # still demuxes: a shorter video unless checked
+    path.write_bytes(data[: len(data) * 7 // 10])  # still demuxes: a shorter video unless checked
     report = build_lists('sthv2', str(root / 'annotations'), str(root), str(root / 'out'), probe=True)
     assert report.unreadable == [] and len(report.damaged) == 1
     assert 'videos/4.webm' in report.damaged[0] and 'declares' in report.damaged[0]
@@ -88,7 +89,7 @@ def test_extraction_matches_the_source_and_resumes(synthetic, tmp_path, reencode
 def test_extraction_reports_unreadable_videos(tmp_path):
     (tmp_path / 'videos').mkdir()
     (tmp_path / 'videos' / 'broken.mp4').write_bytes(b'\x00' * 1000)
-    job, = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'))
+    (job,) = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'))
     source, count, error = run_extraction(job)
     assert count == 0 and 'broken.mp4' in error and not os.path.exists(job.target)
 
@@ -100,9 +101,10 @@ def test_a_full_disk_during_frame_extraction_is_named_and_leaves_nothing(tmp_pat
     from gfvideo.data.prep.video_writer import write_video
     from gfvideo.fileio import DiskFullError
     from tests.media import moving_frames
+
     (tmp_path / 'videos').mkdir()
     write_video(str(tmp_path / 'videos' / 'clip.mp4'), moving_frames(5, 32, 32), fps=10)
-    job, = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'), short_side=0)
+    (job,) = plan_extraction(str(tmp_path / 'videos'), str(tmp_path / 'out'), short_side=0)
     real_open = builtins.open
 
     def full_disk_open(file, mode='r', *args, **kwargs):

@@ -1,4 +1,5 @@
 """Readers return exactly the frames PyAV yields when decoding from the start, on real media."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -12,8 +13,14 @@ import pytest
 
 from gfvideo.data import VideoReadError, decord_available, open_video, read_all_frames_pyav
 from gfvideo.data.prep.video_writer import write_frame_folder
-from gfvideo.data.readers import (PREFERRED_BACKEND, DecordReader, FrameFolderReader, PyAVReader, detect_frame_layout,
-                                  index_stream)
+from gfvideo.data.readers import (
+    PREFERRED_BACKEND,
+    DecordReader,
+    FrameFolderReader,
+    PyAVReader,
+    detect_frame_layout,
+    index_stream,
+)
 from tests.media import NUM_FRAMES, moving_frames
 
 FILE_BACKENDS = ['pyav', 'auto'] + (['decord'] if decord_available() else [])
@@ -91,16 +98,19 @@ def test_index_out_of_range_names_the_file(media_dir, backend):
             reader.get_frames([-1])
 
 
-@pytest.mark.parametrize('folder,template,start', [('frames_v1', '{:05d}.jpg', 1), ('frames_tsm', '{:06d}.jpg', 1),
-                                                   ('frames_img', 'img_{:05d}.jpg', 0)])
+@pytest.mark.parametrize(
+    'folder,template,start',
+    [('frames_v1', '{:05d}.jpg', 1), ('frames_tsm', '{:06d}.jpg', 1), ('frames_img', 'img_{:05d}.jpg', 0)],
+)
 def test_frame_layouts_are_detected(media_dir, folder, template, start):
     path = os.path.join(media_dir, folder)
     layout = detect_frame_layout(path)
     assert (layout.filename_tmpl, layout.start_index, layout.num_frames) == (template, start, 20)
     with open_video(path) as reader:
         frames = reader.get_frames([19, 0, 5])
-    expected = [cv2.cvtColor(cv2.imread(os.path.join(path, template.format(start + i))), cv2.COLOR_BGR2RGB)
-                for i in (19, 0, 5)]
+    expected = [
+        cv2.cvtColor(cv2.imread(os.path.join(path, template.format(start + i))), cv2.COLOR_BGR2RGB) for i in (19, 0, 5)
+    ]
     assert np.array_equal(frames, np.stack(expected))
 
 
@@ -202,8 +212,14 @@ def test_bad_inputs_raise_a_clear_error_naming_the_file(tmp_path, backend, case)
         os.mkdir(path)
         if case == 'folder':
             open(os.path.join(path, 'notes.txt'), 'w').close()
-    reasons = {'missing': 'no such', 'empty': 'empty', 'random': 'cannot be opened', 'zero_frames': '(no frames|no video stream)',
-               'folder': 'no frame files', 'empty_folder': 'no frame files'}
+    reasons = {
+        'missing': 'no such',
+        'empty': 'empty',
+        'random': 'cannot be opened',
+        'zero_frames': '(no frames|no video stream)',
+        'folder': 'no frame files',
+        'empty_folder': 'no frame files',
+    }
     reason = 'is a folder' if case.endswith('folder') and backend != 'auto' else reasons[case]
     with pytest.raises(VideoReadError, match=f'{case}.mp4: .*{reason}'):
         open_video(path, backend)
@@ -213,7 +229,7 @@ def _truncate(source: str, target: str, fraction: float) -> None:
     with open(source, 'rb') as file:
         data = file.read()
     with open(target, 'wb') as file:
-        file.write(data[:int(len(data) * fraction)])
+        file.write(data[: int(len(data) * fraction)])
 
 
 def _read_everything(path: str, backend: str, queue) -> None:
@@ -314,8 +330,12 @@ def test_pyav_skips_the_non_reference_frames_nobody_asked_for(media_dir):
         skipping = _positions(reader, 8, frozenset([int(reader.index.pts[8])]))
         everything = _positions(reader, 8)
         assert everything == list(range(NUM_FRAMES)) and 8 in skipping and len(skipping) < len(everything)
-        for indices in ([8], [44, 0, 13, 13, 9, 10, 11, 29, 3, 44], list(range(1, NUM_FRAMES, 7)),
-                        list(range(NUM_FRAMES))):
+        for indices in (
+            [8],
+            [44, 0, 13, 13, 9, 10, 11, 29, 3, 44],
+            list(range(1, NUM_FRAMES, 7)),
+            list(range(NUM_FRAMES)),
+        ):
             assert np.array_equal(reader.get_frames(indices), reference[indices]), indices
     with open_video(os.path.join(media_dir, 'clip.webm'), 'pyav') as reader:
         assert not reader.skip_nonref  # VP9 keeps state from frames that are not references
@@ -328,11 +348,13 @@ def test_pyav_skips_the_non_reference_frames_nobody_asked_for(media_dir):
 
 def test_pyav_reader_opens_and_probes_the_file_once(media_dir, monkeypatch):
     from gfvideo.data import readers
+
     path = os.path.join(media_dir, 'clip.webm')
     reference = read_all_frames_pyav(path)
     opened, real_open = [], readers.av.open
-    monkeypatch.setattr(readers.av, 'open',
-                        lambda *args, **kwargs: opened.append(args[0]) or real_open(*args, **kwargs))
+    monkeypatch.setattr(
+        readers.av, 'open', lambda *args, **kwargs: opened.append(args[0]) or real_open(*args, **kwargs)
+    )
     with open_video(path, 'pyav') as reader:
         frames = reader.get_frames([30, 5, 31])
     assert opened == [path] and np.array_equal(frames, reference[[30, 5, 31]])
@@ -375,6 +397,7 @@ def test_decord_reader_counts_on_its_own_demux_and_still_refuses_damage(tmp_path
 @pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
 def test_decord_reader_lets_pyav_demux_where_its_own_index_cannot_check_the_duration(tmp_path, monkeypatch):
     from gfvideo.data import readers
+
     path = str(tmp_path / 'with_sound.webm')  # no declared frame count, and a stream decord does not index
     with av.open(path, mode='w') as container:
         video = container.add_stream('libvpx-vp9', rate=10)
@@ -396,6 +419,7 @@ def test_decord_reader_lets_pyav_demux_where_its_own_index_cannot_check_the_dura
 
 def test_auto_backend_can_be_overridden_per_machine(media_dir, monkeypatch):
     from gfvideo.data.readers import AUTO_BACKEND_VARIABLE, preferred_backend
+
     mp4, webm = os.path.join(media_dir, 'clip.mp4'), os.path.join(media_dir, 'clip.webm')
     decord_or_pyav = DecordReader if decord_available() else PyAVReader
     monkeypatch.setenv(AUTO_BACKEND_VARIABLE, 'decord')
@@ -416,6 +440,7 @@ def test_auto_backend_can_be_overridden_per_machine(media_dir, monkeypatch):
 
 def test_the_kept_rgb_converter_matches_pyavs_own_conversion_across_frame_sizes(media_dir):
     from gfvideo.data import readers
+
     converters = set()
     for name in ('clip.mp4', 'odd size.webm', 'clip.webm', 'one_frame.mp4', 'odd size.webm'):
         with av.open(os.path.join(media_dir, name)) as container:
@@ -433,6 +458,7 @@ def _convert_in_child(path: str, queue) -> None:
 
 def readers_rgb24(frame):
     from gfvideo.data import readers
+
     return readers._rgb24(frame)
 
 

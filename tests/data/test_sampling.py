@@ -1,4 +1,5 @@
 """Segment sampling follows mmaction2's SampleFrames(clip_len=1) / DenseSampleFrames formulas."""
+
 import numpy as np
 import pytest
 
@@ -47,7 +48,8 @@ def test_train_mode_is_reproducible_from_the_generator_and_needs_one():
 def test_twice_mode_is_centres_then_segment_starts():
     average = 40 / 8
     assert sample_segments(40, 8, 'twice').tolist() == (
-        [int(average / 2 + average * k) for k in range(8)] + [int(average * k) for k in range(8)])
+        [int(average / 2 + average * k) for k in range(8)] + [int(average * k) for k in range(8)]
+    )
 
 
 def test_multi_clip_test_mode_shifts_the_grid():
@@ -67,9 +69,14 @@ def test_dense_mode_matches_the_i3d_window():
     assert len(train) == 8 and np.all(np.diff(train) == 8) and 0 <= train[0] < 200 - 64
 
 
-@pytest.mark.parametrize('args,message', [((0, 8, 'test'), 'from a video of 0 frames'),
-                                          ((10, 0, 'test'), 'must be positive'),
-                                          ((10, 8, 'random'), 'unknown sampling mode')])
+@pytest.mark.parametrize(
+    'args,message',
+    [
+        ((0, 8, 'test'), 'from a video of 0 frames'),
+        ((10, 0, 'test'), 'must be positive'),
+        ((10, 8, 'random'), 'unknown sampling mode'),
+    ],
+)
 def test_invalid_arguments(args, message):
     with pytest.raises(ValueError, match=message):
         sample_segments(*args)

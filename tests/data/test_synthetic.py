@@ -1,4 +1,5 @@
 """The synthetic benchmark: deterministic, evidence in one small moving actor, official layouts."""
+
 import hashlib
 import json
 import os
@@ -9,8 +10,17 @@ import torch
 import torch.nn.functional as F
 
 from gfvideo.data import load_official, open_video, read_flip_pairs
-from gfvideo.data.prep.synthetic import (DEFAULT_SPEC, DIRECTIONS, IDENTITIES, SyntheticSpec, class_names,
-                                         flip_pairs, identity_pattern, make_synthetic_dataset, render_clip)
+from gfvideo.data.prep.synthetic import (
+    DEFAULT_SPEC,
+    DIRECTIONS,
+    IDENTITIES,
+    SyntheticSpec,
+    class_names,
+    flip_pairs,
+    identity_pattern,
+    make_synthetic_dataset,
+    render_clip,
+)
 from gfvideo.data.prep.video_writer import write_video
 
 
@@ -38,10 +48,12 @@ def test_actor_moves_in_the_direction_of_its_class():
         clip = render_clip(label, 8, 96, np.random.default_rng(label))
         x0, y0 = clip.boxes[:, 0], clip.boxes[:, 1]
         direction = next(d for d in DIRECTIONS if name.endswith(d))
-        moves = {'from left to right': (np.diff(x0) >= 0).all() and x0[-1] - x0[0] >= 40,
-                 'from right to left': (np.diff(x0) <= 0).all() and x0[0] - x0[-1] >= 40,
-                 'down': (np.diff(y0) >= 0).all() and y0[-1] - y0[0] >= 40,
-                 'up': (np.diff(y0) <= 0).all() and y0[0] - y0[-1] >= 40}
+        moves = {
+            'from left to right': (np.diff(x0) >= 0).all() and x0[-1] - x0[0] >= 40,
+            'from right to left': (np.diff(x0) <= 0).all() and x0[0] - x0[-1] >= 40,
+            'down': (np.diff(y0) >= 0).all() and y0[-1] - y0[0] >= 40,
+            'up': (np.diff(y0) <= 0).all() and y0[0] - y0[-1] >= 40,
+        }
         assert moves[direction], name
         assert (clip.boxes[:, 2] - clip.boxes[:, 0] == 12).all()  # an eighth of the frame, whole periods
 
@@ -49,7 +61,7 @@ def test_actor_moves_in_the_direction_of_its_class():
 @pytest.mark.parametrize('identity', IDENTITIES)
 def test_identity_patterns_are_flat_over_any_period_window(identity):
     pattern = identity_pattern(identity, 24, cell=2).astype(float)
-    window_means = [pattern[y:y + 4, x:x + 4].mean() for y in range(21) for x in range(21)]
+    window_means = [pattern[y : y + 4, x : x + 4].mean() for y in range(21) for x in range(21)]
     assert np.ptp(window_means) == 0  # whatever the alignment
     assert 0 < pattern.mean() < 1
 
@@ -58,6 +70,7 @@ def test_identity_patterns_are_flat_over_any_period_window(identity):
 def test_identity_is_visible_at_full_resolution_and_gone_at_the_glance_resolution(direction):
     """Clips that differ only in the actor's identity (same seed) differ strongly at 128 px and
     hardly at the glance's 32 px (antialiased resize, as GlanceFocusNet does it)."""
+
     def render(identity):
         label = class_names().index(f'Moving {identity} block {direction}')
         return render_clip(label, 4, 128, np.random.default_rng(5))
@@ -76,7 +89,7 @@ def test_identity_is_visible_at_full_resolution_and_gone_at_the_glance_resolutio
             cols = slice(-(-(x0 + 2) // 4), (x1 - 6) // 4 + 1)
             rows = slice(-(-(y0 + 2) // 4), (y1 - 6) // 4 + 1)
             full = np.abs(other.frames[t, y0:y1, x0:x1].astype(float) - reference.frames[t, y0:y1, x0:x1]).mean()
-            small = (quarter(other.frames[t:t + 1]) - quarter(reference.frames[t:t + 1]))[0, :, rows, cols]
+            small = (quarter(other.frames[t : t + 1]) - quarter(reference.frames[t : t + 1]))[0, :, rows, cols]
             assert small.numel() >= 3 and full > 30 and small.abs().max() < 1, (identity, t, full, small)
 
 
@@ -109,8 +122,9 @@ def test_distractors_never_move():
     assert (clip.frames[:, outside] == clip.frames[0, outside]).all()
 
 
-@pytest.mark.parametrize('layout,media', [('sthv1', 'frames/1/00001.jpg'), ('sthv2', 'videos/1.webm'),
-                                          ('kinetics', 'videos/train')])
+@pytest.mark.parametrize(
+    'layout,media', [('sthv1', 'frames/1/00001.jpg'), ('sthv2', 'videos/1.webm'), ('kinetics', 'videos/train')]
+)
 def test_official_layouts_parse_with_the_real_parsers(synthetic, layout, media):
     root = synthetic(layout)
     annotations = load_official(layout, os.path.join(root, 'annotations'))

@@ -1,4 +1,5 @@
 """Clip transforms: one random draw per clip, uint8 all the way, mapping back to video pixels."""
+
 import numpy as np
 import pytest
 import torch
@@ -9,8 +10,14 @@ from gfvideo.data.transforms import FIXED_CROP_POSITIONS
 
 def clip(num_frames=4, height=120, width=160, seed=0):
     imgs = np.random.default_rng(seed).integers(0, 256, size=(num_frames, height, width, 3), dtype=np.uint8)
-    return dict(imgs=imgs, label=3, frame_inds=np.arange(num_frames), rng=np.random.default_rng(seed),
-                img_to_video=[1.0, 1.0, 0.0, 0.0], num_clips=1)
+    return dict(
+        imgs=imgs,
+        label=3,
+        frame_inds=np.arange(num_frames),
+        rng=np.random.default_rng(seed),
+        img_to_video=[1.0, 1.0, 0.0, 0.0],
+        num_clips=1,
+    )
 
 
 def video_point(results, x, y):
@@ -40,7 +47,7 @@ def test_multi_scale_crop_uses_one_draw_per_clip_and_tsm_positions():
     sizes, corners = set(), set()
     for seed in range(60):
         source = clip(height=128, width=128, seed=seed)
-        results = MultiScaleCrop(112, scales=(1, .875, .75, .66))(source)
+        results = MultiScaleCrop(112, scales=(1, 0.875, 0.75, 0.66))(source)
         assert results['imgs'].shape == (4, 112, 112, 3) and results['imgs'].dtype == np.uint8
         sx, sy, tx, ty = results['img_to_video']
         crop_w, crop_h = round(sx * 112), round(sy * 112)
@@ -49,8 +56,9 @@ def test_multi_scale_crop_uses_one_draw_per_clip_and_tsm_positions():
         step_x, step_y = (128 - crop_w) // 4, (128 - crop_h) // 4
         assert any((tx, ty) == (px * step_x, py * step_y) for px, py in FIXED_CROP_POSITIONS)
     sides = {128, 112, 96, 84}  # 128 * (1, .875, .75, .66), with 112 snapped to the input size
-    assert {w for w, _ in sizes} <= sides and all(abs(sorted(sides).index(w) - sorted(sides).index(h)) <= 1
-                                                    for w, h in sizes)
+    assert {w for w, _ in sizes} <= sides and all(
+        abs(sorted(sides).index(w) - sorted(sides).index(h)) <= 1 for w, h in sizes
+    )
     assert len(sizes) > 4 and len(corners) > 4
 
 
@@ -58,8 +66,9 @@ def test_multi_scale_crop_is_the_same_for_every_frame():
     source = clip(num_frames=3)
     source['imgs'][:] = source['imgs'][0]  # identical frames stay identical after the crop
     results = MultiScaleCrop(64)(source)
-    assert np.array_equal(results['imgs'][0], results['imgs'][1]) and np.array_equal(results['imgs'][0],
-                                                                                     results['imgs'][2])
+    assert np.array_equal(results['imgs'][0], results['imgs'][1]) and np.array_equal(
+        results['imgs'][0], results['imgs'][2]
+    )
 
 
 def test_three_crop_views_along_the_long_side():
@@ -95,8 +104,9 @@ def test_random_transforms_need_the_sample_generator():
 
 
 def test_pack_clip_and_a_registered_pipeline():
-    pipeline = build_pipeline([dict(type='Resize', short_side=64), dict(type='CenterCrop', crop_size=56),
-                        dict(type='PackClip')])
+    pipeline = build_pipeline(
+        [dict(type='Resize', short_side=64), dict(type='CenterCrop', crop_size=56), dict(type='PackClip')]
+    )
     packed = pipeline(clip())
     assert packed['inputs'].shape == (4, 3, 56, 56) and packed['inputs'].dtype == torch.uint8
     assert packed['label'].item() == 3 and packed['frame_inds'].tolist() == [0, 1, 2, 3]

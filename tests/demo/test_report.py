@@ -1,4 +1,5 @@
 """The demo's headline numbers: the cheapest budget point matching the baseline, and the ratios."""
+
 import pytest
 
 from gfvideo.demo.curve import best_point, matched_point
@@ -9,10 +10,18 @@ POLICIES = [dict(focus_steps=1, learned_top1=0.9, learned_hit=0.8)]
 
 
 def curve(baseline_top1: float) -> dict:
-    points = [dict(mean_gmacs=0.3, top1=0.95, thresholds=[0.1]), dict(mean_gmacs=0.1, top1=0.80, thresholds=[0.9]),
-              dict(mean_gmacs=0.2, top1=0.90, thresholds=[0.5]), dict(mean_gmacs=0.25, top1=0.95, thresholds=[0.3])]
-    return dict(points=points, baseline=dict(top1=baseline_top1, gmacs=1.0), eval_clips=16,
-                anytime=[dict(step=0, gmacs=0.05, top1=0.5)])
+    points = [
+        dict(mean_gmacs=0.3, top1=0.95, thresholds=[0.1]),
+        dict(mean_gmacs=0.1, top1=0.80, thresholds=[0.9]),
+        dict(mean_gmacs=0.2, top1=0.90, thresholds=[0.5]),
+        dict(mean_gmacs=0.25, top1=0.95, thresholds=[0.3]),
+    ]
+    return dict(
+        points=points,
+        baseline=dict(top1=baseline_top1, gmacs=1.0),
+        eval_clips=16,
+        anytime=[dict(step=0, gmacs=0.05, top1=0.5)],
+    )
 
 
 def test_the_matched_point_is_the_cheapest_as_accurate_as_the_baseline():

@@ -1,4 +1,5 @@
 """The demo's steps run once; a rerun reads their results back."""
+
 import json
 
 from gfvideo.demo import Steps

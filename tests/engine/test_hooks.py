@@ -1,4 +1,5 @@
 """Training hooks: checkpoints written whole under their final name, and per-epoch reseeding."""
+
 import os
 import random
 import re
@@ -13,8 +14,9 @@ from tests.engine.tiny_runs import tiny_tsm_config
 
 
 @pytest.mark.parametrize('interval, max_keep, saved, kept', [(2, None, [2, 3], [2, 3]), (1, 1, [1, 2, 3], [3])])
-def test_checkpoints_are_renamed_into_place_whole_and_last_checkpoint_follows(tmp_path, monkeypatch, interval,
-                                                                              max_keep, saved, kept):
+def test_checkpoints_are_renamed_into_place_whole_and_last_checkpoint_follows(
+    tmp_path, monkeypatch, interval, max_keep, saved, kept
+):
     cfg = tiny_tsm_config(tmp_path, epochs=3)
     cfg.custom_hooks = [hook for hook in cfg.custom_hooks if hook['type'] != 'AtomicCheckpointHook']
     cfg.custom_hooks.append(dict(type='AtomicCheckpointHook', interval=interval, max_keep=max_keep))
@@ -24,8 +26,9 @@ def test_checkpoints_are_renamed_into_place_whole_and_last_checkpoint_follows(tm
     def recording_replace(source, target):
         if os.path.dirname(os.fspath(target)) == str(work):
             name = os.path.basename(target)
-            content = (torch.load(source, weights_only=True)['meta']['epoch'] if name.endswith('.pth') else
-                       open(source).read())
+            content = (
+                torch.load(source, weights_only=True)['meta']['epoch'] if name.endswith('.pth') else open(source).read()
+            )
             renames.append((os.path.basename(source), name, content))
         replace(source, target)
 

@@ -1,4 +1,5 @@
 """GFRunner on bad batches, bad checkpoints, moved work dirs, full disks, killed saves and interrupted runs."""
+
 from __future__ import annotations
 
 import errno
@@ -60,7 +61,7 @@ def _bad_resume_file(tmp_path, trained: str, kind: str) -> tuple[str, str]:
     if kind == 'truncated':
         with open(trained, 'rb') as file:
             data = file.read()
-        path.write_bytes(data[:len(data) // 3])
+        path.write_bytes(data[: len(data) // 3])
         return str(path), 'not a PyTorch checkpoint'
     if kind == 'no_rng':
         del checkpoint['rng']
@@ -93,8 +94,10 @@ def test_a_full_disk_during_a_checkpoint_save_is_named_and_leaves_nothing(tmp_pa
     def full_disk(obj, file, *args, **kwargs):
         with open(file, 'wb') as handle:
             handle.write(b'half')
-        raise RuntimeError('[enforce fail at inline_container.cc:672] . PytorchStreamWriter failed writing file '
-                           'data/0: file write failed')
+        raise RuntimeError(
+            '[enforce fail at inline_container.cc:672] . PytorchStreamWriter failed writing file '
+            'data/0: file write failed'
+        )
 
     monkeypatch.setattr(torch, 'save', full_disk)
     monkeypatch.setattr(shutil, 'disk_usage', lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 4096, 4096))
@@ -116,12 +119,27 @@ def _test_config(tmp_path, trained: str, classes: str, **dataset_options) -> Con
     cfg = tiny_tsm_config(tmp_path, work_dir='evaluated')
     root = tmp_path / 'data'
     (root / 'lists' / 'other_classes.txt').write_text(classes)
-    pipeline = [dict(type='VideoInit'), dict(type='SampleFrames', num_segments=4, mode='test'),
-                dict(type='VideoDecode'), dict(type='PackClip')]
-    dataset = dict(type='VideoDataset', data_root=str(root), ann_file='lists/train.txt',
-                   classes='lists/other_classes.txt', pipeline=pipeline, **dataset_options)
-    cfg.test_dataloader = dict(batch_size=2, num_workers=0, sampler=dict(type='EpochIndexSampler', shuffle=False),
-                               collate_fn=dict(type='gfvideo.collate_skipping'), dataset=dataset)
+    pipeline = [
+        dict(type='VideoInit'),
+        dict(type='SampleFrames', num_segments=4, mode='test'),
+        dict(type='VideoDecode'),
+        dict(type='PackClip'),
+    ]
+    dataset = dict(
+        type='VideoDataset',
+        data_root=str(root),
+        ann_file='lists/train.txt',
+        classes='lists/other_classes.txt',
+        pipeline=pipeline,
+        **dataset_options,
+    )
+    cfg.test_dataloader = dict(
+        batch_size=2,
+        num_workers=0,
+        sampler=dict(type='EpochIndexSampler', shuffle=False),
+        collate_fn=dict(type='gfvideo.collate_skipping'),
+        dataset=dataset,
+    )
     cfg.test_cfg, cfg.test_evaluator = dict(type='TestLoop'), dict(type='AccuracyMetric')
     cfg.load_from = trained
     return cfg
@@ -137,6 +155,7 @@ def test_evaluation_refuses_a_checkpoint_of_another_class_list(tmp_path, trained
 
 def test_evaluation_refuses_a_dataset_that_skips(tmp_path, trained):
     from gfvideo.engine.config_checks import ConfigError
+
     cfg = _test_config(tmp_path, trained, 'a\nb\n', on_error='skip')
     with pytest.raises(ConfigError, match=r"test_dataloader\.dataset has on_error='skip': evaluation never skips"):
         GFRunner.from_cfg(cfg).test()
@@ -156,6 +175,7 @@ class InterruptAfterAnEpoch(Hook):
 def test_a_resumed_run_ends_in_the_state_of_an_uninterrupted_one(tmp_path):
     """Two epochs in one run, and a run interrupted after its first epoch then resumed: the same
     weights, optimizer moments, learning-rate schedule and counters."""
+
     def config(work_dir: str, resume: bool = False) -> Config:
         cfg = tiny_tsm_config(tmp_path, epochs=2, work_dir=work_dir)
         cfg.param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=2, eta_min=1e-5)]
@@ -173,14 +193,17 @@ def test_a_resumed_run_ends_in_the_state_of_an_uninterrupted_one(tmp_path):
     runner = GFRunner.from_cfg(config('interrupted', resume=True))
     runner.train()
     assert (runner.epoch, runner.iter) == (2, 2) and first_epoch.stat().st_mtime_ns == saved_at  # not trained again
-    whole, resumed = (torch.load(tmp_path / name / 'epoch_2.pth', weights_only=True)
-                      for name in ('whole', 'interrupted'))
+    whole, resumed = (
+        torch.load(tmp_path / name / 'epoch_2.pth', weights_only=True) for name in ('whole', 'interrupted')
+    )
     assert whole['meta']['iter'] == resumed['meta']['iter'] == 2
     assert whole['state_dict'].keys() == resumed['state_dict'].keys()
     for key, value in whole['state_dict'].items():
         assert torch.equal(value, resumed['state_dict'][key]), key
-    moments = [(whole['optimizer']['state'][index], resumed['optimizer']['state'][index])
-               for index in whole['optimizer']['state']]
+    moments = [
+        (whole['optimizer']['state'][index], resumed['optimizer']['state'][index])
+        for index in whole['optimizer']['state']
+    ]
     assert moments and all(torch.equal(a[name], b[name]) for a, b in moments for name in a)
     assert whole['optimizer']['param_groups'] == resumed['optimizer']['param_groups']
     assert whole['param_schedulers'] == resumed['param_schedulers']

@@ -1,4 +1,5 @@
 """RNG states as plain data: a checkpoint's ``rng`` restores every generator."""
+
 import random
 
 import numpy as np
@@ -8,8 +9,14 @@ from gfvideo.engine.seeding import rng_state, seed_everything, set_rng_state
 
 
 def _draws() -> list[float]:
-    return [random.random(), random.gauss(0, 1), float(np.random.random()), float(np.random.standard_normal()),
-            torch.rand(1).item(), torch.randn(1).item()]
+    return [
+        random.random(),
+        random.gauss(0, 1),
+        float(np.random.random()),
+        float(np.random.standard_normal()),
+        torch.rand(1).item(),
+        torch.randn(1).item(),
+    ]
 
 
 def test_a_saved_rng_state_loads_without_pickles_and_restores_every_generator(tmp_path):

@@ -1,4 +1,5 @@
 """Training runs small enough to run in-process: the tiny TSM config on two encoded clips."""
+
 from __future__ import annotations
 
 import itertools
@@ -28,9 +29,16 @@ def tiny_tsm_config(tmp_path, bad_videos: int = 0, epochs: int = 1, work_dir: st
         (root / 'lists' / 'train.txt').write_text('\n'.join(lines) + '\n')
         (root / 'lists' / 'classes.txt').write_text('a\nb\n')
     cfg = Config.fromfile(os.path.join(CONFIGS, 'tsm_tiny.py'))
-    cfg.merge_from_dict({'train_dataloader.dataset.data_root': str(root), 'train_dataloader.batch_size': 2,
-                         'train_dataloader.sampler.shuffle': False, 'model.num_classes': 2,
-                         'train_cfg.max_epochs': epochs, 'param_scheduler': []})
+    cfg.merge_from_dict(
+        {
+            'train_dataloader.dataset.data_root': str(root),
+            'train_dataloader.batch_size': 2,
+            'train_dataloader.sampler.shuffle': False,
+            'model.num_classes': 2,
+            'train_cfg.max_epochs': epochs,
+            'param_scheduler': [],
+        }
+    )
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
     cfg.work_dir = str(tmp_path / work_dir)

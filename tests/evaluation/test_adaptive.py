@@ -1,6 +1,7 @@
 """The runs of gfvideo/evaluation/adaptive.py: on a small GlanceFocusNet and a loader of random
 clips (every step's logits, the real early exit, the plain scores and their summaries), and
 early-exit runs split over processes gathered back in order, with their per-clip table."""
+
 import json
 import math
 
@@ -24,12 +25,17 @@ def clip_loader(num_clips: int = NUM_CLIPS, batch_size: int = 4, skipped: int = 
     """Batches of random 64-px uint8 clips as :func:`collate_skipping` makes them (``skipped``
     samples of the first batch failed to load)."""
     generator = torch.Generator().manual_seed(2)
-    samples = [{'inputs': torch.randint(0, 256, (T, 3, 64, 64), dtype=torch.uint8, generator=generator),
-                'label': torch.tensor(index % NUM_CLASSES), 'frame_inds': torch.arange(T) * 2 + index,
-                'meta': {'filename': f'videos/{index}.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]}}
-               for index in range(num_clips)]
+    samples = [
+        {
+            'inputs': torch.randint(0, 256, (T, 3, 64, 64), dtype=torch.uint8, generator=generator),
+            'label': torch.tensor(index % NUM_CLASSES),
+            'frame_inds': torch.arange(T) * 2 + index,
+            'meta': {'filename': f'videos/{index}.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]},
+        }
+        for index in range(num_clips)
+    ]
     samples[:skipped] = [None] * skipped
-    return [collate_skipping(samples[start:start + batch_size]) for start in range(0, num_clips, batch_size)]
+    return [collate_skipping(samples[start : start + batch_size]) for start in range(0, num_clips, batch_size)]
 
 
 @pytest.fixture(scope='module')
@@ -125,8 +131,12 @@ def _record(label: int, prediction: int, exit_step: int, gmacs: float, batch_ms:
 
 
 def test_a_summary_at_batch_size_one_reports_each_clips_latency():
-    records = [_record(0, 0, 0, 0.1, 10.0, 1), _record(1, 2, 2, 0.5, 20.0, 1), _record(2, 2, 2, 0.5, 30.0, 1),
-               _record(1, 1, 1, 0.3, 40.0, 1)]
+    records = [
+        _record(0, 0, 0, 0.1, 10.0, 1),
+        _record(1, 2, 2, 0.5, 20.0, 1),
+        _record(2, 2, 2, 0.5, 30.0, 1),
+        _record(1, 1, 1, 0.3, 40.0, 1),
+    ]
     scores = np.array([[0.8, 0.1, 0.1], [0.1, 0.3, 0.6], [0.2, 0.1, 0.7], [0.3, 0.6, 0.1]])
     summary = AdaptiveRun(records, scores).summary(num_steps=2)
     assert summary['top1'] == 0.75 and summary['top5'] == 1.0  # 3 classes: top-5 holds them all
@@ -138,8 +148,12 @@ def test_a_summary_at_batch_size_one_reports_each_clips_latency():
 
 
 def test_a_summary_of_batches_divides_each_batchs_time_by_its_size():
-    records = [_record(0, 0, 0, 0.1, 30.0, 2), _record(1, 1, 0, 0.1, 30.0, 2),
-               _record(0, 1, 1, 0.3, 50.0, 2), _record(1, 1, 1, 0.3, 50.0, 2)]
+    records = [
+        _record(0, 0, 0, 0.1, 30.0, 2),
+        _record(1, 1, 0, 0.1, 30.0, 2),
+        _record(0, 1, 1, 0.3, 50.0, 2),
+        _record(1, 1, 1, 0.3, 50.0, 2),
+    ]
     scores = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6], [0.3, 0.7]])
     summary = AdaptiveRun(records, scores).summary(num_steps=1)
     assert summary['top1'] == 0.75 and summary['exit_histogram'] == [2, 2] and summary['num_clips'] == 4

@@ -1,13 +1,24 @@
 """Exit rules, MSDNet-style thresholds, the budget solver and the thresholds file."""
+
 import json
 import re
 
 import numpy as np
 import pytest
 
-from gfvideo.evaluation import (NEVER_EXIT, BudgetError, curve_thresholds, exit_proportions, exit_steps_for,
-                                mean_cost, read_thresholds, replay_exits, solve_budget, thresholds_for_proportions,
-                                thresholds_record)
+from gfvideo.evaluation import (
+    NEVER_EXIT,
+    BudgetError,
+    curve_thresholds,
+    exit_proportions,
+    exit_steps_for,
+    mean_cost,
+    read_thresholds,
+    replay_exits,
+    solve_budget,
+    thresholds_for_proportions,
+    thresholds_record,
+)
 
 GMACS = [0.1, 0.6, 1.1, 1.6]
 
@@ -76,8 +87,8 @@ def test_solver_skips_a_glance_that_cannot_decide_when_told_what_is_correct():
 
 def test_replay_of_logits_applies_the_rule_to_float32_softmax():
     logits = np.zeros((3, 2, 4), np.float32)
-    logits[0, 0, 1] = 5.0    # clip 0 confident at the glance
-    logits[2, 1, 3] = 4.0    # clip 1 only at the last step
+    logits[0, 0, 1] = 5.0  # clip 0 confident at the glance
+    logits[2, 1, 3] = 4.0  # clip 1 only at the last step
     replay = replay_exits(logits, [0.9, 0.9])
     assert replay.exit_steps.tolist() == [0, 2] and replay.predictions.tolist() == [1, 3]
     assert replay.confidences[0] == pytest.approx(np.exp(5) / (np.exp(5) + 3), rel=1e-6)
@@ -96,13 +107,28 @@ def test_thresholds_file_is_tied_to_the_class_list_and_step_count(tmp_path):
         read_thresholds(str(path), 'abc', 2)
 
 
-@pytest.mark.parametrize('text', ['[NaN, 0.8]', '[0.9, Infinity]', '[1.5, 0.8]', '[-0.1, 0.8]', '["0.9", 0.8]',
-                                  '[true, 0.8]', '[null, 0.8]', '"0.9 0.8"', '{"a": 1}'])
+@pytest.mark.parametrize(
+    'text',
+    [
+        '[NaN, 0.8]',
+        '[0.9, Infinity]',
+        '[1.5, 0.8]',
+        '[-0.1, 0.8]',
+        '["0.9", 0.8]',
+        '[true, 0.8]',
+        '[null, 0.8]',
+        '"0.9 0.8"',
+        '{"a": 1}',
+    ],
+)
 def test_bad_threshold_values_are_refused(tmp_path, text):
     path = tmp_path / 'thresholds.json'
     path.write_text(f'{{"thresholds": {text}, "classes_hash": "abc", "num_steps": 2}}')
-    with pytest.raises(BudgetError, match=re.escape(str(path)) + r': (threshold [01] is .* expected a number in '
-                                                                 r'\[0, 1\]|not a readable thresholds file)'):
+    with pytest.raises(
+        BudgetError,
+        match=re.escape(str(path)) + r': (threshold [01] is .* expected a number in '
+        r'\[0, 1\]|not a readable thresholds file)',
+    ):
         read_thresholds(str(path), 'abc', 2)
     path.write_text(json.dumps(thresholds_record([0.5, NEVER_EXIT], 'abc', 2)))
     assert read_thresholds(str(path), 'abc', 2) == [0.5, NEVER_EXIT]

@@ -1,4 +1,5 @@
 """Hit rates: patch boxes against actor boxes, through the transforms' mapping, in evaluation."""
+
 import json
 
 import pytest
@@ -23,9 +24,14 @@ def test_actor_centres_follow_the_sampled_frames_and_the_input_mapping(tmp_path)
     assert hits.tolist() == [[1.0, 0.0]]  # (10.5, 22.5) inside; (30.5, 2.5) left of x0=40
 
 
-@pytest.mark.parametrize('content, message', [('[1, 2]', 'expected an object'),
-                                              ('{"a": [[1, 2, 3]]}', 'x0, y0, x1, y1'),
-                                              ('{not json', 'cannot read actor boxes')])
+@pytest.mark.parametrize(
+    'content, message',
+    [
+        ('[1, 2]', 'expected an object'),
+        ('{"a": [[1, 2, 3]]}', 'x0, y0, x1, y1'),
+        ('{not json', 'cannot read actor boxes'),
+    ],
+)
 def test_malformed_actor_boxes_name_the_file(tmp_path, content, message):
     path = tmp_path / 'boxes.json'
     path.write_text(content)
@@ -38,15 +44,27 @@ def test_accuracy_metric_reports_each_steps_hit_rate_when_the_dataset_has_actor_
     path = write_boxes(tmp_path, {'1': [[10, 10, 20, 20]] * 4, '2': [[50, 50, 60, 60]] * 4})
     metric = AccuracyMetric()
     metric.dataset_meta = {'localization': {'actor_boxes': path}, 'classes': ('a', 'b')}
-    batch = {'frame_inds': torch.tensor([[0, 1], [2, 3]]),
-             'meta': [{'filename': 'v/1.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]},
-                      {'filename': 'v/2.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]}]}
-    on_first = torch.tensor([[0, 0, 32, 32], [0, 0, 32, 32]])      # holds (15, 15), not (55, 55)
-    on_second = torch.tensor([[40, 40, 72, 72], [0, 0, 32, 32]])   # one frame of two on (55, 55)
-    samples = [{'step_scores': torch.tensor([[0.9, 0.1], [0.8, 0.2]]), 'label': 0,
-                'step_boxes': torch.stack([on_first, on_first])},
-               {'step_scores': torch.tensor([[0.9, 0.1], [0.3, 0.7]]), 'label': 1,
-                'step_boxes': torch.stack([on_first, on_second])}]
+    batch = {
+        'frame_inds': torch.tensor([[0, 1], [2, 3]]),
+        'meta': [
+            {'filename': 'v/1.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]},
+            {'filename': 'v/2.webm', 'img_to_video': [1.0, 1.0, 0.0, 0.0]},
+        ],
+    }
+    on_first = torch.tensor([[0, 0, 32, 32], [0, 0, 32, 32]])  # holds (15, 15), not (55, 55)
+    on_second = torch.tensor([[40, 40, 72, 72], [0, 0, 32, 32]])  # one frame of two on (55, 55)
+    samples = [
+        {
+            'step_scores': torch.tensor([[0.9, 0.1], [0.8, 0.2]]),
+            'label': 0,
+            'step_boxes': torch.stack([on_first, on_first]),
+        },
+        {
+            'step_scores': torch.tensor([[0.9, 0.1], [0.3, 0.7]]),
+            'label': 1,
+            'step_boxes': torch.stack([on_first, on_second]),
+        },
+    ]
     metric.process(batch, samples)
     metrics = metric.compute_metrics(metric.results)
     assert metrics['step1_hit'] == pytest.approx(0.5) and metrics['step2_hit'] == pytest.approx(0.75)
@@ -59,11 +77,17 @@ def test_accuracy_metric_reports_each_steps_hit_rate_when_the_dataset_has_actor_
 
 def test_a_dataset_passes_its_actor_boxes_file_to_evaluation(tmp_path):
     from gfvideo.data import VideoDataset
+
     (tmp_path / 'lists').mkdir()
     (tmp_path / 'lists' / 'val.txt').write_text('videos/1.webm 0\n')
     (tmp_path / 'annotations').mkdir()
     write_boxes(tmp_path / 'annotations', {'1': [[0, 0, 4, 4]]})
-    dataset = VideoDataset('lists/val.txt', data_root=str(tmp_path), classes=['a'], test_mode=True,
-                           actor_boxes='annotations/actor_boxes.json')
+    dataset = VideoDataset(
+        'lists/val.txt',
+        data_root=str(tmp_path),
+        classes=['a'],
+        test_mode=True,
+        actor_boxes='annotations/actor_boxes.json',
+    )
     path = dataset.metainfo['localization']['actor_boxes']
     assert path == str(tmp_path / 'annotations' / 'actor_boxes.json') and read_actor_boxes(path)['1'].shape == (1, 4)

@@ -1,5 +1,6 @@
 """Accuracy metrics against small cases computed by hand: top-k, mean-class accuracy (over the
 classes present), the confusion matrix, and AccuracyMetric for TSM and per-step scores."""
+
 import csv
 
 import numpy as np
@@ -15,10 +16,14 @@ def one_hot(predictions: list[int], num_classes: int) -> np.ndarray:
 
 
 def test_topk_accuracy_counts_a_label_among_the_k_highest_scores():
-    scores = np.array([[0.1, 0.7, 0.2],    # label 1: first
-                       [0.5, 0.3, 0.2],    # label 1: second
-                       [0.2, 0.3, 0.5],    # label 0: third
-                       [0.6, 0.1, 0.3]])   # label 0: first
+    scores = np.array(
+        [
+            [0.1, 0.7, 0.2],  # label 1: first
+            [0.5, 0.3, 0.2],  # label 1: second
+            [0.2, 0.3, 0.5],  # label 0: third
+            [0.6, 0.1, 0.3],
+        ]
+    )  # label 0: first
     labels = np.array([1, 1, 0, 0])
     assert [topk_accuracy(scores, labels, k) for k in (1, 2, 3)] == [0.5, 0.75, 1.0]
     tied = np.array([[0.4, 0.4, 0.2]] * 2)  # a tie inside the top 2 counts whichever way it is broken
@@ -37,10 +42,7 @@ def test_mean_class_accuracy_averages_over_the_classes_present_only():
 def test_confusion_matrix_rows_are_true_classes_and_columns_predictions():
     matrix = confusion_matrix(np.array([0, 0, 1, 1, 3, 2]), np.array([0, 0, 0, 1, 2, 2]), 4)
     assert matrix.dtype == np.int64
-    assert matrix.tolist() == [[2, 1, 0, 0],
-                               [0, 1, 0, 0],
-                               [0, 0, 1, 1],
-                               [0, 0, 0, 0]]  # class 3: no clip, an empty row
+    assert matrix.tolist() == [[2, 1, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]]  # class 3: no clip, an empty row
 
 
 def _evaluate(metric: AccuracyMetric, samples: list[dict]) -> dict:
@@ -51,8 +53,10 @@ def _evaluate(metric: AccuracyMetric, samples: list[dict]) -> dict:
 def test_accuracy_metric_on_a_recognizers_scores():
     metric = AccuracyMetric()
     metric.dataset_meta = {'classes': ('a', 'b', 'c')}
-    samples = [{'scores': torch.tensor(row, dtype=torch.bfloat16), 'label': torch.tensor(label)}
-               for row, label in zip(one_hot([0, 2, 1, 1], 3).tolist(), [0, 1, 1, 2])]
+    samples = [
+        {'scores': torch.tensor(row, dtype=torch.bfloat16), 'label': torch.tensor(label)}
+        for row, label in zip(one_hot([0, 2, 1, 1], 3).tolist(), [0, 1, 1, 2])
+    ]
     metrics = _evaluate(metric, samples)
     assert set(metrics) == {'top1', 'top5', 'mean_class_accuracy'}  # no per-step figures
     assert metrics['top1'] == 0.5 and metrics['top5'] == 1.0  # 3 classes: the top 5 holds them all
@@ -61,8 +65,10 @@ def test_accuracy_metric_on_a_recognizers_scores():
 
 def test_accuracy_metric_reports_every_step_and_the_last_as_the_result(tmp_path):
     step_scores = [one_hot([1, 0], 3), one_hot([0, 0], 3), one_hot([2, 1], 3)]  # per clip: (steps, classes)
-    samples = [{'step_scores': torch.tensor(scores, dtype=torch.float32), 'label': label,
-                'step_gmacs': [0.1, 0.6]} for scores, label in zip(step_scores, [0, 0, 1])]
+    samples = [
+        {'step_scores': torch.tensor(scores, dtype=torch.float32), 'label': label, 'step_gmacs': [0.1, 0.6]}
+        for scores, label in zip(step_scores, [0, 0, 1])
+    ]
     metric = AccuracyMetric(confusion_file=str(tmp_path / 'confusion.csv'))
     metric.dataset_meta = {'classes': ('left', 'right', 'up')}
     metrics = _evaluate(metric, samples)
@@ -71,5 +77,9 @@ def test_accuracy_metric_reports_every_step_and_the_last_as_the_result(tmp_path)
     assert metrics['top1'] == metrics['step1_top1'] and metrics['top5'] == metrics['step1_top5'] == 1.0
     assert metrics['mean_class_accuracy'] == 1.0  # classes 0 and 1; 'up' has no clip
     rows = list(csv.reader(open(tmp_path / 'confusion.csv')))
-    assert rows == [['true \\ predicted', 'left', 'right', 'up'], ['left', '2', '0', '0'], ['right', '0', '1', '0'],
-                    ['up', '0', '0', '0']]
+    assert rows == [
+        ['true \\ predicted', 'left', 'right', 'up'],
+        ['left', '2', '0', '0'],
+        ['right', '0', '1', '0'],
+        ['up', '0', '0', '0'],
+    ]

@@ -1,4 +1,5 @@
 """Timers that wait for the device, and models timed side by side."""
+
 import pytest
 import torch
 

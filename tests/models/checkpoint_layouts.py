@@ -1,4 +1,5 @@
 """Checkpoints laid out as other codebases save them, made from gfvideo models."""
+
 import re
 
 import torch
@@ -26,7 +27,7 @@ def to_tsm_official(model: nn.Module) -> dict:
         if key.startswith('fc.'):
             state['module.new_fc.' + key[3:]] = value
             continue
-        key = key[len('backbone.'):]
+        key = key[len('backbone.') :]
         block = re.match(r'(layer\d\.\d+|features\.\d+)\.', key)
         if block and block.group(1) in shifted:
             key = key.replace('.conv1.', '.conv1.net.') if key.startswith('layer') else key
@@ -41,7 +42,10 @@ def _tsm_mobilenet_name(key, shifted):
     if not match:
         return key
     block, outer, inner, rest = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
-    flat = ({(0, '0'): 0, (0, '1'): 1, (1, None): 3, (2, None): 4} if block == 1 else
-            {(0, '0'): 0, (0, '1'): 1, (1, '0'): 3, (1, '1'): 4, (2, None): 6, (3, None): 7})[(outer, inner)]
+    flat = (
+        {(0, '0'): 0, (0, '1'): 1, (1, None): 3, (2, None): 4}
+        if block == 1
+        else {(0, '0'): 0, (0, '1'): 1, (1, '0'): 3, (1, '1'): 4, (2, None): 6, (3, None): 7}
+    )[(outer, inner)]
     net = '.net' if shifted and flat == 0 else ''
     return f'features.{block}.conv.{flat}{net}.{rest}'

@@ -1,4 +1,5 @@
 """TSM backbones: torchvision's names and sizes, the shift's semantics and placement."""
+
 import pytest
 import torch
 
@@ -6,9 +7,13 @@ from gfvideo.models import build_backbone, temporal_shift
 from gfvideo.models.backbones.resnet import Bottleneck
 
 # torchvision's parameter counts without the ImageNet classifier
-TORCHVISION_PARAMETERS = {'resnet18': 11_689_512 - 513_000, 'resnet34': 21_797_672 - 513_000,
-                          'resnet50': 25_557_032 - 2_049_000, 'resnet101': 44_549_160 - 2_049_000,
-                          'mobilenet_v2': 3_504_872 - 1_281_000}
+TORCHVISION_PARAMETERS = {
+    'resnet18': 11_689_512 - 513_000,
+    'resnet34': 21_797_672 - 513_000,
+    'resnet50': 25_557_032 - 2_049_000,
+    'resnet101': 44_549_160 - 2_049_000,
+    'mobilenet_v2': 3_504_872 - 1_281_000,
+}
 
 
 @pytest.mark.parametrize('name', sorted(TORCHVISION_PARAMETERS))
@@ -26,13 +31,29 @@ def test_standard_widths_have_torchvision_sizes_and_shapes(name):
 def test_torchvision_parameter_names():
     resnet = build_backbone('resnet50').state_dict()
     mobilenet = build_backbone('mobilenet_v2').state_dict()
-    for key in ('conv1.weight', 'bn1.running_var', 'layer1.0.downsample.0.weight', 'layer1.0.downsample.1.bias',
-                'layer4.2.conv3.weight', 'layer4.2.bn3.weight'):
+    for key in (
+        'conv1.weight',
+        'bn1.running_var',
+        'layer1.0.downsample.0.weight',
+        'layer1.0.downsample.1.bias',
+        'layer4.2.conv3.weight',
+        'layer4.2.bn3.weight',
+    ):
         assert key in resnet
-    for key in ('features.0.0.weight', 'features.0.1.running_mean', 'features.1.conv.0.0.weight',
-                'features.1.conv.1.weight', 'features.1.conv.2.bias', 'features.2.conv.0.0.weight',
-                'features.2.conv.1.0.weight', 'features.2.conv.2.weight', 'features.2.conv.3.weight',
-                'features.17.conv.3.running_var', 'features.18.0.weight', 'features.18.1.weight'):
+    for key in (
+        'features.0.0.weight',
+        'features.0.1.running_mean',
+        'features.1.conv.0.0.weight',
+        'features.1.conv.1.weight',
+        'features.1.conv.2.bias',
+        'features.2.conv.0.0.weight',
+        'features.2.conv.1.0.weight',
+        'features.2.conv.2.weight',
+        'features.2.conv.3.weight',
+        'features.17.conv.3.running_var',
+        'features.18.0.weight',
+        'features.18.1.weight',
+    ):
         assert key in mobilenet
     assert not [k for k in list(resnet) + list(mobilenet) if '.net.' in k]
 
@@ -41,7 +62,7 @@ def test_shift_moves_one_fold_each_way_with_zero_fill():
     x = torch.arange(2 * 4 * 8, dtype=torch.float32).view(2 * 4, 8, 1, 1)  # 2 clips, 4 frames, 8 channels
     out = temporal_shift(x, num_segments=4, shift_div=4).view(2, 4, 8)
     clips = x.view(2, 4, 8)
-    assert torch.equal(out[:, :3, :2], clips[:, 1:, :2]) and (out[:, 3, :2] == 0).all()   # from the next frame
+    assert torch.equal(out[:, :3, :2], clips[:, 1:, :2]) and (out[:, 3, :2] == 0).all()  # from the next frame
     assert torch.equal(out[:, 1:, 2:4], clips[:, :3, 2:4]) and (out[:, 0, 2:4] == 0).all()  # from the previous
     assert torch.equal(out[:, :, 4:], clips[:, :, 4:])
     with pytest.raises(ValueError, match='not a multiple'):

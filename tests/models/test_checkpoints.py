@@ -1,4 +1,5 @@
 """load_weights: every supported layout round-trips, mismatches are readable, pickles are refused."""
+
 import collections
 import re
 
@@ -48,8 +49,10 @@ def test_torchvision_weights_drop_the_imagenet_head():
 
 def test_gfvideo_round_trip_and_head_handling(tmp_path):
     source = tsm_model()
-    torch.save({'state_dict': source.state_dict(), 'meta': {'gfvideo_version': '0.1.0', 'classes': list('abcde')}},
-               tmp_path / 'model.pth')
+    torch.save(
+        {'state_dict': source.state_dict(), 'meta': {'gfvideo_version': '0.1.0', 'classes': list('abcde')}},
+        tmp_path / 'model.pth',
+    )
     target = fresh()
     report = load_weights(target, tmp_path / 'model.pth')
     assert report.source == 'gfvideo' and report.meta['classes'] == list('abcde') and same_outputs(source, target)
@@ -87,7 +90,7 @@ def _bad_checkpoint(tmp_path, kind: str) -> tuple[str, str]:
     torch.save({'state_dict': fresh().state_dict()}, good)
     data = good.read_bytes()
     if kind == 'truncated':
-        path.write_bytes(data[:len(data) // 2])
+        path.write_bytes(data[: len(data) // 2])
         return str(path), 'not a PyTorch checkpoint'
     if kind == 'random':
         path.write_bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes())
@@ -100,11 +103,12 @@ def _bad_checkpoint(tmp_path, kind: str) -> tuple[str, str]:
         return str(path), 'not a PyTorch checkpoint'
     if kind == 'plain_pickle':
         import pickle
+
         path.write_bytes(pickle.dumps({'a': 1}, protocol=4))
         return str(path), 'not a PyTorch checkpoint'
     if kind == 'damaged_zip':
         middle = len(data) // 2
-        path.write_bytes(data[:middle] + bytes(64) + data[middle + 64:])
+        path.write_bytes(data[:middle] + bytes(64) + data[middle + 64 :])
         return str(path), r'a damaged PyTorch checkpoint \(the checksum of .* does not match'
     if kind == 'foreign_object':
         torch.save({'model': Unsafe()}, path)
@@ -121,8 +125,17 @@ def _bad_checkpoint(tmp_path, kind: str) -> tuple[str, str]:
     raise ValueError(kind)
 
 
-BAD_CHECKPOINTS = ['truncated', 'random', 'text', 'empty', 'plain_pickle', 'damaged_zip', 'foreign_object',
-                   'nan_weights', 'a_list']
+BAD_CHECKPOINTS = [
+    'truncated',
+    'random',
+    'text',
+    'empty',
+    'plain_pickle',
+    'damaged_zip',
+    'foreign_object',
+    'nan_weights',
+    'a_list',
+]
 
 
 @pytest.mark.parametrize('kind', BAD_CHECKPOINTS)

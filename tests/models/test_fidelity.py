@@ -4,6 +4,7 @@
 real mmaction2 1.2.0); the weights are regenerated here from the stored seed, renamed to
 mmaction2's parameter names, and loaded through ``load_weights`` like a downloaded checkpoint.
 """
+
 import os
 
 import pytest
@@ -20,8 +21,7 @@ def mmaction2_checkpoint(name: str) -> dict:
     weights = random_state(gfvideo_model(name))
     mm_keys = GOLDEN[name]['mm_keys']
     gf_keys = list(convert_mmaction2({key: torch.empty(0) for key in mm_keys}))
-    return {'meta': {'mmaction_version': '1.2.0'},
-            'state_dict': {mm: weights[gf] for mm, gf in zip(mm_keys, gf_keys)}}
+    return {'meta': {'mmaction_version': '1.2.0'}, 'state_dict': {mm: weights[gf] for mm, gf in zip(mm_keys, gf_keys)}}
 
 
 def test_golden_file_matches_this_setting():
@@ -47,14 +47,16 @@ def test_bare_backbone_drops_the_head_and_matches(name):
     report = load_weights(model.backbone, mmaction2_checkpoint(name))
     assert report.ok and report.dropped == ['fc.bias', 'fc.weight']
     with torch.no_grad():
-        assert torch.allclose(model.backbone.forward_features(GOLDEN['input']), GOLDEN[name]['features'], atol=1e-4,
-                              rtol=1e-4)
+        assert torch.allclose(
+            model.backbone.forward_features(GOLDEN['input']), GOLDEN[name]['features'], atol=1e-4, rtol=1e-4
+        )
 
 
 def test_shift_changes_the_output():
     """The check is sensitive to the shift: without it, outputs differ from mmaction2's."""
     from gfvideo.models import TSM
     from tests.models.golden.fidelity import NUM_CLASSES
+
     plain = TSM(dict(name='resnet50', num_segments=NUM_SEGMENTS, is_shift=False), NUM_CLASSES).eval()
     load_weights(plain, mmaction2_checkpoint('resnet50'))
     with torch.no_grad():

@@ -1,4 +1,5 @@
 """GlanceFocusNet: shapes, batched cropping, policy kinds, early exit that really drops clips, costs."""
+
 import pytest
 import torch
 
@@ -13,7 +14,7 @@ def test_crop_patches_matches_slicing_and_maps_actions_to_corners():
     for n, (ax, ay) in enumerate(actions.clamp(0, 1).tolist()):
         x0, y0 = int(ax * 22), int(ay * 12)  # floor(a * (W - P)), floor(a * (H - P))
         assert boxes[n].tolist() == [x0, y0, x0 + 8, y0 + 8]
-        assert torch.equal(patches[n], frames[n, :, y0:y0 + 8, x0:x0 + 8])
+        assert torch.equal(patches[n], frames[n, :, y0 : y0 + 8, x0 : x0 + 8])
     with pytest.raises(ValueError, match='exceeds'):
         crop_patches(frames, actions, 21)
 
@@ -32,6 +33,7 @@ def test_half_precision_locations_crop_where_their_float32_value_says():
 
 def test_normalisation_of_uint8_and_float_clips_agrees():
     from gfvideo.models.data_preprocessor import VideoDataPreprocessor
+
     clips = torch.randint(0, 256, (2, T, 3, 8, 8), dtype=torch.uint8)
     preprocessor = VideoDataPreprocessor()
     normalised = preprocessor.normalize(clips)
@@ -58,12 +60,16 @@ def test_mean_action_is_deterministic_and_samples_follow_the_generator():
     model = small_model()
     assert torch.equal(model(clips()), model(clips()))
     state = model.glance_step(clips())[0]
-    draw = lambda seed: model.focus_step(state, 'sample', torch.Generator().manual_seed(seed))[2].policy.action
+
+    def draw(seed: int) -> torch.Tensor:
+        return model.focus_step(state, 'sample', torch.Generator().manual_seed(seed))[2].policy.action
+
     assert torch.equal(draw(3), draw(3)) and not torch.equal(draw(3), draw(4))
 
 
-@pytest.mark.parametrize('policy,aggregator', [(dict(kind='grid', grid_size=3), {}),
-                                               (dict(action_std=0.1), dict(temporal='gru'))])
+@pytest.mark.parametrize(
+    'policy,aggregator', [(dict(kind='grid', grid_size=3), {}), (dict(action_std=0.1), dict(temporal='gru'))]
+)
 def test_policy_and_aggregator_variants(policy, aggregator):
     model = small_model(policy=dict(hidden_dim=32, **policy), aggregator=aggregator)
     logits, details = model(clips(), return_details=True)
@@ -90,9 +96,9 @@ def test_early_exit_drops_clips_and_agrees_with_the_anytime_logits():
         expected.append(exit_step)
     assert result.exit_steps.tolist() == expected
     for clip, exit_step in enumerate(expected):
-        ran = result.logits[:exit_step + 1, clip]
-        assert torch.allclose(ran, anytime[:exit_step + 1, clip], atol=1e-5)
-        assert torch.isnan(result.logits[exit_step + 1:, clip]).all()
+        ran = result.logits[: exit_step + 1, clip]
+        assert torch.allclose(ran, anytime[: exit_step + 1, clip], atol=1e-5)
+        assert torch.isnan(result.logits[exit_step + 1 :, clip]).all()
         assert result.predictions[clip] == anytime[exit_step, clip].argmax()
     still_running = [sum(e >= k for e in expected) for k in range(4)]
     assert result.step_batch_sizes == [n for n in still_running if n > 0]
@@ -103,8 +109,10 @@ def test_early_exit_drops_clips_and_agrees_with_the_anytime_logits():
 
 
 def test_image_mode_runs():
-    model = small_model(glance_backbone=dict(name='resnet18', num_segments=1, is_shift=False, width_mult=0.25),
-                        focus_backbone=dict(name='resnet18', num_segments=1, is_shift=False, width_mult=0.25))
+    model = small_model(
+        glance_backbone=dict(name='resnet18', num_segments=1, is_shift=False, width_mult=0.25),
+        focus_backbone=dict(name='resnet18', num_segments=1, is_shift=False, width_mult=0.25),
+    )
     logits = model(torch.randn(2, 1, 3, 64, 64))
     assert logits.shape == (4, 2, 6)
     assert model.forward_adaptive(torch.randn(2, 1, 3, 64, 64), [0.0, 0.0, 0.0]).exit_steps.tolist() == [0, 0]
@@ -131,10 +139,16 @@ def test_resnet50_costs_4_09_gmacs_per_frame():
 
 def test_glance_at_half_resolution_costs_a_quarter():
     def glance_macs(size):
-        model = GlanceFocusNet(dict(name='resnet50', num_segments=T), dict(name='resnet18', num_segments=T,
-                                                                           width_mult=0.25), 6, glance_size=size,
-                               patch_size=32, max_focus_steps=1)
+        model = GlanceFocusNet(
+            dict(name='resnet50', num_segments=T),
+            dict(name='resnet18', num_segments=T, width_mult=0.25),
+            6,
+            glance_size=size,
+            patch_size=32,
+            max_focus_steps=1,
+        )
         return glance_focus_costs(model, 224, 224).glance_backbone
+
     # 0.263, not exactly 0.25: 112 px ends in a 4x4 map (not 3.5x3.5) through the padded convs
     assert abs(glance_macs(112) / glance_macs(224) - 0.25) < 0.015
 
@@ -155,7 +169,7 @@ def test_predict_averages_the_probabilities_of_multi_view_clips():
     predictions = model(packed, mode='predict')
     per_view = model.anytime(views)[0].softmax(-1)  # (K+1, 4, classes)
     for clip, prediction in enumerate(predictions):
-        expected = per_view[:, 2 * clip:2 * clip + 2].mean(dim=1)
+        expected = per_view[:, 2 * clip : 2 * clip + 2].mean(dim=1)
         assert torch.allclose(prediction['step_scores'], expected, atol=1e-6)
     single = model(views[:1], mode='predict')[0]['step_gmacs']
     assert predictions[0]['step_gmacs'] == pytest.approx([2 * g for g in single])

@@ -1,4 +1,5 @@
 """Stage 2 PPO: returns, per-frame ratios, and only the policy learning."""
+
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
@@ -41,8 +42,16 @@ def test_a_stage_two_step_changes_the_policy_only():
     after = model.state_dict()
     changed = {k for k in before if not torch.equal(before[k], after[k])}
     assert changed and all(k.startswith('policy.') for k in changed)
-    for part in ('policy.map_reduce', 'policy.memory', 'policy.trunk', 'policy.context', 'policy.cell_score', 'policy.offset',
-                 'policy.critic', 'policy.log_std'):
+    for part in (
+        'policy.map_reduce',
+        'policy.memory',
+        'policy.trunk',
+        'policy.context',
+        'policy.cell_score',
+        'policy.offset',
+        'policy.critic',
+        'policy.log_std',
+    ):
         assert any(k.startswith(part) for k in changed), part  # every part of the policy learns
 
 
@@ -78,7 +87,7 @@ def square_clips(batch: int, generator: torch.Generator, size: int = 64, side: i
     clips = torch.zeros(batch, 2, 3, size, size, dtype=torch.uint8)
     corners = torch.randint(0, size - side + 1, (batch, 2), generator=generator)
     for clip, (x, y) in zip(clips, corners.tolist()):
-        clip[:, :, y:y + side, x:x + side] = 255
+        clip[:, :, y : y + side, x : x + side] = 255
     return clips, corners.float() + side / 2
 
 
@@ -88,16 +97,27 @@ def hit_rate(model, clips, centres) -> float:
         _, details = model(inputs, max_steps=1, return_details=True)
     boxes = details[1].boxes.float()  # (B, T, 4)
     x, y = centres[:, None, 0], centres[:, None, 1]
-    return ((boxes[..., 0] <= x) & (x < boxes[..., 2]) & (boxes[..., 1] <= y) & (y < boxes[..., 3])).float().mean().item()
+    return (
+        ((boxes[..., 0] <= x) & (x < boxes[..., 2]) & (boxes[..., 1] <= y) & (y < boxes[..., 3])).float().mean().item()
+    )
 
 
 def train_policy_on_squares(iterations: int = 120) -> tuple[float, float]:
     """Stage 2 on a task whose best location is known: (hit rate before, after)."""
     torch.manual_seed(0)
-    model = GlanceFocusNet(glance_backbone=dict(name='resnet18', num_segments=2, width_mult=0.25),
-                           focus_backbone=dict(name='resnet18', num_segments=2, width_mult=0.25), num_classes=2,
-                           glance_size=32, patch_size=16, max_focus_steps=1, policy_stride=4, hidden_dim=4,
-                           policy=dict(hidden_dim=16, map_grid=8), train_stage=2, ppo=dict(epochs=2))
+    model = GlanceFocusNet(
+        glance_backbone=dict(name='resnet18', num_segments=2, width_mult=0.25),
+        focus_backbone=dict(name='resnet18', num_segments=2, width_mult=0.25),
+        num_classes=2,
+        glance_size=32,
+        patch_size=16,
+        max_focus_steps=1,
+        policy_stride=4,
+        hidden_dim=4,
+        policy=dict(hidden_dim=16, map_grid=8),
+        train_stage=2,
+        ppo=dict(epochs=2),
+    )
     model.focus_backbone, model.aggregator = BrightnessScorer(), ScoreAggregator()
     model.focus_proj = nn.Linear(1, 4)  # every projected feature is the patch brightness
     nn.init.ones_(model.focus_proj.weight)

@@ -1,4 +1,5 @@
 """The fixed setting of the mmaction2 fidelity check, shared by the golden maker and the test."""
+
 import torch
 
 from gfvideo.models import TSM

@@ -10,6 +10,7 @@ The weights are regenerated from ``SEED`` by ``tests/models/test_fidelity.py`` (
 ``random_state``), so the file stores only the seed, the input, mmaction2's parameter names and
 its outputs.
 """
+
 import os
 import sys
 import types
@@ -33,6 +34,7 @@ def import_mmaction():
     sys.modules.update({'mmaction.models.localizers.drn': package, 'mmaction.models.localizers.drn.drn': module})
     from mmaction.models.backbones import MobileNetV2TSM, ResNetTSM
     from mmaction.models.heads import TSMHead
+
     return ResNetTSM, MobileNetV2TSM, TSMHead
 
 
@@ -40,8 +42,11 @@ def main() -> None:
     resnet_tsm, mobilenet_tsm, tsm_head = import_mmaction()
     golden = {'seed': SEED, 'input': make_input()}
     for name in CASES:
-        backbone = (resnet_tsm(depth=50, pretrained=None, num_segments=NUM_SEGMENTS) if name == 'resnet50'
-                    else mobilenet_tsm(num_segments=NUM_SEGMENTS, pretrained=None))
+        backbone = (
+            resnet_tsm(depth=50, pretrained=None, num_segments=NUM_SEGMENTS)
+            if name == 'resnet50'
+            else mobilenet_tsm(num_segments=NUM_SEGMENTS, pretrained=None)
+        )
         head = tsm_head(num_classes=NUM_CLASSES, in_channels=backbone_channels(name), num_segments=NUM_SEGMENTS)
         mm_keys = [f'backbone.{k}' for k in backbone.state_dict()] + [f'cls_head.{k}' for k in head.state_dict()]
         weights = random_state(gfvideo_model(name))
@@ -49,7 +54,8 @@ def main() -> None:
         assert len(converted) == len(mm_keys) and set(converted) == set(weights), 'key conversion is not one-to-one'
         mm_state = {mm: weights[gf] for mm, gf in zip(mm_keys, converted) if not gf.endswith('num_batches_tracked')}
         missing, unexpected = backbone.load_state_dict(
-            {k[9:]: v for k, v in mm_state.items() if k.startswith('backbone.')}, strict=False)
+            {k[9:]: v for k, v in mm_state.items() if k.startswith('backbone.')}, strict=False
+        )
         assert not unexpected and all(k.endswith('num_batches_tracked') for k in missing), (missing, unexpected)
         head.load_state_dict({k[9:]: v for k, v in mm_state.items() if k.startswith('cls_head.')}, strict=True)
         backbone.eval()
