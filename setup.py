@@ -3,6 +3,7 @@
 The project's metadata lives in ``pyproject.toml``; this file stays for tools and habits that
 call ``setup.py`` directly.
 """
+
 from setuptools import setup
 
 setup()
