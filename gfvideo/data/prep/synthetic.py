@@ -19,8 +19,9 @@ alone. Each setting of :class:`SyntheticSpec` and the measurement behind it:
   readable, so the glance size and the period are chosen together.
 - ``actor_fraction=0.125`` (16 px at 128 px: four periods). With a 12-px actor the baseline's
   loss sat at chance for a seed-dependent 100-350 iterations before it found the block, and one
-  demo seed ended at 79.8% after 12 epochs; with 16 px, on that plain loop's seed 1 (cosine over
-  1200 iterations, no warm-up), it left chance about 100 iterations sooner and reached 96.0%
+  demo seed ended at 79.8% after 12 epochs (with its classifier then at std 0.001, the larger
+  cause: see ``configs/_base_/models/tsm_small_cpu.py``); with 16 px, on that plain loop's seed 1 (cosine over
+  1200 iterations, no warm-up), it left chance about 50 iterations sooner and reached 96.0%
   validation top-1 after 600 iterations, against 80.0% (95.0% after 1200) with 12 px.
 - ``num_distractors=4`` static blocks wearing *non-identity* patterns (solid, halves, ring,
   quadrants), so the baseline must find the moving block but not bind motion to one of several
