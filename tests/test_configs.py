@@ -231,7 +231,7 @@ def test_train_all_finds_each_recipes_later_stages(path):
 
 
 def test_the_demo_evaluates_the_stage_3_config_train_all_trains():
-    assert os.path.basename(recipes.STAGE3_CONFIG).startswith('gfnet_stage3_')
+    assert stage_configs(recipes.GFNET_CONFIG)[2] == recipes.STAGE3_CONFIG
     for path in (recipes.GFNET_CONFIG, recipes.STAGE3_CONFIG, recipes.TSM_CONFIG):
         assert path in CONFIGS
 
