@@ -73,6 +73,21 @@ def test_auto_picks_frames_for_folders_and_the_measured_backend_for_files(media_
         assert type(reader) is (DecordReader if decord_available() else PyAVReader)
 
 
+def test_every_backend_name_opens_its_registered_reader_and_only_its_kind_of_path(media_dir):
+    from gfvideo.data.readers import BACKENDS
+    from gfvideo.data.readers.base import _REGISTRY
+
+    assert set(_REGISTRY) == set(BACKENDS) - {'auto'}  # every name open_video accepts has a backend
+    folder, file = os.path.join(media_dir, 'frames_v1'), os.path.join(media_dir, 'clip.mp4')
+    for backend in set(_REGISTRY) - ({'decord'} if not decord_available() else set()):
+        with open_video(folder if _REGISTRY[backend].folders else file, backend) as reader:
+            assert reader.backend == backend
+    with pytest.raises(VideoReadError, match="frames_v1: is a folder; backend 'pyav' reads video files"):
+        open_video(folder, 'pyav')
+    with pytest.raises(ValueError, match="unknown video backend 'ffmpeg'; choose one of"):
+        open_video(file, 'ffmpeg')
+
+
 @pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
 def test_auto_falls_back_to_pyav_when_decord_fails(tmp_path, media_dir, monkeypatch):
     import decord
@@ -347,14 +362,10 @@ def test_pyav_skips_the_non_reference_frames_nobody_asked_for(media_dir):
 
 
 def test_pyav_reader_opens_and_probes_the_file_once(media_dir, monkeypatch):
-    from gfvideo.data import readers
-
     path = os.path.join(media_dir, 'clip.webm')
     reference = read_all_frames_pyav(path)
-    opened, real_open = [], readers.av.open
-    monkeypatch.setattr(
-        readers.av, 'open', lambda *args, **kwargs: opened.append(args[0]) or real_open(*args, **kwargs)
-    )
+    opened, real_open = [], av.open
+    monkeypatch.setattr(av, 'open', lambda *args, **kwargs: opened.append(args[0]) or real_open(*args, **kwargs))
     with open_video(path, 'pyav') as reader:
         frames = reader.get_frames([30, 5, 31])
     assert opened == [path] and np.array_equal(frames, reference[[30, 5, 31]])
@@ -372,12 +383,13 @@ def _faststart_mp4(path: str) -> None:
 
 @pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
 def test_decord_reader_counts_on_its_own_demux_and_still_refuses_damage(tmp_path, media_dir, monkeypatch):
-    from gfvideo.data import DamagedVideoError, readers
+    from gfvideo.data import DamagedVideoError
+    from gfvideo.data.readers import decord_reader
 
     def second_demux(*args):
         raise AssertionError('PyAV demuxed a file that decord had demuxed')
 
-    monkeypatch.setattr(readers, '_demux_index', second_demux)
+    monkeypatch.setattr(decord_reader, '_demux_index', second_demux)
     for name in ('clip.mp4', 'clip.webm'):
         path = os.path.join(media_dir, name)
         with open_video(path, 'decord') as reader:
@@ -396,7 +408,7 @@ def test_decord_reader_counts_on_its_own_demux_and_still_refuses_damage(tmp_path
 
 @pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
 def test_decord_reader_lets_pyav_demux_where_its_own_index_cannot_check_the_duration(tmp_path, monkeypatch):
-    from gfvideo.data import readers
+    from gfvideo.data.readers import decord_reader
 
     path = str(tmp_path / 'with_sound.webm')  # no declared frame count, and a stream decord does not index
     with av.open(path, mode='w') as container:
@@ -410,8 +422,8 @@ def test_decord_reader_lets_pyav_demux_where_its_own_index_cannot_check_the_dura
             container.mux(audio.encode(sound))
         container.mux(video.encode(None))
         container.mux(audio.encode(None))
-    calls, real = [], readers._demux_index
-    monkeypatch.setattr(readers, '_demux_index', lambda *args: calls.append(args[0]) or real(*args))
+    calls, real = [], decord_reader._demux_index
+    monkeypatch.setattr(decord_reader, '_demux_index', lambda *args: calls.append(args[0]) or real(*args))
     with open_video(path, 'decord') as reader:
         assert len(reader) == 12 and np.array_equal(reader.get_frames([11, 2]), read_all_frames_pyav(path)[[11, 2]])
     assert calls == [path]
@@ -439,14 +451,14 @@ def test_auto_backend_can_be_overridden_per_machine(media_dir, monkeypatch):
 
 
 def test_the_kept_rgb_converter_matches_pyavs_own_conversion_across_frame_sizes(media_dir):
-    from gfvideo.data import readers
+    from gfvideo.data.readers import pyav
 
     converters = set()
     for name in ('clip.mp4', 'odd size.webm', 'clip.webm', 'one_frame.mp4', 'odd size.webm'):
         with av.open(os.path.join(media_dir, name)) as container:
             for frame in container.decode(video=0):
-                assert np.array_equal(readers._rgb24(frame), frame.to_ndarray(format='rgb24')), name
-                converters.add(id(readers._converters.rgb24[1]))
+                assert np.array_equal(pyav._rgb24(frame), frame.to_ndarray(format='rgb24')), name
+                converters.add(id(pyav._converters.rgb24[1]))
     assert len(converters) == 1  # one converter per thread, rebuilt inside only when the size changes
 
 
@@ -457,9 +469,9 @@ def _convert_in_child(path: str, queue) -> None:
 
 
 def readers_rgb24(frame):
-    from gfvideo.data import readers
+    from gfvideo.data.readers import pyav
 
-    return readers._rgb24(frame)
+    return pyav._rgb24(frame)
 
 
 def test_a_forked_worker_converts_frames_after_its_parent_did(media_dir):

@@ -1,0 +1,188 @@
+"""The PyAV backend: :class:`PyAVReader` (exact seeking and decoding, skipping non-reference
+frames nothing asked for depends on) and :func:`read_all_frames_pyav`, the reference decode."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import os
+import threading
+
+import av
+import numpy as np
+from av.video.reformatter import VideoReformatter
+
+from .base import DamagedVideoError, VideoReader, VideoReadError, _to_rgb, register_backend
+from .index import StreamIndex, _demux_index, _index_and_open
+
+logger = logging.getLogger(__name__)
+
+
+_converters = threading.local()
+
+
+def _rgb24(frame) -> np.ndarray:
+    """``frame.to_ndarray(format='rgb24')``, the same swscale conversion, with one converter per
+    thread and process: ``to_ndarray`` builds a new swscale context for every frame, which costs
+    more than the conversion itself; a kept converter rebuilds it only when the frame size or
+    format changes. It converts with one thread (no swscale thread pool, which a forked DataLoader
+    worker would inherit without its threads and wait on forever)."""
+    kept = getattr(_converters, 'rgb24', None)
+    if kept is None or kept[0] != os.getpid():
+        kept = _converters.rgb24 = (os.getpid(), VideoReformatter())
+    return kept[1].reformat(frame, format='rgb24', threads=1).to_ndarray()
+
+
+#: Codecs whose non-reference pictures the PyAV reader may leave undecoded. Only those where a
+#: non-reference picture leaves nothing behind for later pictures: in VP9, for instance, a frame
+#: that refreshes no reference slot still updates the probability context and lends its motion
+#: vectors to the next frame, so it is always decoded.
+NONREF_SKIPPING_CODECS = ('h264',)
+
+
+class PyAVReader(VideoReader):
+    """Exact PyAV decoding: seek to the keyframe before a frame, decode forward to its pts.
+
+    Frames that no asked frame depends on are not decoded: for the codecs in
+    :data:`NONREF_SKIPPING_CODECS`, with one decoding thread (the default) and a timestamp index,
+    every packet that is not an asked frame is decoded with FFmpeg's ``skip_frame='NONREF'``, so
+    the decoder drops it when it is a non-reference picture (in H.264, ``nal_ref_idc`` 0: no
+    other picture is predicted from it, and the decoder keeps no other state from it; often half
+    the B-frames). Reference frames and asked frames are decoded as usual, so the asked frames are
+    bit-identical to a full decode; a damaged frame that is skipped cannot be reported, as it
+    cannot change any frame returned. ``skip_nonref=False`` decodes every packet.
+
+    ``container``: an open ``av.InputContainer`` of ``path`` to decode from (what
+    :func:`open_video` passes after indexing, so the file is opened and probed once).
+    """
+
+    backend = 'pyav'
+
+    def __init__(
+        self,
+        path: str,
+        num_threads: int = 1,
+        index: StreamIndex | None = None,
+        container=None,
+        skip_nonref: bool = True,
+    ) -> None:
+        super().__init__(path)
+        if index is None:
+            index, container = _index_and_open(self.path)
+        self.index = index
+        self.num_threads = num_threads
+        self._frame_of_pts = None if self.index.pts is None else {int(p): i for i, p in enumerate(self.index.pts)}
+        self._container = container
+        self._configured = False
+        # counting frames by decoding order needs every frame out of the decoder
+        self.skip_nonref = (
+            skip_nonref
+            and num_threads == 1
+            and self._frame_of_pts is not None
+            and self.index.codec in NONREF_SKIPPING_CODECS
+        )
+
+    def __len__(self) -> int:
+        return self.index.num_frames
+
+    def _stream(self):
+        if self._container is None:
+            self._container = av.open(self.path)
+        stream = self._container.streams.video[0]
+        if not self._configured:
+            stream.thread_count = self.num_threads  # FFmpeg's own default would start one per core
+            if self.num_threads != 1:
+                stream.thread_type = 'AUTO'
+            self._configured = True
+        return stream
+
+    def _frames_from(self, start: int, wanted: frozenset = frozenset()):
+        """Yield ``(index, frame)`` decoding from the keyframe at or before frame ``start``; with
+        ``wanted`` (pts of the asked frames), other packets are decoded with ``skip_frame='NONREF'``."""
+        stream = self._stream()
+        if self._frame_of_pts is None:  # no timestamps: count frames from the beginning
+            self._container.seek(0, stream=stream, backward=True)
+            yield from enumerate(self._container.decode(stream))
+            return
+        keyframe = self.index.keyframes[bisect.bisect_right(self.index.keyframes, start) - 1]
+        assert self.index.pts is not None, '_frame_of_pts comes from the timestamps'
+        self._container.seek(int(self.index.pts[keyframe]), stream=stream, backward=True, any_frame=False)
+        codec = stream.codec_context
+        skipping = False
+        try:
+            for packet in self._container.demux(stream):
+                skip = bool(wanted) and packet.pts is not None and packet.pts not in wanted
+                if skip != skipping:
+                    codec.skip_frame = 'NONREF' if skip else 'DEFAULT'
+                    skipping = skip
+                for frame in codec.decode(packet):
+                    position = self._frame_of_pts.get(frame.pts)
+                    if position is not None:
+                        yield position, frame
+        finally:
+            if skipping and self._container is not None:
+                codec.skip_frame = 'DEFAULT'
+
+    def _decode_to(self, decoder, target: int, last: int):
+        """Advance ``decoder`` to frame ``target``; returns ``(last position seen, frame)``."""
+        frame = None
+        for position, frame in decoder:
+            last = position
+            if frame.is_corrupt:  # FFmpeg conceals damage (grey or smeared blocks) and flags it
+                raise DamagedVideoError(
+                    self.path, f'frame {position} is damaged (the decoder had to conceal errors in it)'
+                )
+            if position >= target:
+                break
+        return last, frame
+
+    def _read(self, unique_sorted: np.ndarray) -> list[np.ndarray]:
+        keyframes = self.index.keyframes
+        wanted: frozenset[int] = frozenset()
+        if self.skip_nonref:
+            assert self.index.pts is not None, 'skipping frames needs the timestamp index'
+            wanted = frozenset(self.index.pts[unique_sorted].tolist())
+        frames: list[np.ndarray] = []
+        decoder, last = None, -1
+        try:
+            for target in unique_sorted.tolist():
+                next_keyframe = keyframes[bisect.bisect_right(keyframes, target) - 1]
+                if decoder is None or target <= last or (self._frame_of_pts is not None and next_keyframe > last + 1):
+                    decoder, last = self._frames_from(target, wanted), -1
+                last, frame = self._decode_to(decoder, target, last)
+                if last != target and wanted:  # never seen; decode every packet before giving up
+                    logger.debug(
+                        '%s: frame %d not found with non-reference frames skipped; decoding all', self.path, target
+                    )
+                    wanted = frozenset()
+                    decoder, last = self._frames_from(target), -1
+                    last, frame = self._decode_to(decoder, target, last)
+                if last != target:
+                    raise VideoReadError(
+                        self.path,
+                        f'frame {target} could not be decoded (the stream ends or is '
+                        f'damaged near frame {last}; {len(self)} packets were indexed)',
+                    )
+                frames.append(_to_rgb(_rgb24(frame)))
+        except av.FFmpegError as error:
+            self.close()
+            raise VideoReadError(self.path, f'decoding failed near frame {last + 1}: {error}') from error
+        return frames
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+            self._configured = False
+
+
+@register_backend('pyav')
+def _open_pyav(path: str, container, num_threads: int, fallback: bool) -> PyAVReader:
+    """PyAV indexes the open ``container`` and decodes from it (``fallback`` has nothing to fall back to)."""
+    return PyAVReader(path, num_threads, _demux_index(path, container), container)
+
+
+def read_all_frames_pyav(path: str) -> np.ndarray:
+    """Decode every frame from the start with PyAV: the reference order for exactness checks."""
+    with av.open(os.fspath(path)) as container:
+        return np.stack([_to_rgb(f.to_ndarray(format='rgb24')) for f in container.decode(video=0)])
