@@ -37,11 +37,13 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, locations=['gfvideo.engine']
 )
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['gfvideo.engine'])
-# Scope nodes: mmengine's own optimizers, schedulers, loops ... found under scope 'gfvideo'.
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['gfvideo.engine'])
+# Where a focus step puts its patches (gfvideo.models.locations): the policy, heuristics, the oracle.
+LOCATION_SOURCES = Registry('location source', scope='gfvideo', locations=['gfvideo.models', 'gfvideo.evaluation'])
+# Scope nodes: mmengine's own optimizers, schedulers, evaluators ... found under scope 'gfvideo'.
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, locations=['gfvideo.engine'])
 PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS)
-LOOPS = Registry('loop', parent=MMENGINE_LOOPS)
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR)
 LOG_PROCESSORS = Registry('log_processor', parent=MMENGINE_LOG_PROCESSORS)
 VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)

@@ -12,7 +12,7 @@ import torch
 from ..demo.recipes import demo_model_configs
 from ..evaluation import NEVER_EXIT, thresholds_for_proportions
 from ..evaluation.timing import seconds
-from ..models import GlanceFocusNet
+from ..models import GlanceFocusNet, TemporalAggregator
 from ..registry import MODELS
 from .models import GLANCE_FOCUS
 
@@ -46,6 +46,7 @@ def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor) -> list[float]:
     model.train()
     model.anytime(clips)
     model.eval()
+    assert isinstance(model.aggregator, TemporalAggregator), 'the benchmark model has the default aggregator'
     weight = model.aggregator.fc.weight
     torch.nn.init.normal_(weight, 0, 1)
     weight.mul_(2 / model.anytime(clips)[0].std(dim=-1).max().item())

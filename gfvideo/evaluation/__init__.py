@@ -28,7 +28,16 @@ from .budget import (
     thresholds_record,
 )
 from .budget_curve import BudgetCurve, Calibration, baseline_point, budget_curve, calibrate
-from .localization import clip_actor_centres, compare_locations, patch_hits, read_actor_boxes, step_hit_rates, video_key
+from .localization import (
+    OracleLocations,
+    batch_paths,
+    clip_actor_centres,
+    patch_hits,
+    read_actor_boxes,
+    step_hit_rates,
+    video_key,
+)
+from .location_comparison import DEFAULT_SOURCES, compare_locations
 from .metrics import AccuracyMetric, confusion_matrix, mean_class_accuracy, topk_accuracy
 from .timing import Timing, interleaved_timings, synchronize
 
@@ -65,6 +74,9 @@ __all__ = [
     'confusion_matrix',
     'mean_class_accuracy',
     'topk_accuracy',
+    'OracleLocations',
+    'batch_paths',
+    'DEFAULT_SOURCES',
     'clip_actor_centres',
     'compare_locations',
     'patch_hits',

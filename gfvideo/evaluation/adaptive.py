@@ -18,7 +18,9 @@ import torch
 import torch.distributed as dist
 
 from ..models import TSM, GlanceFocusNet
+from ..models.locations import LocationSource, build_location_source
 from .budget import NEVER_EXIT
+from .localization import batch_paths
 from .metrics import mean_class_accuracy, topk_accuracy
 from .timing import synchronize
 
@@ -174,37 +176,34 @@ def _batches(loader: Iterable[dict], model: TSM | GlanceFocusNet) -> Iterable[tu
         yield inputs, batch
 
 
-def batch_paths(batch: dict) -> list[str]:
-    """Each clip's video path in a collated batch."""
-    return [str(meta.get('filename', '')) for meta in batch['meta']]
-
-
 def collect_step_logits(
     model: GlanceFocusNet,
     loader: Iterable[dict],
-    location_mode: str | Callable = 'mean',
+    locations: str | dict | LocationSource = 'mean',
     progress: Callable | None = None,
 ) -> StepLogits:
     """Logits after every step for every clip (no exit).
 
-    ``location_mode`` is passed to :meth:`GlanceFocusNet.focus_step` (``'mean'``, ``'random'``,
-    ``'motion'``) or is a function ``(state, batch) -> locations (B*T, 2)`` (e.g. the frame
-    centres).
+    ``locations`` is a location source (:func:`gfvideo.models.locations.build_location_source`:
+    ``'mean'``, ``'random'``, ``'centre'``, ``'motion'``, a registered name or config, or a
+    :class:`~gfvideo.models.locations.LocationSource`, bound to each batch).
     """
-    return collect_step_logits_many(model, loader, [location_mode], progress)[0]
+    return collect_step_logits_many(model, loader, [locations], progress)[0]
 
 
 @torch.no_grad()
 def collect_step_logits_many(
-    model: GlanceFocusNet, loader: Iterable[dict], location_modes: Sequence, progress: Callable | None = None
+    model: GlanceFocusNet, loader: Iterable[dict], sources: Sequence, progress: Callable | None = None
 ) -> list[StepLogits]:
-    """:func:`collect_step_logits` for several location modes on one pass: each batch is decoded
-    and glanced at once, then every mode runs its focus steps from the same glance state."""
+    """:func:`collect_step_logits` for several location sources on one pass: each batch is
+    decoded and glanced at once, then every source runs its focus steps from the same glance.
+    Random sources draw from a generator seeded 0 of their own."""
     model.eval()
     device = next(model.parameters()).device
-    generators = [torch.Generator(device=device).manual_seed(0) for _ in location_modes]
-    logits: list[list[torch.Tensor]] = [[] for _ in location_modes]
-    boxes: list[list[torch.Tensor]] = [[] for _ in location_modes]
+    built = [build_location_source(source) for source in sources]
+    generators = [torch.Generator(device=device).manual_seed(0) for _ in built]
+    logits: list[list[torch.Tensor]] = [[] for _ in built]
+    boxes: list[list[torch.Tensor]] = [[] for _ in built]
     labels: list[torch.Tensor] = []
     frame_inds: list[torch.Tensor] = []
     paths: list[str] = []
@@ -212,17 +211,11 @@ def collect_step_logits_many(
     shape: tuple[int, ...] = (0, 0)
     for inputs, batch in (progress or (lambda x: x))(_batches(loader, model)):
         shape = tuple(inputs.shape[-2:])
-        glance_state, glance_logits, _ = model.glance_step(inputs)
-        for index, (location_mode, generator) in enumerate(zip(location_modes, generators)):
-            state, steps, step_boxes = glance_state, [glance_logits], []
-            for _ in range(model.max_focus_steps):
-                mode = location_mode(state, batch) if callable(location_mode) else location_mode
-                state, step_logits, details = model.focus_step(state, mode, generator)
-                assert details.boxes is not None, 'a focus step places patches'
-                steps.append(step_logits)
-                step_boxes.append(details.boxes.cpu())
-            logits[index].append(torch.stack(steps).float().cpu())
-            boxes[index].append(torch.stack(step_boxes))
+        glance = model.glance(inputs)
+        for index, (source, generator) in enumerate(zip(built, generators)):
+            steps = list(model.run_steps(locations=source.bind(batch), generator=generator, glance=glance))
+            logits[index].append(torch.stack([step.logits for step in steps]).float().cpu())
+            boxes[index].append(torch.stack([step.boxes.cpu() for step in steps[1:]]))
         labels.append(batch['label'])
         paths += batch_paths(batch)
         frame_inds.append(batch['frame_inds'])

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-#: A threshold above any probability: nobody exits at that step.
-NEVER_EXIT = 2.0
+from ..exit_rule import NEVER_EXIT, exits
 
 
 class BudgetError(ValueError):
@@ -46,7 +45,7 @@ def exit_steps_for(confidences: np.ndarray, thresholds) -> np.ndarray:
     steps = confidences.shape[1] - 1
     if thresholds.shape != (steps,):
         raise ValueError(f'expected {steps} thresholds for {steps + 1} steps, got {thresholds.shape[0]}')
-    reached = np.concatenate([confidences[:, :steps] >= thresholds, np.ones((len(confidences), 1), bool)], axis=1)
+    reached = np.concatenate([exits(confidences[:, :steps], thresholds), np.ones((len(confidences), 1), bool)], axis=1)
     return reached.argmax(axis=1)
 
 
@@ -90,7 +89,7 @@ def thresholds_for_proportions(confidences: np.ndarray, proportions: np.ndarray)
         order = candidates[np.argsort(-confidences[candidates, step], kind='stable')]
         leaving = order[: min(quota, len(order))]
         thresholds[step] = confidences[leaving[-1], step]
-        remaining &= ~(confidences[:, step] >= thresholds[step])
+        remaining &= ~exits(confidences[:, step], thresholds[step])
     return thresholds
 
 

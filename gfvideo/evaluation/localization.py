@@ -3,26 +3,32 @@
 A benchmark that knows where its evidence is (the synthetic benchmark's
 ``annotations/actor_boxes.json``: one ``(x0, y0, x1, y1)`` box per video frame, in video pixels)
 lets evaluation measure the *hit rate*: the fraction of frames whose focus patch contains the
-object's centre. The boxes are for measurement only; no training stage reads them.
+object's centre, and an oracle location source (patches centred on the object). The boxes are
+for measurement only; no training stage reads them.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Callable
 
 import numpy as np
 import torch
 
-from ..models.glance_focus import ClipState, GlanceFocusNet
+from ..models.locations import LocationSource, Placement
 from ..models.patches import centred_locations
+from ..registry import LOCATION_SOURCES
 
 
 def video_key(path: str) -> str:
     """The name a video is keyed by in ``actor_boxes.json``: its file or folder name without
     extension (the Something-Something id, or the Kinetics clip stem)."""
     return os.path.splitext(os.path.basename(os.path.normpath(path)))[0]
+
+
+def batch_paths(batch: dict) -> list[str]:
+    """Each clip's video path in a collated batch."""
+    return [str(meta.get('filename', '')) for meta in batch['meta']]
 
 
 def read_actor_boxes(path: str) -> dict[str, np.ndarray]:
@@ -97,48 +103,25 @@ def step_hit_rates(
     return [patch_hits(torch.as_tensor(step), centres).mean().item() for step in boxes]
 
 
-def compare_locations(
-    model: GlanceFocusNet, loader, actor_boxes: dict[str, np.ndarray] | None = None, progress=None
-) -> list[dict]:
-    """Top-1 and hit rate after each number of focus steps for where patches are put: the learned
-    policy (``learned``), uniform random patches, the frame centre, the frame-difference peak
-    (``motion``, a label-free heuristic) and, given ``actor_boxes``, patches centred on the
-    object (``oracle``, the upper bound). One row per number of focus steps ``k = 1..K``.
-    """
-    from .adaptive import batch_paths, collect_step_logits_many
-    from .metrics import topk_accuracy
+@LOCATION_SOURCES.register_module()
+class OracleLocations(LocationSource):
+    """Patches centred on the benchmark's object (the upper bound of any policy), from
+    ``actor_boxes`` (a dict of :func:`read_actor_boxes`, or the path of an ``actor_boxes.json``).
+    Bound to a batch (:meth:`bind`), it reads the clips' paths, sampled frames and input-to-video
+    mappings."""
 
-    def centre(state: ClipState, batch: dict) -> torch.Tensor:
-        return torch.full((state.frame_ids.shape[0], 2), 0.5, device=state.frames.device)
+    def __init__(self, actor_boxes: dict[str, np.ndarray] | str, centres: torch.Tensor | None = None) -> None:
+        self.actor_boxes = read_actor_boxes(actor_boxes) if isinstance(actor_boxes, str) else actor_boxes
+        self.centres = centres  # (B, T, 2) model-input pixels of the bound batch
 
-    modes: dict[str, str | Callable[[ClipState, dict], torch.Tensor]] = {
-        'learned': 'mean',
-        'random': 'random',
-        'center': centre,
-        'motion': 'motion',
-    }
-    if actor_boxes is not None:
+    def bind(self, batch: dict) -> OracleLocations:
+        mappings = [meta['img_to_video'] for meta in batch['meta']]
+        centres = clip_actor_centres(self.actor_boxes, batch_paths(batch), batch['frame_inds'], mappings)
+        return OracleLocations(self.actor_boxes, centres)
 
-        def oracle(state: ClipState, batch: dict) -> torch.Tensor:
-            centres = clip_actor_centres(
-                actor_boxes, batch_paths(batch), batch['frame_inds'], [meta['img_to_video'] for meta in batch['meta']]
-            )
-            height, width = state.frames.shape[-2:]
-            return centred_locations(centres.flatten(0, 1).to(state.frames.device), model.patch_size, height, width)
-
-        modes['oracle'] = oracle
-    runs = dict(zip(modes, collect_step_logits_many(model, loader, list(modes.values()), progress)))
-    hits: dict[str, list[float]] = {}
-    if actor_boxes is not None:
-        for name, run in runs.items():
-            assert run.boxes is not None and run.frame_inds is not None, 'collect_step_logits_many records both'
-            hits[name] = step_hit_rates(run.boxes, run.paths, run.frame_inds, run.img_to_video, actor_boxes)
-    rows = []
-    for k in range(1, model.max_focus_steps + 1):
-        row: dict[str, float] = dict(focus_steps=k)
-        for name, run in runs.items():
-            row[f'{name}_top1'] = topk_accuracy(run.logits[k], run.labels, 1)
-            if hits:
-                row[f'{name}_hit'] = hits[name][k - 1]
-        rows.append(row)
-    return rows
+    def __call__(self, model, state, generator=None) -> Placement:
+        if self.centres is None:
+            raise RuntimeError('OracleLocations reads a batch: bind it first (source.bind(batch))')
+        height, width = state.frames.shape[-2:]
+        running = self.centres.flatten(0, 1).to(state.frames.device)[state.frame_ids]
+        return centred_locations(running, model.patch_size, height, width), None

@@ -1,6 +1,6 @@
 """Models: TSM backbones, the TSM recognizer and GlanceFocusNet."""
 
-from .aggregator import TemporalAggregator
+from .aggregator import Aggregator, TemporalAggregator
 from .backbones import BACKBONES, MobileNetV2, ResNet, build_backbone
 from .checkpoints import (
     PUBLISHED_WEIGHTS,
@@ -16,9 +16,11 @@ from .checkpoints import (
 )
 from .cost import StepCosts, backbone_macs, count_macs, glance_focus_costs, recognizer_macs
 from .data_preprocessor import VideoDataPreprocessor
-from .glance_focus import AdaptiveResult, GlanceFocusNet
+from .glance_focus import AdaptiveResult, ClipState, GlanceFocusNet, Step
+from .locations import LocationSource, build_location_source
 from .patches import crop_patches
 from .policy import PatchPolicy
+from .policy_base import Policy, PolicyOutput
 from .temporal_shift import TemporalShift, temporal_shift
 from .tsm import TSM
 
@@ -44,6 +46,13 @@ __all__ = [
     'recognizer_macs',
     'VideoDataPreprocessor',
     'AdaptiveResult',
+    'ClipState',
+    'Step',
+    'LocationSource',
+    'build_location_source',
+    'Policy',
+    'PolicyOutput',
+    'Aggregator',
     'GlanceFocusNet',
     'crop_patches',
     'PatchPolicy',

@@ -1,14 +1,34 @@
-"""Temporal recurrent aggregator: fuse a step's frame features over time, carry a state over steps."""
+"""Temporal recurrent aggregators: fuse a step's frame features over time, carry a state over steps.
+
+An aggregator is built from a config dict through ``MODELS`` with two arguments from the model
+(``dim``: the width glance and focus features are projected to, ``num_classes``) plus its own
+options, and meets the :class:`Aggregator` interface.
+"""
 
 from __future__ import annotations
+
+from abc import ABC, abstractmethod
 
 import torch
 from torch import nn
 
+from ..registry import MODELS
+
 TEMPORAL_FUSIONS = ('mean', 'gru')
 
 
-class TemporalAggregator(nn.Module):
+class Aggregator(nn.Module, ABC):
+    """Frame features of one step -> logits, with a recurrent state carried across steps."""
+
+    @abstractmethod
+    def forward(self, frame_features: torch.Tensor, state: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``frame_features`` ``(B, T, D)`` and the state (``None`` starts a clip) -> ``(logits
+        (B, classes), new state)``; the state is a tensor whose first axis is the clip (early exit
+        keeps the rows of the clips still running)."""
+
+
+@MODELS.register_module()
+class TemporalAggregator(Aggregator):
     """Frame features ``(B, T, D)`` of one step -> logits, updating a GRU state across steps.
 
     Args:

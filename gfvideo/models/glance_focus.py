@@ -9,6 +9,7 @@ every step; ``forward_adaptive`` exits clips early and stops computing for them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import torch
@@ -16,19 +17,21 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
+from ..exit_rule import exits
 from ..registry import MODELS
-from .aggregator import TemporalAggregator
+from .aggregator import Aggregator
 from .backbones import build_backbone_from_cfg
+from .cost import glance_focus_costs
 from .data_preprocessor import build_data_preprocessor
+from .locations import LocationSource, MotionPrior, build_location_source
 from .modality import apply_modality, check_modality
-from .motion_prior import motion_locations
-from .patches import centred_locations, crop_patches
-from .policy import PatchPolicy, PolicyOutput
+from .parts import build_part
+from .patches import crop_patches
+from .policy_base import Policy, PolicyOutput
 from .ppo import PPOConfig, ppo_train_step
+from .views import average_view_scores, split_views
 
-LOCATION_MODES = ('mean', 'sample', 'random', 'motion')
 TRAIN_STAGES = (1, 2, 3)
-STAGE1_PRIORS = ('random', 'motion')
 
 
 @dataclass
@@ -69,10 +72,21 @@ class StepDetails:
     policy: PolicyOutput | None = None  # frames flat (B*T, ...)
 
 
-def _patch_boxes(details: StepDetails) -> torch.Tensor:
-    """The patch boxes of a focus step (only the glance step has none)."""
-    assert details.boxes is not None, 'every focus step crops patches'
-    return details.boxes
+@dataclass
+class Step:
+    """One step of :meth:`GlanceFocusNet.run_steps`: step ``index`` (0 is the glance) for the
+    clips still running, ``clips`` being their rows in the batch."""
+
+    index: int
+    state: ClipState  # after this step
+    logits: torch.Tensor  # (b, classes)
+    details: StepDetails
+    clips: torch.Tensor  # (b,)
+
+    @property
+    def boxes(self) -> torch.Tensor:
+        """The patch boxes ``(b, T, 4)`` of a focus step (the glance step has none)."""
+        return _focus_boxes(self.details)
 
 
 @dataclass
@@ -97,8 +111,9 @@ class GlanceFocusNet(BaseModel):
     """The Glance-and-Focus video network.
 
     Args:
-        glance_backbone, focus_backbone: :func:`build_backbone` arguments (may differ; both need
-            the same ``num_segments``), each with optional ``pretrained`` weights.
+        glance_backbone, focus_backbone: backbone configs (:func:`build_backbone_from_cfg`: a
+            registered ``type``, by default ``TSMBackbone`` with its ``name``; they may differ,
+            with the same ``num_segments``), each with optional ``pretrained`` weights.
         num_classes: classifier outputs.
         glance_size: side of the frames the glance network sees.
         glance_modality: what the glance network sees: ``'rgb'`` or ``'diff'`` (frame
@@ -109,17 +124,20 @@ class GlanceFocusNet(BaseModel):
             to place a patch on a small object; the last, stride-32 map of a small glance is a
             few cells wide).
         hidden_dim: aggregator width ``D``; glance and focus features are projected to it.
-        policy: :class:`PatchPolicy` options (``kind``, ``hidden_dim``, ``action_std`` ...).
-        aggregator: :class:`TemporalAggregator` options (``temporal``, ``dropout``).
+        policy: the policy's config: a registered :class:`Policy` ``type`` (default
+            ``'PatchPolicy'``) and its options (``kind``, ``hidden_dim``, ``action_std`` ...).
+        aggregator: the aggregator's config: a registered :class:`Aggregator` ``type`` (default
+            ``'TemporalAggregator'``) and its options (``temporal``, ``dropout``).
         train_stage: what training updates: 1 (backbones, projections and aggregator on random
             patch locations; the policy is unused), 2 (the policy alone, with PPO; the rest
             frozen, batch norm held in eval mode) or 3 (focus backbone, its projection and the
             aggregator on the policy's patches; glance side and policy frozen).
-        stage1_prior: where stage 1 puts its patches: ``'random'`` (uniform) or ``'motion'``
+        stage1_prior: where stage 1 puts its patches: ``'random'`` (uniform), ``'motion'``
             (each frame's patch on its frame-difference peak with probability
-            ``stage1_prior_ratio``, uniform otherwise; :mod:`gfvideo.models.motion_prior`). A
-            label-free prior lets the focus network learn to read small moving evidence.
-        stage1_prior_ratio: the fraction of frames whose stage-1 patch follows the prior.
+            ``stage1_prior_ratio``, uniform otherwise: :class:`~gfvideo.models.locations.MotionPrior`),
+            or any label-free location source's config. A label-free prior lets the focus
+            network learn to read small moving evidence.
+        stage1_prior_ratio: the fraction of frames whose stage-1 patch follows the ``'motion'`` prior.
         ppo: :class:`gfvideo.models.ppo.PPOConfig` options for stage 2.
         data_preprocessor: the normaliser config (``VideoDataPreprocessor`` by default).
     """
@@ -138,7 +156,7 @@ class GlanceFocusNet(BaseModel):
         policy: dict | None = None,
         aggregator: dict | None = None,
         train_stage: int = 1,
-        stage1_prior: str = 'random',
+        stage1_prior: str | dict = 'random',
         stage1_prior_ratio: float = 0.5,
         ppo: dict | None = None,
         data_preprocessor: dict | None = None,
@@ -158,16 +176,23 @@ class GlanceFocusNet(BaseModel):
                 f'glance backbone, got {policy_stride}'
             )
         self.policy_stride = policy_stride
-        if stage1_prior not in STAGE1_PRIORS:
-            raise ValueError(f'stage1_prior must be one of {STAGE1_PRIORS}, got {stage1_prior!r}')
         if not 0.0 <= stage1_prior_ratio <= 1.0:
             raise ValueError(f'stage1_prior_ratio must be in [0, 1], got {stage1_prior_ratio}')
-        self.stage1_prior, self.stage1_prior_ratio = stage1_prior, stage1_prior_ratio
+        self.stage1_locations = (
+            MotionPrior(stage1_prior_ratio) if stage1_prior == 'motion' else build_location_source(stage1_prior)
+        )
         self.glance_proj = nn.Linear(self.glance_backbone.out_channels, hidden_dim)
         self.focus_proj = nn.Linear(self.focus_backbone.out_channels, hidden_dim)
-        self.aggregator = TemporalAggregator(hidden_dim, num_classes, **(aggregator or {}))
-        self.policy = PatchPolicy(
-            self.glance_backbone.stride_channels[policy_stride], hidden_dim, max_focus_steps, **(policy or {})
+        self.aggregator: Aggregator = build_part(
+            aggregator, 'TemporalAggregator', Aggregator, dim=hidden_dim, num_classes=num_classes
+        )
+        self.policy: Policy = build_part(
+            policy,
+            'PatchPolicy',
+            Policy,
+            glance_channels=self.glance_backbone.stride_channels[policy_stride],
+            focus_dim=hidden_dim,
+            max_steps=max_focus_steps,
         )
         self._step_macs: dict[tuple[int, int, int], torch.Tensor] = {}
         if train_stage not in TRAIN_STAGES:
@@ -231,40 +256,28 @@ class GlanceFocusNet(BaseModel):
         return state, logits, StepDetails(features.view(batch, frames, -1))
 
     def focus_step(
-        self, state: ClipState, location_mode: str | torch.Tensor = 'mean', generator: torch.Generator | None = None
+        self,
+        state: ClipState,
+        locations: str | dict | torch.Tensor | LocationSource = 'mean',
+        generator: torch.Generator | None = None,
     ) -> tuple[ClipState, torch.Tensor, StepDetails]:
         """One focus step: ``(new state, logits (B, classes), details)``.
 
-        ``location_mode``: ``'mean'`` (the policy's mean action: evaluation), ``'sample'`` (a
-        draw: PPO rollouts), ``'random'`` (uniform locations), ``'motion'`` (the frame-difference
-        peak, :func:`motion_locations`), or a tensor of locations ``(B*T, 2)`` in [0, 1].
+        ``locations``: a location source (:mod:`gfvideo.models.locations`: ``'mean'``, the
+        policy's mean action; ``'sample'``, a draw for PPO rollouts; ``'random'``, ``'centre'``,
+        ``'motion'``, a registered name or config) or a tensor of locations ``(B*T, 2)`` in [0, 1].
         """
         if state.step >= self.max_focus_steps:
             raise RuntimeError(f'all {self.max_focus_steps} focus steps have run')
-        count = state.frame_ids.shape[0]
-        batch = count // self.num_segments
-        height, width = state.frames.shape[-2:]
-        decision = None
-        if isinstance(location_mode, torch.Tensor):
-            locations = location_mode.to(state.frames)
-        elif location_mode == 'random':
-            locations = torch.rand(count, 2, generator=generator, device=state.frames.device)
-        elif location_mode == 'motion':
-            locations = motion_locations(state.differences, self.patch_size, (height, width))
-        elif location_mode in ('mean', 'sample'):
-            decision = self.policy.act(
-                state.map_code, state.history, state.policy_state, sample=location_mode == 'sample', generator=generator
-            )
-            centres = decision.location * decision.location.new_tensor([width, height])
-            locations = centred_locations(centres, self.patch_size, height, width)
-        else:
-            raise ValueError(f'location_mode must be one of {LOCATION_MODES} or a tensor, got {location_mode!r}')
-        patches, boxes = crop_patches(state.frames, locations.detach(), self.patch_size, state.frame_ids)
+        batch = state.frame_ids.shape[0] // self.num_segments
+        chosen, decision = build_location_source(locations)(self, state, generator)
+        chosen = chosen.detach()
+        patches, boxes = crop_patches(state.frames, chosen, self.patch_size, state.frame_ids)
         features = self.focus_backbone(patches)
         projected = self.focus_proj(features)
         logits, aggregator_state = self.aggregator(projected.view(batch, self.num_segments, -1), state.aggregator_state)
         history = state.history.clone()
-        history[:, 2 * state.step : 2 * state.step + 2] = locations.detach()
+        history[:, 2 * state.step : 2 * state.step + 2] = chosen
         new_state = replace(
             state,
             aggregator_state=aggregator_state,
@@ -277,23 +290,69 @@ class GlanceFocusNet(BaseModel):
         )
         return new_state, logits, details
 
+    # ------------------------------------------------------------------ the step loop
+    def glance(self, clips: torch.Tensor) -> Step:
+        """Step 0 of :meth:`run_steps` on normalised clips ``(B, T, 3, H, W)``."""
+        state, logits, details = self.glance_step(clips)
+        return Step(0, state, logits, details, torch.arange(clips.shape[0], device=clips.device))
+
+    def run_steps(
+        self,
+        clips: torch.Tensor | None = None,
+        locations: str | dict | torch.Tensor | LocationSource = 'mean',
+        *,
+        max_steps: int | None = None,
+        generator: torch.Generator | None = None,
+        thresholds: Sequence[float] | None = None,
+        glance: Step | None = None,
+    ) -> Iterator[Step]:
+        """The one glance-then-focus loop: yields the glance step, then each focus step.
+
+        Every run of the model goes through it: training, anytime evaluation, PPO rollouts,
+        early exit and the location comparisons. ``locations`` says where patches go (see
+        :meth:`focus_step`). With ``thresholds`` (one per step ``0..K-1``), clips leave after a
+        step by the early-exit rule (:func:`gfvideo.exit_rule.exits` on the max softmax
+        probability) and later steps run only on the clips still going. ``glance``: start from
+        a glance step already run (several location sources on one glance).
+        """
+        steps = self.max_focus_steps if max_steps is None else min(max_steps, self.max_focus_steps)
+        if thresholds is not None and len(thresholds) != self.max_focus_steps:
+            raise ValueError(
+                f'expected {self.max_focus_steps} thresholds (steps 0..{self.max_focus_steps - 1}), '
+                f'got {len(thresholds)}'
+            )
+        if glance is None:
+            if clips is None:
+                raise ValueError('run_steps needs the clips or a glance step')
+            glance = self.glance(clips)
+        source = build_location_source(locations)
+        step = glance
+        yield step
+        for index in range(1, steps + 1):
+            state, running = step.state, step.clips
+            if thresholds is not None:
+                keep = ~exits(step.logits.float().softmax(-1).amax(-1), float(thresholds[index - 1]))
+                if not keep.any():
+                    return
+                if not keep.all():
+                    kept = keep.nonzero().squeeze(1)
+                    state, running = state.select(kept, self.num_segments), running[kept]
+            state, logits, details = self.focus_step(state, source, generator)
+            step = Step(index, state, logits, details, running)
+            yield step
+
+    # ------------------------------------------------------------------ whole runs
     # ------------------------------------------------------------------ whole runs
     def anytime(
         self,
         clips: torch.Tensor,
         max_steps: int | None = None,
-        location_mode: str | torch.Tensor = 'mean',
+        locations: str | dict | torch.Tensor | LocationSource = 'mean',
         generator: torch.Generator | None = None,
     ) -> tuple[torch.Tensor, list[StepDetails]]:
         """Logits after every step ``(K+1, B, classes)`` and the details of each step."""
-        steps = self.max_focus_steps if max_steps is None else min(max_steps, self.max_focus_steps)
-        state, logits, details = self.glance_step(clips)
-        all_logits, all_details = [logits], [details]
-        for _ in range(steps):
-            state, logits, details = self.focus_step(state, location_mode, generator)
-            all_logits.append(logits)
-            all_details.append(details)
-        return torch.stack(all_logits), all_details
+        steps = list(self.run_steps(clips, locations, max_steps=max_steps, generator=generator))
+        return torch.stack([step.logits for step in steps]), [step.details for step in steps]
 
     def forward(
         self,
@@ -305,7 +364,7 @@ class GlanceFocusNet(BaseModel):
         **unused,
     ):
         """``mode='tensor'``: per-step logits ``(K+1, B, classes)`` (and the per-step details
-        with ``return_details``); ``'loss'``: mean cross-entropy over steps, on random
+        with ``return_details``); ``'loss'``: mean cross-entropy over steps, on stage 1's prior
         locations in stage 1 and the policy's in stage 3; ``'predict'``: per-step scores and
         cumulative GMACs for each clip (all views of a multi-view clip), and the patch boxes of
         single-view clips (``step_boxes``, ``(K, T, 4)``)."""
@@ -315,22 +374,22 @@ class GlanceFocusNet(BaseModel):
         if mode == 'loss':
             if label is None:
                 raise ValueError("mode='loss' needs the labels")
-            logits = self._training_logits(inputs, max_steps)
+            locations = self.stage1_locations if self.train_stage == 1 else 'mean'
+            logits = self.anytime(inputs, max_steps, locations)[0]
             losses = {'loss': torch.stack([F.cross_entropy(step, label) for step in logits]).mean()}
             for step, step_logits in enumerate(logits.detach()):  # logged, not optimised
                 losses[f'acc_step{step}'] = (step_logits.argmax(-1) == label).float().mean()
             return losses
         if mode == 'predict':  # views of a multi-view clip are averaged as probabilities, per step
-            batch, views = inputs.shape[0], inputs.shape[1] // self.num_segments
-            view_clips = inputs.reshape(batch * views, self.num_segments, *inputs.shape[2:])
+            view_clips, views = split_views(inputs, self.num_segments)
             logits, details = self.anytime(view_clips, max_steps)
-            scores = logits.softmax(-1).view(logits.shape[0], batch, views, -1).mean(dim=2)
+            scores = average_view_scores(logits, views)
             gmacs = (self.step_macs(*inputs.shape[-2:])[: scores.shape[0]] * views / 1e9).tolist()
             labels = label.tolist() if label is not None else [None] * inputs.shape[0]
             # patch boxes (K, T, 4) of single-view clips, for hit rates; views have no common frame
             boxes = None
             if views == 1 and len(details) > 1:
-                boxes = torch.stack([_patch_boxes(d) for d in details[1:]], dim=1)
+                boxes = torch.stack([_focus_boxes(d) for d in details[1:]], dim=1)
             return [
                 {
                     'step_scores': scores[:, i],
@@ -342,73 +401,42 @@ class GlanceFocusNet(BaseModel):
             ]
         raise ValueError(f'unknown mode {mode!r}')
 
-    def _training_logits(self, clips: torch.Tensor, max_steps: int | None) -> torch.Tensor:
-        """Logits after every step on stage 1's prior locations or stage 3's policy locations."""
-        if self.train_stage != 1:
-            return self.anytime(clips, max_steps, location_mode='mean')[0]
-        steps = self.max_focus_steps if max_steps is None else min(max_steps, self.max_focus_steps)
-        state, logits, _ = self.glance_step(clips)
-        height, width = clips.shape[-2:]
-        all_logits = [logits]
-        for _ in range(steps):
-            locations = torch.rand(state.frame_ids.shape[0], 2, device=clips.device)
-            if self.stage1_prior == 'motion':
-                guided = torch.rand(locations.shape[0], device=clips.device) < self.stage1_prior_ratio
-                prior = motion_locations(state.differences, self.patch_size, (height, width))
-                locations = torch.where(guided[:, None], prior, locations)
-            state, logits, _ = self.focus_step(state, locations)
-            all_logits.append(logits)
-        return torch.stack(all_logits)
-
     # ------------------------------------------------------------------ early exit
     def step_macs(self, height: int, width: int) -> torch.Tensor:
         """Cumulative MACs per clip after each step ``(K+1,)`` for ``height x width`` frames,
         counted once per input size with :func:`gfvideo.models.cost.glance_focus_costs`."""
         key = (height, width, self.max_focus_steps)
         if key not in self._step_macs:
-            from .cost import glance_focus_costs
-
             self._step_macs[key] = torch.tensor(glance_focus_costs(self, height, width).cumulative, dtype=torch.float64)
         return self._step_macs[key]
 
     @torch.no_grad()
-    def forward_adaptive(self, inputs: torch.Tensor, thresholds) -> AdaptiveResult:
+    def forward_adaptive(self, inputs: torch.Tensor, thresholds: Sequence[float]) -> AdaptiveResult:
         """Early-exit inference on normalised clips ``(B, T, 3, H, W)``.
 
         After step ``k < K`` a clip exits when its max softmax probability reaches
         ``thresholds[k]``; step ``K`` always exits. Exited clips are removed from the batch, so
         later steps run only on the clips still going. Locations are the policy's mean action.
         """
-        thresholds = [float(t) for t in thresholds]
-        if len(thresholds) != self.max_focus_steps:
-            raise ValueError(
-                f'expected {self.max_focus_steps} thresholds (steps 0..{self.max_focus_steps - 1}), '
-                f'got {len(thresholds)}'
-            )
         batch, device = inputs.shape[0], inputs.device
         steps = self.max_focus_steps
         logits_all = torch.full((steps + 1, batch, self.num_classes), float('nan'), device=device)
         boxes_all = torch.full((steps, batch, self.num_segments, 4), -1, dtype=torch.long, device=device)
-        exit_steps = torch.full((batch,), steps, dtype=torch.long, device=device)
-        active = torch.arange(batch, device=device)
-        state, logits, _ = self.glance_step(inputs)
-        sizes = [batch]
-        for step in range(steps + 1):
-            logits_all[step, active] = logits.float()
-            if step == steps:
-                break
-            leaving = logits.softmax(-1).amax(-1) >= thresholds[step]
-            exit_steps[active[leaving]] = step
-            keep = ~leaving
-            if not keep.any():
-                break
-            if not keep.all():
-                state = state.select(keep.nonzero().squeeze(1), self.num_segments)
-                active = active[keep]
-            state, logits, details = self.focus_step(state, 'mean')
-            boxes_all[step, active] = _patch_boxes(details)
-            sizes.append(len(active))
+        exit_steps = torch.zeros(batch, dtype=torch.long, device=device)
+        sizes = []
+        for step in self.run_steps(inputs, 'mean', thresholds=[float(t) for t in thresholds]):
+            logits_all[step.index, step.clips] = step.logits.float()
+            if step.index:
+                boxes_all[step.index - 1, step.clips] = step.boxes
+            exit_steps[step.clips] = step.index  # a clip exits after the last step it ran
+            sizes.append(len(step.clips))
         final = logits_all[exit_steps, torch.arange(batch, device=device)]
         confidences, predictions = final.softmax(-1).max(-1)
         macs = self.step_macs(*inputs.shape[-2:]).to(device)[exit_steps]
         return AdaptiveResult(predictions, confidences, exit_steps, logits_all, boxes_all, macs, sizes)
+
+
+def _focus_boxes(details: StepDetails) -> torch.Tensor:
+    """The patch boxes of a focus step's details (only the glance step has none)."""
+    assert details.boxes is not None, 'every focus step crops patches'
+    return details.boxes

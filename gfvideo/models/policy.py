@@ -1,43 +1,23 @@
-"""The patch policy: an actor-critic choosing one patch location per frame, recurrent over steps.
+"""The default patch policy: an actor-critic choosing one patch location per frame, recurrent over steps.
 
 Per frame, the state is the frame's glance feature map (a fixed global reference), the
 locations already chosen for that frame, and a GRU state that has seen the frame's focus
-features of earlier steps. One network is shared by all frames. The recurrent state is passed
-in and returned, never stored in the module.
+features of earlier steps. One network is shared by all frames (the :class:`Policy` interface).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..registry import MODELS
+from .policy_base import Policy, PolicyOutput
+
 POLICY_KINDS = ('gaussian', 'grid')
 GAUSSIAN_HEADS = ('spatial', 'mlp')
-
-
-@dataclass
-class PolicyOutput:
-    """One step's decision for ``N`` frames.
-
-    Attributes:
-        action: ``(N, 2)`` the drawn (or mean) patch centre; Gaussian draws are not clamped (the
-            log-probability is of this value); grid cells ``(N,)``.
-        location: ``(N, 2)`` the patch centre in [0, 1]^2 as a fraction of the frame's width
-            and height (the model turns it into a crop inside the frame).
-        log_prob: ``(N,)`` log-probability of ``action`` under the policy.
-        value: ``(N,)`` the critic's per-frame value (a clip's value is its frames' mean).
-        params: distribution parameters (Gaussian mean, or grid logits), for PPO re-evaluation.
-    """
-
-    action: torch.Tensor
-    location: torch.Tensor
-    log_prob: torch.Tensor
-    value: torch.Tensor
-    params: torch.Tensor
 
 
 def grid_cell_centres(cells: torch.Tensor, grid: int) -> torch.Tensor:
@@ -45,7 +25,8 @@ def grid_cell_centres(cells: torch.Tensor, grid: int) -> torch.Tensor:
     return torch.stack([(cells % grid + 0.5) / grid, (cells // grid + 0.5) / grid], dim=1)
 
 
-class PatchPolicy(nn.Module):
+@MODELS.register_module()
+class PatchPolicy(Policy):
     """Gaussian (continuous, default) or K x K grid policy over patch centres.
 
     The Gaussian mean comes from a ``'spatial'`` head (default): every cell of the reduced glance
@@ -118,11 +99,16 @@ class PatchPolicy(nn.Module):
         return F.adaptive_avg_pool2d(self.map_reduce(glance_maps), self.map_grid).flatten(1)
 
     def initial_state(self, count: int, device: torch.device) -> torch.Tensor:
+        """Zeros ``(count, hidden_dim)``."""
         return torch.zeros(count, self.hidden_dim, device=device)
 
     def update_state(self, state: torch.Tensor, focus_features: torch.Tensor) -> torch.Tensor:
         """Fold a step's per-frame focus features ``(N, D)`` into the recurrent state."""
         return self.memory(focus_features, state)
+
+    def training_log(self) -> dict[str, torch.Tensor]:
+        """The Gaussian's mean std (``policy_std``); nothing for a grid."""
+        return {'policy_std': self.std.mean().detach()} if self.kind == 'gaussian' else {}
 
     # ------------------------------------------------------------------ decisions
     @property

@@ -39,33 +39,30 @@ def _true_class_probability(logits: torch.Tensor, labels: torch.Tensor) -> torch
 
 @torch.no_grad()
 def rollout(model, clips: torch.Tensor, labels: torch.Tensor, config: PPOConfig) -> dict:
-    """Run the policy with sampled actions; record what the update needs."""
-    state, logits, _ = model.glance_step(clips)
-    glance_maps = state.glance_maps
-    previous = _true_class_probability(logits, labels)
+    """Run the policy with sampled actions through the model's step loop; record what the
+    update needs."""
+    run = model.run_steps(clips, 'sample')
+    glance = next(run)
+    previous_state, previous = glance.state, _true_class_probability(glance.logits, labels)
     steps = []
-    for _ in range(model.max_focus_steps):
-        before = state
-        state, logits, details = model.focus_step(state, 'sample')
-        probability = _true_class_probability(logits, labels)
+    for step in run:
+        probability = _true_class_probability(step.logits, labels)
         if config.reward == 'rise':
             reward = probability - previous
         else:
-            random_logits = model.focus_step(before, 'random')[1]
-            reward = probability - _true_class_probability(random_logits, labels)
-        previous = probability
+            reward = probability - _true_class_probability(model.focus_step(previous_state, 'random')[1], labels)
         steps.append(
             dict(
-                history=before.history,
-                focus=model.focus_proj(details.features.flatten(0, 1)),
-                action=details.policy.action,
-                log_prob=details.policy.log_prob,
+                history=previous_state.history,
+                focus=model.focus_proj(step.details.features.flatten(0, 1)),
+                action=step.details.policy.action,
+                log_prob=step.details.policy.log_prob,
                 reward=reward,
-                final_correct=None,
+                correct=step.logits.argmax(-1) == labels,
             )
         )
-    steps[-1]['final_correct'] = logits.argmax(-1) == labels
-    return dict(steps=steps, batch=clips.shape[0], glance_maps=glance_maps)
+        previous_state, previous = step.state, probability
+    return dict(steps=steps, batch=clips.shape[0], glance_maps=glance.state.glance_maps)
 
 
 def discounted_returns(rewards: torch.Tensor, gamma: float) -> torch.Tensor:
@@ -136,8 +133,7 @@ def ppo_train_step(
     assert isinstance(loss, torch.Tensor), 'ppo_losses always has the policy and value terms'
     log = {key: value.detach() for key, value in losses.items()}
     log.update(
-        loss=loss.detach(), reward=rewards.sum(0).mean(), final_acc=record['steps'][-1]['final_correct'].float().mean()
+        loss=loss.detach(), reward=rewards.sum(0).mean(), final_acc=record['steps'][-1]['correct'].float().mean()
     )
-    if model.policy.kind == 'gaussian':
-        log['policy_std'] = model.policy.std.mean().detach()
+    log.update(model.policy.training_log())
     return log

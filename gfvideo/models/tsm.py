@@ -11,6 +11,7 @@ from ..registry import MODELS
 from .backbones import build_backbone_from_cfg
 from .data_preprocessor import build_data_preprocessor
 from .modality import apply_modality, check_modality
+from .views import average_view_scores, split_views
 
 
 @MODELS.register_module()
@@ -70,11 +71,9 @@ class TSM(BaseModel):
 
 
 def predict_views(logits_fn, inputs: torch.Tensor, num_segments: int, label: torch.Tensor | None) -> list[dict]:
-    """Average the softmax of the ``V = T_in / num_segments`` views of each clip (mmaction2's
-    ``average_clips='prob'``)."""
-    batch, frames = inputs.shape[:2]
-    views = frames // num_segments
-    view_clips = inputs.view(batch * views, num_segments, *inputs.shape[2:])
-    scores = logits_fn(view_clips).softmax(-1).view(batch, views, -1).mean(dim=1)
-    labels = label.tolist() if label is not None else [None] * batch
+    """Scores and labels per clip, the softmax of each clip's ``V = T_in / num_segments`` views
+    averaged (:mod:`gfvideo.models.views`)."""
+    view_clips, views = split_views(inputs, num_segments)
+    scores = average_view_scores(logits_fn(view_clips), views)
+    labels = label.tolist() if label is not None else [None] * inputs.shape[0]
     return [{'scores': score, 'label': target} for score, target in zip(scores, labels)]

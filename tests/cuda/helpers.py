@@ -26,6 +26,8 @@ from contextlib import nullcontext
 
 import torch
 
+from gfvideo.models.patches import centred_locations
+
 TOLERANCE = {'fp32': 1e-4, 'fp16': 1e-2, 'bf16': 5e-2}
 AUTOCAST_DTYPES = {'fp16': torch.float16, 'bf16': torch.bfloat16}
 PIXEL_MARGIN = 1e-3
@@ -162,7 +164,11 @@ def assert_steps_match_under_autocast(
                 decision = model.policy.act(state.map_code, state.history, state.policy_state)
                 assert_on(device, decision.location)
                 assert_close(decision.location, want.policy.location, precision, f'step {step} locations')
-                state, logits, details = model.focus_step(state, want.policy.location.to(device))
+                height, width = clips.shape[-2:]
+                centres = want.policy.location.to(device) * torch.tensor([width, height], device=device)
+                state, logits, details = model.focus_step(
+                    state, centred_locations(centres, model.patch_size, height, width)
+                )
                 assert torch.equal(details.boxes.cpu(), want.boxes), f'step {step}: boxes differ'
                 assert_close(details.features, want.features, precision, f'step {step} focus features')
                 assert_close(logits, expected_logits[step], precision, f'step {step} logits')

@@ -243,12 +243,9 @@ def test_evaluation_loops_on_the_gpu(cuda):
         dict(inputs=raw[2:], label=torch.tensor([2, 3]), meta=[dict(filename='c'), dict(filename='d')]),
     ]
 
-    def centre(state):
-        return state.frames.new_full((state.frame_ids.shape[0], 2), 0.5)
-
     on_gpu = twin(model, cuda)
-    got = collect_step_logits_many(on_gpu, loader, ['mean', 'random', centre])
-    want = collect_step_logits_many(model, loader, ['mean', 'random', centre])
+    got = collect_step_logits_many(on_gpu, loader, ['mean', 'random', 'centre'])
+    want = collect_step_logits_many(model, loader, ['mean', 'random', 'centre'])
     for index in (0, 2):  # the policy's and fixed patches agree; random ones come from each device's generator
         assert_close(
             torch.from_numpy(got[index].logits), torch.from_numpy(want[index].logits), 'fp32', 'collected logits'

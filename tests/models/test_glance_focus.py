@@ -1,9 +1,19 @@
 """GlanceFocusNet: shapes, batched cropping, policy kinds, early exit that really drops clips, costs."""
 
+import json
+from pathlib import Path
+
 import pytest
 import torch
 
-from gfvideo.models import GlanceFocusNet, backbone_macs, build_backbone, crop_patches, glance_focus_costs
+from gfvideo.models import (
+    GlanceFocusNet,
+    backbone_macs,
+    build_backbone,
+    crop_patches,
+    glance_focus_costs,
+    load_weights,
+)
 from tests.models.small_glance_focus import T, clips, small_model
 
 
@@ -184,3 +194,28 @@ def test_frame_difference_modality_feeds_only_the_glance():
     assert torch.equal(state.frames, still.flatten(0, 1))  # the focus crops from the RGB frames
     with pytest.raises(ValueError, match='modality must be one of'):
         small_model(glance_modality='flow')
+
+
+def test_a_checkpoint_saved_before_parts_came_from_configs_still_loads(tmp_path):
+    """The state dict layout of ``small_model()`` as gfvideo saved it when the policy and the
+    aggregator were built in ``GlanceFocusNet.__init__`` (keys, shapes and dtypes, recorded in
+    ``golden/``): it loads strictly into today's model, built with and without explicit types."""
+    layout = json.loads((Path(__file__).parent / 'golden' / 'small_glance_focus_state_v1.json').read_text())
+    generator = torch.Generator().manual_seed(0)
+    saved = {
+        key: torch.randn(shape, generator=generator).to(getattr(torch, dtype)) for key, (shape, dtype) in layout.items()
+    }
+    path = tmp_path / 'v1.pth'
+    torch.save({'state_dict': saved, 'meta': {}}, path)
+    for model in (
+        small_model(),
+        small_model(
+            policy=dict(type='PatchPolicy', hidden_dim=32),
+            aggregator=dict(type='TemporalAggregator'),
+            focus_backbone=dict(type='TSMBackbone', name='resnet18', num_segments=T, width_mult=0.25),
+        ),
+    ):
+        report = load_weights(model, str(path))
+        assert len(report.loaded) == len(layout)
+        assert torch.equal(model.policy.critic.weight, saved['policy.critic.weight'])
+        assert torch.equal(model.aggregator.fc.bias, saved['aggregator.fc.bias'])

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..temporal_shift import SHIFT_PLACES, TemporalShift
+from .base import VideoBackbone
 from .resnet import scaled_channels
 
 #: (expansion t, channels c, blocks n, first stride s) of the inverted residual stages.
@@ -52,7 +53,7 @@ class InvertedResidual(nn.Module):
         return x + out if self.use_res_connect else out
 
 
-class MobileNetV2(nn.Module):
+class MobileNetV2(VideoBackbone):
     """MobileNetV2 backbone without classifier (``features`` only, as torchvision names them).
 
     The temporal shift goes into every inverted residual block with a skip connection, before
@@ -120,7 +121,3 @@ class MobileNetV2(nn.Module):
         end = self._stride_ends[stride][0]
         at_stride = self.features[: end + 1](x)
         return at_stride, self.features[end + 1 :](at_stride)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``(N*T, 3, H, W)`` -> pooled features ``(N*T, C)``."""
-        return self.forward_features(x).mean(dim=(2, 3))

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from ..temporal_shift import SHIFT_PLACES, TemporalShift
+from .base import VideoBackbone
 
 #: (block type, blocks per stage) of each depth.
 RESNET_SPECS = {
@@ -92,7 +93,7 @@ class Bottleneck(_ShiftableBlock):
         return self.relu(out + identity)
 
 
-class ResNet(nn.Module):
+class ResNet(VideoBackbone):
     """ResNet backbone without classifier; optional temporal shift (TSM).
 
     Args:
@@ -189,7 +190,3 @@ class ResNet(nn.Module):
             if 2 ** (stage + 1) == stride:
                 at_stride = x
         return at_stride, x
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``(N*T, 3, H, W)`` -> pooled features ``(N*T, C)``."""
-        return self.forward_features(x).mean(dim=(2, 3))

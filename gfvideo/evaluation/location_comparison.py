@@ -1,0 +1,59 @@
+"""Where should the patches go? The learned policy against label-free heuristics and the oracle.
+
+Every location source runs on the same glance of the same clips
+(:func:`gfvideo.evaluation.collect_step_logits_many`); per number of focus steps, each gets its
+top-1 and, where the benchmark knows its object boxes, its hit rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+
+from ..models import GlanceFocusNet
+from ..models.locations import LocationSource
+from .adaptive import collect_step_logits_many
+from .localization import OracleLocations, step_hit_rates
+from .metrics import topk_accuracy
+
+#: The sources every comparison runs, by report name: the learned policy and label-free heuristics.
+DEFAULT_SOURCES: dict[str, str | dict | LocationSource] = {
+    'learned': 'PolicyMean',
+    'random': 'RandomLocations',
+    'center': 'CentreLocations',
+    'motion': 'MotionPeak',
+}
+
+
+def compare_locations(
+    model: GlanceFocusNet,
+    loader: Iterable[dict],
+    actor_boxes: dict[str, np.ndarray] | None = None,
+    progress: Callable | None = None,
+    sources: Mapping[str, str | dict | LocationSource] | None = None,
+) -> list[dict]:
+    """Top-1 and hit rate after each number of focus steps for each location source: by default
+    the learned policy (``learned``), uniform random patches, the frame centre and the
+    frame-difference peak (``motion``), and, given ``actor_boxes``, patches centred on the object
+    (``oracle``, the upper bound). ``sources`` replaces the defaults (name -> source). One row per
+    number of focus steps ``k = 1..K``, with ``{name}_top1`` and ``{name}_hit`` columns.
+    """
+    chosen: dict[str, str | dict | LocationSource] = dict(DEFAULT_SOURCES if sources is None else sources)
+    if actor_boxes is not None:
+        chosen['oracle'] = OracleLocations(actor_boxes)
+    runs = dict(zip(chosen, collect_step_logits_many(model, loader, list(chosen.values()), progress)))
+    hits: dict[str, list[float]] = {}
+    if actor_boxes is not None:
+        for name, run in runs.items():
+            assert run.boxes is not None and run.frame_inds is not None, 'collect_step_logits_many records both'
+            hits[name] = step_hit_rates(run.boxes, run.paths, run.frame_inds, run.img_to_video, actor_boxes)
+    rows = []
+    for k in range(1, model.max_focus_steps + 1):
+        row: dict[str, float] = dict(focus_steps=k)
+        for name, run in runs.items():
+            row[f'{name}_top1'] = topk_accuracy(run.logits[k], run.labels, 1)
+            if hits:
+                row[f'{name}_hit'] = hits[name][k - 1]
+        rows.append(row)
+    return rows
