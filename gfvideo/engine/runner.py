@@ -27,18 +27,46 @@ from ..models.checkpoints import (
     read_checkpoint,
     resolve_checkpoint,
 )
-from ..registry import RUNNERS
+from ..registry import LOOPS, RUNNERS
 from .config_checks import ConfigError
 from .model_wrapper import unwrap_model
 from .optim_wrapper import TrainableOptimWrapperConstructor
 from .seeding import set_rng_state
 
 
+def set_loop_progress(loop: BaseLoop, epoch: int, iteration: int) -> None:
+    """Set a train loop's epoch and iteration counters: the one place gfvideo writes mmengine's
+    private loop state.
+
+    mmengine's train loops expose ``epoch`` and ``iter`` as read-only properties over the private
+    attributes ``_epoch`` and ``_iter``, and have no setter, ``load_state_dict`` or other public
+    way to start counting from a checkpoint's values; mmengine's own ``Runner.resume`` writes the
+    two attributes directly, and so does this function (for :meth:`GFRunner.resume`, and for
+    :class:`SkippingEpochBasedTrainLoop`, which counts a batch it passes over as mmengine's
+    ``run_iter`` counts one it trains on). Should mmengine rename them, the properties would no
+    longer report what was written: that is refused here, so a resumed run fails instead of
+    silently starting again at epoch 0, and ``tests/engine/test_loops.py`` fails first.
+    """
+    loop._epoch = epoch
+    loop._iter = iteration
+    reported = (getattr(loop, 'epoch', None), getattr(loop, 'iter', None))
+    if reported != (epoch, iteration):
+        raise RuntimeError(
+            f'{type(loop).__name__} reports epoch, iter {reported} after they were set to '
+            f"{(epoch, iteration)}: mmengine's train loops no longer keep them in _epoch and _iter; "
+            'gfvideo.engine.runner.set_loop_progress must follow mmengine'
+        )
+
+
+@LOOPS.register_module()
 class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
     """mmengine's epoch loop that passes over a batch whose samples were all skipped
     (``on_error='skip'``): its hooks still run, so the skips are counted, but the model does not
     step. Under DDP every process passes over a batch that is empty on any of them (the
-    dropped samples are counted), so no process waits for a gradient that never comes."""
+    dropped samples are counted), so no process waits for a gradient that never comes.
+
+    The shipped configs name it (``train_cfg = dict(type='SkippingEpochBasedTrainLoop', ...)``);
+    :class:`GFRunner` builds it for an epoch-based ``train_cfg`` that names no loop as well."""
 
     def run_iter(self, idx, data_batch) -> None:
         kept = len(data_batch['inputs']) if isinstance(data_batch, dict) and 'inputs' in data_batch else 0
@@ -47,7 +75,7 @@ class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
             dist.all_reduce(fewest, op=dist.ReduceOp.MIN)
             if int(fewest) == 0 and kept:
                 self.runner.logger.warning(
-                    f"iteration {self._iter}: another process's batch was all skipped; "
+                    f"iteration {self.iter}: another process's batch was all skipped; "
                     f'this process passes over its {kept} samples too (counted as skipped)'
                 )
                 data_batch = {'num_skipped': int(data_batch['num_skipped']) + kept}
@@ -55,11 +83,11 @@ class SkippingEpochBasedTrainLoop(EpochBasedTrainLoop):
         if kept or not (isinstance(data_batch, dict) and 'num_skipped' in data_batch):
             return super().run_iter(idx, data_batch)
         self.runner.logger.warning(
-            f'iteration {self._iter}: every sample of the batch was skipped; the model does not step'
+            f'iteration {self.iter}: every sample of the batch was skipped; the model does not step'
         )
         self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
         self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch, outputs=None)
-        self._iter += 1
+        set_loop_progress(self, self.epoch, self.iter + 1)
 
 
 def check_class_list(checkpoint: str, checkpoint_hash: str | None, classes, split: str) -> None:
@@ -90,6 +118,18 @@ def _refuse_skipping(loop: BaseLoop, split: str) -> BaseLoop:
     return loop
 
 
+def _skipping_epoch_loop(loop_cfg: dict) -> dict:
+    """A train loop config with :class:`SkippingEpochBasedTrainLoop` for mmengine's epoch loop:
+    in place of ``by_epoch=True`` (mmengine refuses ``type`` beside ``by_epoch``) or of
+    ``type='EpochBasedTrainLoop'``."""
+    if 'type' not in loop_cfg and loop_cfg.get('by_epoch'):
+        cfg = {key: value for key, value in loop_cfg.items() if key != 'by_epoch'}
+        return dict(cfg, type=SkippingEpochBasedTrainLoop)
+    if loop_cfg.get('type') in ('EpochBasedTrainLoop', EpochBasedTrainLoop):
+        return dict(loop_cfg, type=SkippingEpochBasedTrainLoop)
+    return loop_cfg
+
+
 @RUNNERS.register_module()
 class GFRunner(Runner):
     """mmengine's Runner, resuming and loading gfvideo checkpoints with ``weights_only=True``;
@@ -109,11 +149,14 @@ class GFRunner(Runner):
             optim_wrapper = dict(optim_wrapper, constructor=TrainableOptimWrapperConstructor)
         return super().build_optim_wrapper(optim_wrapper)
 
-    def build_train_loop(self, loop):
-        loop = super().build_train_loop(loop)
-        if type(loop) is EpochBasedTrainLoop:
-            loop.__class__ = SkippingEpochBasedTrainLoop
-        return loop
+    def build_train_loop(self, loop: BaseLoop | dict) -> BaseLoop:
+        """mmengine's train loop, built from a config in which an epoch-based loop that names no
+        type (``dict(by_epoch=True, ...)``) or names mmengine's ``EpochBasedTrainLoop`` is
+        :class:`SkippingEpochBasedTrainLoop`; an iteration-based or another named loop is built as
+        named."""
+        if isinstance(loop, dict):
+            loop = _skipping_epoch_loop(loop)
+        return super().build_train_loop(loop)
 
     def build_test_loop(self, loop):
         return _refuse_skipping(super().build_test_loop(loop), 'test')
@@ -171,6 +214,10 @@ class GFRunner(Runner):
     def resume(
         self, filename: str, resume_optimizer: bool = True, resume_param_scheduler: bool = True, map_location='default'
     ) -> None:
+        """Resume training from a gfvideo checkpoint read with ``weights_only=True``: weights,
+        epoch and iteration, optimizer, schedulers and RNG states. mmengine's public
+        ``load_or_resume`` (which ``train`` calls) marks the runner loaded once this returns, so
+        a configured ``load_from`` is not loaded over it."""
         filename = self._resolve_resume_path(filename)
         checkpoint = load_checkpoint_file(filename)
         absent = [
@@ -190,8 +237,7 @@ class GFRunner(Runner):
             )
         state_dict, meta = read_checkpoint(checkpoint, origin=filename)
         unwrap_model(self.model).load_state_dict(state_dict)
-        self.train_loop._epoch = meta['epoch']
-        self.train_loop._iter = meta['iter']
+        set_loop_progress(self.train_loop, meta['epoch'], meta['iter'])
         if resume_optimizer and 'optimizer' in checkpoint and self.optim_wrapper is not None:
             optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
             optim_wrapper.load_state_dict(checkpoint['optimizer'])
@@ -207,5 +253,4 @@ class GFRunner(Runner):
             for scheduler, state in pairs:
                 scheduler.load_state_dict(state)
         set_rng_state(checkpoint['rng'])
-        self._has_loaded = True
         self.logger.info(f'resumed from {filename}: epoch {self.epoch}, iter {self.iter}')

@@ -3,7 +3,8 @@
 # the benchmark with: at 2e-3 the full-frame TSM stayed at chance on cluttered variants, at 5e-4
 # it learned them (measured with plain loops on cached clips, quarter-width ResNet-18-TSM).
 max_epochs = 7
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
+# mmengine's epoch loop, passing over a batch whose samples were all skipped (gfvideo.engine)
+train_cfg = dict(type='SkippingEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(

@@ -1,7 +1,8 @@
 # The TSM recipe: SGD momentum 0.9, no weight decay on batch norm and biases, classifier lr x5,
 # gradient clipping at 20, linear warm-up then steps at 60% and 85% of training.
 max_epochs = 50
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
+# mmengine's epoch loop, passing over a batch whose samples were all skipped (gfvideo.engine)
+train_cfg = dict(type='SkippingEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(

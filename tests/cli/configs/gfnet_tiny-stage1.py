@@ -59,7 +59,7 @@ model = dict(
     train_stage=1,
     ppo=dict(epochs=2),
 )
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=2, val_interval=1)
+train_cfg = dict(type='SkippingEpochBasedTrainLoop', max_epochs=2, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-3), clip_grad=dict(max_norm=20))
