@@ -27,21 +27,6 @@ def _label_bar(width: int, lines: Sequence[tuple[str, tuple[int, int, int]]], sc
     return bar
 
 
-def draw_glimpses(frames: np.ndarray, boxes: np.ndarray, upto_step: int | None = None) -> np.ndarray:
-    """Frames ``(T, H, W, 3)`` with the patch boxes ``(K, T, 4)`` of steps ``1..upto_step`` drawn,
-    one colour per step; returns a copy."""
-    drawn = np.ascontiguousarray(frames.copy())
-    steps = len(boxes) if upto_step is None else min(upto_step, len(boxes))
-    thickness = max(1, frames.shape[1] // 100)
-    for step in range(steps):
-        color = STEP_COLORS[step % len(STEP_COLORS)]
-        for t in range(len(drawn)):
-            x0, y0, x1, y1 = (int(round(v)) for v in boxes[step, t])
-            if x1 > x0 and y1 > y0:
-                cv2.rectangle(drawn[t], (x0, y0), (x1 - 1, y1 - 1), color, thickness)
-    return drawn
-
-
 def dashed_rectangle(
     image: np.ndarray, box: Sequence[float] | np.ndarray, color: tuple[int, int, int], thickness: int, dash: int
 ) -> None:

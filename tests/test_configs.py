@@ -13,32 +13,18 @@ from mmengine.config import Config
 from gfvideo.data import Flip
 from gfvideo.demo import recipes
 from gfvideo.engine.config_checks import check_frame_count, model_num_segments
+from gfvideo.engine.runner import SkippingEpochBasedTrainLoop
 from gfvideo.engine.stages import stage_configs
-from gfvideo.registry import MODELS
+from gfvideo.registry import LOOPS, MODELS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-#: Every config in configs/ and its folders (configs/gfnet, configs/recognition/tsm, ...), not the
-#: _base_ parts they are made of.
+#: Every config in configs/ and its folders (configs/recognition/gfnet, configs/recognition/tsm,
+#: ...), not the _base_ parts they are made of: the recipes, under their mmaction2 1.x names.
 CONFIGS = sorted(
     path
     for path in glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in os.path.relpath(path, ROOT).split(os.sep)
 )
-#: Old names the README and the tools' examples used, kept for one version: each file loads the
-#: config that replaced it, unchanged.
-OLD_NAMES = [
-    'gfnet_small_synthetic-stage1.py',
-    'gfnet_small_synthetic-stage2.py',
-    'gfnet_small_synthetic-stage3.py',
-    'gfnet_tsm-r50_8x1x8-stage1_sthv1.py',
-    'gfnet_tsm-r50_8x1x8-stage2_sthv1.py',
-    'gfnet_tsm-r50_8x1x8-stage3_sthv1.py',
-    'tsm_r50_8x1x8_sthv2.py',
-    'tsm_small_synthetic.py',
-]
-ALIASES = [path for path in CONFIGS if os.path.dirname(path) == os.path.join(ROOT, 'configs')]
-#: The recipes themselves, under their mmaction2 1.x names.
-RECIPES = [path for path in CONFIGS if path not in ALIASES]
 #: mmaction2 1.x's naming, {model}_[model setting]_{backbone}_{NxB}-{sampling}-{schedule}_{dataset}-{modality}:
 #: the stage is GlanceFocusNet's model setting, the sampling TSN's 1x1x{num_segments}.
 NAME = re.compile(
@@ -54,7 +40,7 @@ def config_id(path: str) -> str:
 
 def test_every_config_folder_is_searched():
     folders = {os.path.dirname(config_id(path)) for path in CONFIGS}
-    assert {'gfnet', os.path.join('recognition', 'tsm')} <= folders
+    assert folders == {os.path.join('recognition', 'gfnet'), os.path.join('recognition', 'tsm')}
 
 
 def test_there_are_recipes_for_every_dataset():
@@ -63,14 +49,14 @@ def test_there_are_recipes_for_every_dataset():
         assert any(dataset in name for name in names), dataset
 
 
-@pytest.mark.parametrize('path', RECIPES, ids=config_id)
+@pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_a_config_name_tells_its_recipe(path):
     match = NAME.fullmatch(os.path.basename(path))
     assert match, 'not named as mmaction2 1.x names its configs (configs/README.md)'
     cfg = Config.fromfile(path)
     model = {'TSM': 'tsm', 'GlanceFocusNet': 'gfnet'}[cfg.model.type]
     assert match['model'] == model and (match['stage'] is None) == (model == 'tsm')
-    assert os.path.dirname(config_id(path)) == {'tsm': os.path.join('recognition', 'tsm'), 'gfnet': 'gfnet'}[model]
+    assert os.path.dirname(config_id(path)) == os.path.join('recognition', model)
     assert int(match['batch']) == cfg.train_dataloader.batch_size
     assert int(match['gpus']) * int(match['batch']) == cfg.auto_scale_lr.base_batch_size
     assert int(match['segments']) == model_num_segments(cfg.model.to_dict()) == cfg.num_segments
@@ -90,18 +76,19 @@ def top_level_names(path: str) -> dict:
     }
 
 
-@pytest.mark.parametrize('path', [path for path in RECIPES if 'stage' in os.path.basename(path)], ids=config_id)
+@pytest.mark.parametrize('path', [path for path in CONFIGS if 'stage' in os.path.basename(path)], ids=config_id)
 def test_a_stage_takes_its_schedule_from_the_base_schedules(path):
     names = top_level_names(path)
     assert not names.keys() & {'optim_wrapper', 'param_scheduler', 'train_cfg', 'max_epochs'}
     bases = ast.literal_eval(names['_base_'])
-    assert len([base for base in bases if base.startswith('../_base_/schedules/')]) == 1
+    assert len([base for base in bases if base.startswith('../../_base_/schedules/')]) == 1
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'gfvideo' and cfg.train_dataloader.sampler.type == 'EpochIndexSampler'
+    assert LOOPS.get(cfg.train_cfg.type) is SkippingEpochBasedTrainLoop  # named, found in gfvideo's registry
     model_cfg = cfg.model.to_dict()
     for name in ('backbone', 'glance_backbone', 'focus_backbone'):
         if name in model_cfg:
@@ -150,22 +137,6 @@ def test_pipelines_sample_the_models_frame_count(path):
     check_frame_count(Config.fromfile(path), ['train_dataloader', 'val_dataloader', 'test_dataloader'])
 
 
-def test_the_old_names_are_the_aliases_in_configs():
-    assert sorted(os.path.basename(path) for path in ALIASES) == sorted(OLD_NAMES)
-
-
-@pytest.mark.parametrize('path', ALIASES, ids=config_id)
-def test_an_old_name_loads_the_config_that_replaced_it(path):
-    text = open(path, encoding='utf-8').read()
-    code = [line for line in text.splitlines() if line.strip() and not line.startswith('#')]
-    assert len(code) == 1 and code[0].startswith('_base_ = '), 'an alias is comments and its _base_ only'
-    (target,) = ast.literal_eval(code[0].split('=', 1)[1].strip())
-    target = os.path.normpath(os.path.join(os.path.dirname(path), target))
-    assert target in CONFIGS and target not in ALIASES
-    assert 'Deprecated' in text and os.path.relpath(target, ROOT) in text  # the comment names the new file
-    assert Config.fromfile(path).to_dict() == Config.fromfile(target).to_dict()
-
-
 #: A config line that sets num_segments to a number.
 NUM_SEGMENTS = re.compile(r'num_segments\s*=\s*\d')
 
@@ -192,7 +163,7 @@ def test_only_the_dataset_bases_set_num_segments():
     assert setters == [os.path.join('_base_', 'datasets', name) for name in ('sthv1_frames.py', 'synthetic_sthv2.py')]
 
 
-@pytest.mark.parametrize('path', RECIPES, ids=config_id)
+@pytest.mark.parametrize('path', CONFIGS, ids=config_id)
 def test_num_segments_set_in_one_place_reaches_the_pipelines_and_the_model(path, tmp_path):
     """A recipe's frames per clip are one top-level variable, num_segments, of its dataset base:
     changing it there changes every SampleFrames and every backbone of the recipe."""

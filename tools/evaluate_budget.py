@@ -2,7 +2,8 @@
 
 Examples::
 
-    python tools/evaluate_budget.py configs/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
+    python tools/evaluate_budget.py \\
+        configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         CKPT --out work_dirs/budget
     python tools/evaluate_budget.py CONFIG CKPT --out DIR --calib-list lists/calib.txt --budgets 0.5 1.0 \\
         --baseline configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py TSM_CKPT

@@ -2,7 +2,8 @@
 
 Examples::
 
-    python tools/recognize.py configs/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
+    python tools/recognize.py \\
+        configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         CKPT video.webm
     python tools/recognize.py CONFIG CKPT video.mp4 --thresholds work_dirs/budget/thresholds.json --out-picture look.png
 

@@ -11,7 +11,7 @@ time per clip with its 25th/75th percentiles.
 
 Examples::
 
-    python tools/test.py configs/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
+    python tools/test.py configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         work_dirs/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb/epoch_5.pth
     python tools/test.py CONFIG CKPT --adaptive work_dirs/budget/thresholds.json --per-clip clips.csv
     torchrun --nproc_per_node 2 tools/test.py CONFIG CKPT --launcher pytorch --dump results.pkl

@@ -2,7 +2,7 @@
 
 Examples::
 
-    python tools/train.py configs/gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py
+    python tools/train.py configs/recognition/gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py
     python tools/train.py configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py \\
         --work-dir work_dirs/tsm --resume
     python tools/train.py configs/recognition/tsm/tsm_imagenet-pretrained-r50_8xb8-1x1x8-50e_sthv2-rgb.py \\

@@ -4,7 +4,8 @@ prediction after every step, up to the exit step; as a PNG and an animated GIF.
 
 Example::
 
-    python tools/visualize.py configs/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
+    python tools/visualize.py \\
+        configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         CKPT video.webm --out work_dirs/glimpses
 """
 

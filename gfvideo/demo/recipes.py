@@ -11,8 +11,12 @@ CONFIGS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'c
 #: The synthetic recipes: GlanceFocusNet's stage 1 config, its stage 3 config (the final model;
 #: tests/test_configs.py checks it is the one tools/train_all.py finds) and the full-frame TSM
 #: baseline.
-GFNET_CONFIG = os.path.join(CONFIGS, 'gfnet', 'gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py')
-STAGE3_CONFIG = os.path.join(CONFIGS, 'gfnet', 'gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py')
+GFNET_CONFIG = os.path.join(
+    CONFIGS, 'recognition', 'gfnet', 'gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py'
+)
+STAGE3_CONFIG = os.path.join(
+    CONFIGS, 'recognition', 'gfnet', 'gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py'
+)
 TSM_CONFIG = os.path.join(CONFIGS, 'recognition', 'tsm', 'tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py')
 #: Sizes of a full run and of ``--quick``: clips, calibration slice, epochs per stage (0: the
 #: recipe's), timing repeats.

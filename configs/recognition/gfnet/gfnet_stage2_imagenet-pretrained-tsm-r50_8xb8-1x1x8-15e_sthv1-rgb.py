@@ -1,10 +1,10 @@
 # Stage 2: PPO on the patch policy alone (everything else frozen), starting from stage 1's
 # checkpoint.
 _base_ = [
-    '../_base_/models/gfnet_r50_r50.py',
-    '../_base_/datasets/sthv1_frames.py',
-    '../_base_/schedules/gfnet_stage2_adam_15e.py',
-    '../_base_/default_runtime.py',
+    '../../_base_/models/gfnet_r50_r50.py',
+    '../../_base_/datasets/sthv1_frames.py',
+    '../../_base_/schedules/gfnet_stage2_adam_15e.py',
+    '../../_base_/default_runtime.py',
 ]
 model = dict(
     glance_backbone=dict(num_segments=_base_.num_segments),

@@ -2,10 +2,10 @@
 # projections and aggregator on random patches. Each backbone starts from its own weights
 # (torchvision ImageNet here; a TSM-official, mmaction2 or gfvideo stage-0 checkpoint works too).
 _base_ = [
-    '../_base_/models/gfnet_r50_r50.py',
-    '../_base_/datasets/sthv1_frames.py',
-    '../_base_/schedules/sgd_tsm_50e.py',
-    '../_base_/default_runtime.py',
+    '../../_base_/models/gfnet_r50_r50.py',
+    '../../_base_/datasets/sthv1_frames.py',
+    '../../_base_/schedules/sgd_tsm_50e.py',
+    '../../_base_/default_runtime.py',
 ]
 model = dict(
     glance_backbone=dict(num_segments=_base_.num_segments, pretrained='checkpoints/resnet50-0676ba61.pth'),
