@@ -162,22 +162,15 @@ def plot_budget_curve(
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(6, 4.2), dpi=120)
+
+    def plot_top1(points: Sequence[dict], gmacs_key: str, style: str, **options) -> None:
+        """Top-1 (%) of ``points`` against their ``gmacs_key``."""
+        axes.plot([p[gmacs_key] for p in points], [100 * p['top1'] for p in points], style, **options)
+
     points = sorted(budget_points, key=lambda p: p['mean_gmacs'])
-    axes.plot(
-        [p['mean_gmacs'] for p in points],
-        [100 * p['top1'] for p in points],
-        'o-',
-        color='tab:blue',
-        label='GFNet, early exit (budgets)',
-    )
+    plot_top1(points, 'mean_gmacs', 'o-', color='tab:blue', label='GFNet, early exit (budgets)')
     if anytime_points:
-        axes.plot(
-            [p['gmacs'] for p in anytime_points],
-            [100 * p['top1'] for p in anytime_points],
-            's--',
-            color='tab:orange',
-            label='GFNet, fixed steps (0 = glance)',
-        )
+        plot_top1(anytime_points, 'gmacs', 's--', color='tab:orange', label='GFNet, fixed steps (0 = glance)')
         for point in anytime_points:
             axes.annotate(
                 str(point['step']),
@@ -188,14 +181,7 @@ def plot_budget_curve(
                 color='tab:orange',
             )
     if baseline:
-        axes.plot(
-            [baseline['gmacs']],
-            [100 * baseline['top1']],
-            '*',
-            markersize=14,
-            color='tab:red',
-            label=baseline.get('name', 'TSM baseline'),
-        )
+        plot_top1([baseline], 'gmacs', '*', markersize=14, color='tab:red', label=baseline.get('name', 'TSM baseline'))
     axes.set_xlabel('mean GMACs per clip')
     axes.set_ylabel('top-1 accuracy (%)')
     axes.grid(alpha=0.3)
