@@ -2,13 +2,13 @@
 
 Example::
 
-    python tools/make_synthetic.py --layout sthv2 --out data/synthetic_sthv2 --num-train 800 --num-val 200 --seed 0
+    python tools/make_synthetic.py --layout sthv2 --scene busy --out data/synthetic_sthv2 --num-train 800 --num-val 200
 """
 
 import argparse
 import sys
 
-from gfvideo.data.prep.synthetic import LAYOUTS, make_synthetic_dataset
+from gfvideo.data.prep.synthetic import LAYOUTS, SCENES, make_synthetic_dataset
 from gfvideo.progress import progress
 
 
@@ -19,6 +19,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=LAYOUTS,
         required=True,
         help='sthv1: JPEG folders + CSVs; sthv2: VP9 WebM + JSONs; kinetics: H.264 MP4 + CSVs',
+    )
+    parser.add_argument(
+        '--scene',
+        choices=SCENES,
+        default='busy',
+        help='busy: a moving camera and moving look-alike distractors (default); static: both still',
     )
     parser.add_argument('--out', required=True, help='output folder (annotations/ and frames/ or videos/)')
     parser.add_argument('--num-train', type=int, required=True)
@@ -44,12 +50,13 @@ def main(argv=None) -> int:
         args.size,
         args.workers,
         progress=lambda it, total: progress(it, total, 'clips', 'clips'),
+        scene=args.scene,
     )
     counts = ', '.join(f'{split} {count}' for split, count in summary.counts.items() if count)
     print(
-        f'synthetic {summary.layout} dataset in {summary.out}: {counts} clips of {summary.num_frames} frames '
-        f'{summary.size}x{summary.size}, {summary.num_classes} classes; {summary.bytes_written / 1e6:.1f} MB '
-        f'in {summary.seconds:.1f} s'
+        f'synthetic {summary.layout} dataset ({args.scene} scene) in {summary.out}: {counts} clips of '
+        f'{summary.num_frames} frames {summary.size}x{summary.size}, {summary.num_classes} classes; '
+        f'{summary.bytes_written / 1e6:.1f} MB in {summary.seconds:.1f} s'
     )
     print(
         f'next: python tools/build_lists.py {summary.layout} --annotations {summary.out}/annotations '

@@ -23,6 +23,7 @@ DEFAULT_SOURCES: dict[str, str | dict | LocationSource] = {
     'random': 'RandomLocations',
     'center': 'CentreLocations',
     'motion': 'MotionPeak',
+    'compensated_motion': 'CompensatedMotionPeak',
 }
 
 
@@ -34,8 +35,9 @@ def compare_locations(
     sources: Mapping[str, str | dict | LocationSource] | None = None,
 ) -> list[dict]:
     """Top-1 and hit rate after each number of focus steps for each location source: by default
-    the learned policy (``learned``), uniform random patches, the frame centre and the
-    frame-difference peak (``motion``), and, given ``actor_boxes``, patches centred on the object
+    the learned policy (``learned``), uniform random patches, the frame centre, the
+    frame-difference peak (``motion``) and the same with the camera's motion removed
+    (``compensated_motion``), and, given ``actor_boxes``, patches centred on the object
     (``oracle``, the upper bound). ``sources`` replaces the defaults (name -> source). One row per
     number of focus steps ``k = 1..K``, with ``{name}_top1`` and ``{name}_hit`` columns.
     """

@@ -4,9 +4,10 @@ The step loop (:meth:`GlanceFocusNet.run_steps`) asks a source for one location 
 the clips still running, as actions in [0, 1]^2 (the patch's top-left corner, DESIGN section 2).
 Sources are registered in ``LOCATION_SOURCES``: the learned policy (its mean action, or a draw
 for PPO rollouts), the label-free heuristics (uniform random, the frame centre, the
-frame-difference peak) and stage 1's prior; the oracle, which reads a benchmark's object boxes,
-lives with the hit rates (:mod:`gfvideo.evaluation.localization`). A user's own source is a
-registered :class:`LocationSource`, named in a config or passed to the evaluation functions.
+frame-difference peak, the same after removing the camera's motion) and stage 1's prior; the
+oracle, which reads a benchmark's object boxes, lives with the hit rates
+(:mod:`gfvideo.evaluation.localization`). A user's own source is a registered
+:class:`LocationSource`, named in a config or passed to the evaluation functions.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Union
 
 import torch
+import torch.nn.functional as F
 
 from ..registry import LOCATION_SOURCES
-from .motion_prior import motion_locations
+from .motion_prior import compensated_differences, motion_locations
 from .patches import centred_locations
 from .policy_base import PolicyOutput
 
@@ -35,6 +37,7 @@ ALIASES = {
     'centre': 'CentreLocations',
     'center': 'CentreLocations',
     'motion': 'MotionPeak',
+    'compensated_motion': 'CompensatedMotionPeak',
 }
 
 
@@ -99,20 +102,36 @@ class MotionPeak(LocationSource):
 
 
 @LOCATION_SOURCES.register_module()
-class MotionPrior(LocationSource):
-    """Stage 1's label-free prior: each frame's patch on its frame-difference peak with
-    probability ``ratio``, uniform otherwise (so the focus network sees both)."""
+class CompensatedMotionPeak(LocationSource):
+    """The frame-difference peak after the camera's motion is estimated (phase correlation of
+    neighbouring full-resolution frames) and removed: the strongest label-free heuristic, which
+    finds what moves against the background, whatever the camera does. The differences are
+    pooled to the glance's size before the peak is sought, as :class:`MotionPeak`'s are."""
 
-    def __init__(self, ratio: float = 0.5) -> None:
+    def __call__(self, model, state, generator=None) -> Placement:
+        frames = state.frames[state.frame_ids]
+        clips = frames.view(-1, model.num_segments, *frames.shape[1:])
+        differences = F.adaptive_avg_pool2d(compensated_differences(clips), model.glance_size)
+        return motion_locations(differences, model.patch_size, tuple(frames.shape[-2:])), None
+
+
+@LOCATION_SOURCES.register_module()
+class MotionPrior(LocationSource):
+    """Stage 1's label-free prior: each frame's patch on its frame-difference peak (raw, or with
+    the camera's motion removed: ``compensated``) with probability ``ratio``, uniform otherwise
+    (so the focus network sees both)."""
+
+    def __init__(self, ratio: float = 0.5, compensated: bool = False) -> None:
         if not 0.0 <= ratio <= 1.0:
             raise ValueError(f'the motion prior ratio must be in [0, 1], got {ratio}')
         self.ratio = ratio
+        self.peak: LocationSource = CompensatedMotionPeak() if compensated else MotionPeak()
 
     def __call__(self, model, state, generator=None) -> Placement:
         uniform = RandomLocations()(model, state, generator)[0]
         device = state.frames.device
         guided = torch.rand(uniform.shape[0], generator=generator, device=device) < self.ratio
-        return torch.where(guided[:, None], MotionPeak()(model, state)[0], uniform), None
+        return torch.where(guided[:, None], self.peak(model, state)[0], uniform), None
 
 
 class FixedLocations(LocationSource):

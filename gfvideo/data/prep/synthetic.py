@@ -55,6 +55,16 @@ import numpy as np
 
 from ...fileio import atomic_write_csv, atomic_write_json, atomic_write_lines
 from ..annotations import kinetics_clip_name
+from .busy_scene import (
+    BUSY_SPEC,
+    COOL_HUES,
+    WARM_HUES,
+    BusySpec,
+    camera_path,
+    family_colors,
+    straight_path,
+    textured_background,
+)
 from .video_writer import write_frame_folder, write_video
 
 IDENTITIES = ('striped', 'banded', 'checkered', 'dotted')
@@ -65,6 +75,9 @@ FPS = 12
 #: Patterns the static distractors wear: none of them is an actor identity.
 DISTRACTOR_PATTERNS = ('solid', 'halves', 'ring', 'coarse')
 BACKGROUNDS = ('smooth', 'clutter')
+#: ``static``: a still camera and still distractors (motion finds the actor); ``busy``: a moving
+#: camera and moving look-alike distractors (:mod:`gfvideo.data.prep.busy_scene`).
+SCENES = ('static', 'busy')
 
 
 @dataclass(frozen=True)
@@ -189,13 +202,16 @@ class SyntheticClip:
     label: int
 
 
+def class_parts(label: int) -> tuple[str, str]:
+    """``(identity, direction)`` of class ``label`` (an index into :func:`class_names`)."""
+    return next((i, d) for i in IDENTITIES for d in DIRECTIONS if f'Moving {i} block {d}' == class_names()[label])
+
+
 def render_clip(
     label: int, num_frames: int, size: int, rng: np.random.Generator, spec: SyntheticSpec = DEFAULT_SPEC
 ) -> SyntheticClip:
-    """Render a clip of class ``label`` (an index into :func:`class_names`)."""
-    identity, direction = next(
-        (i, d) for i in IDENTITIES for d in DIRECTIONS if f'Moving {i} block {d}' == class_names()[label]
-    )
+    """Render a static-scene clip of class ``label`` (an index into :func:`class_names`)."""
+    identity, direction = class_parts(label)
     side = spec.actor_side(size)
     frame = _background(size, spec.background, rng)
     for _ in range(spec.num_distractors):
@@ -218,6 +234,46 @@ def render_clip(
     return SyntheticClip(frames, np.asarray(boxes, dtype=np.int64), label)
 
 
+def render_busy_clip(
+    label: int,
+    num_frames: int,
+    size: int,
+    rng: np.random.Generator,
+    spec: SyntheticSpec = DEFAULT_SPEC,
+    busy: BusySpec = BUSY_SPEC,
+) -> SyntheticClip:
+    """Render a busy-scene clip of class ``label``: the camera pans and shakes over a textured
+    background, ``busy.num_distractors`` blocks move like the actor in random directions wearing
+    cool-coloured patterns, and the actor wears its identity in warm colours."""
+    identity, direction = class_parts(label)
+    side = spec.actor_side(size)
+    camera = camera_path(rng, num_frames, busy)
+    margin = int(np.abs(camera).max())
+    canvas = textured_background(size + 2 * margin, size + 2 * margin, busy.saturation, busy.texture_contrast, rng)
+    frames = np.stack([canvas[margin + y : margin + y + size, margin + x : margin + x + size] for x, y in camera])
+    progress = np.round(np.linspace(0, int(spec.travel * size), num_frames)).astype(int)
+    blocks: list[tuple[np.ndarray, np.ndarray]] = []  # (painted block, path), drawn in order
+    while len(blocks) < busy.num_distractors:
+        path = straight_path(rng, DIRECTIONS[rng.integers(len(DIRECTIONS))], progress, camera, size, side)
+        if path is None:
+            continue
+        if busy.distractor_identities:
+            pattern = identity_pattern(IDENTITIES[rng.integers(len(IDENTITIES))], side, spec.cell)
+        else:
+            pattern = _distractor_pattern(DISTRACTOR_PATTERNS[rng.integers(len(DISTRACTOR_PATTERNS))], side)
+        blocks.append((_paint(pattern, family_colors(rng, COOL_HUES, spec.min_luma_contrast)), path))
+    actor_path = straight_path(rng, direction, progress, camera, size, side)
+    if actor_path is None:
+        raise ValueError(f'the actor cannot cross {size}-px frames with these settings: {spec}, {busy}')
+    actor = _paint(identity_pattern(identity, side, spec.cell), family_colors(rng, WARM_HUES, spec.min_luma_contrast))
+    blocks.insert(int(rng.integers(len(blocks) + 1)), (actor, actor_path))  # at a random depth
+    for block, path in blocks:
+        for t, (x, y) in enumerate(path):
+            frames[t, y : y + side, x : x + side] = block
+    boxes = np.concatenate([actor_path, actor_path + side], axis=1)
+    return SyntheticClip(frames, boxes.astype(np.int64), label)
+
+
 @dataclass(frozen=True)
 class _ClipJob:
     layout: str
@@ -228,11 +284,13 @@ class _ClipJob:
     seed: int
     num_frames: int
     size: int
+    scene: str = 'static'
 
 
 def _write_clip(job: _ClipJob) -> list[list[int]]:
     rng = np.random.default_rng((job.seed, SPLITS.index(job.split), job.index))
-    clip = render_clip(job.label, job.num_frames, job.size, rng)
+    render = render_busy_clip if job.scene == 'busy' else render_clip
+    clip = render(job.label, job.num_frames, job.size, rng)
     if job.layout == 'sthv1':
         write_frame_folder(job.media_path, clip.frames, '{:05d}.jpg', start_index=1)
     else:
@@ -353,8 +411,10 @@ def make_synthetic_dataset(
     size: int = 128,
     workers: int | None = None,
     progress: Callable | None = None,
+    scene: str = 'static',
 ) -> SyntheticSummary:
-    """Write the benchmark in ``layout`` under ``out`` (``annotations/`` plus ``frames/`` or ``videos/``).
+    """Write the benchmark in ``layout`` under ``out`` (``annotations/`` plus ``frames/`` or ``videos/``),
+    with a ``'static'`` or ``'busy'`` scene (:data:`SCENES`).
 
     ``annotations/actor_boxes.json`` maps each video name to its actor box per frame, the ground
     truth of where a model should look. ``progress`` wraps the clip iterator (e.g. ``tqdm``).
@@ -365,11 +425,14 @@ def make_synthetic_dataset(
         raise ValueError(f'size must be at least 32 (and even for H.264), got {size}')
     if num_frames < 1:
         raise ValueError(f'num_frames must be positive, got {num_frames}')
+    if scene not in SCENES:
+        raise ValueError(f'unknown scene {scene!r}; choose one of {SCENES}')
     start = time.perf_counter()
     counts = {'train': num_train, 'val': num_val, 'test': num_test}
     videos = _plan(layout, counts, seed)
     jobs = [
-        _ClipJob(layout, v.split, v.index, v.label, os.path.join(out, v.media), seed, num_frames, size) for v in videos
+        _ClipJob(layout, v.split, v.index, v.label, os.path.join(out, v.media), seed, num_frames, size, scene)
+        for v in videos
     ]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
