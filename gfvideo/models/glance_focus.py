@@ -24,7 +24,7 @@ from .backbones import build_backbone_from_cfg
 from .cost import glance_focus_costs
 from .data_preprocessor import build_data_preprocessor
 from .locations import LocationSource, MotionPrior, build_location_source
-from .modality import apply_modality, check_modality
+from .modality import apply_modality, check_modality, resize_frames
 from .parts import build_part
 from .patches import crop_patches
 from .policy_base import Policy, PolicyOutput
@@ -123,6 +123,12 @@ class GlanceFocusNet(BaseModel):
         policy_stride: stride of the glance feature map the policy reads (8 or 16: fine enough
             to place a patch on a small object; the last, stride-32 map of a small glance is a
             few cells wide).
+        policy_pixels: the policy also reads the glance's RGB pixels, averaged over each cell of
+            its map (3 more channels): low-level colour and position that a glance network
+            trained from scratch may not keep in its features.
+        focus_position: add a learned code of each patch's centre (in [0, 1]^2) to its projected
+            focus features, so the aggregator sees where the patches went over time (the path of
+            what they follow).
         hidden_dim: aggregator width ``D``; glance and focus features are projected to it.
         policy: the policy's config: a registered :class:`Policy` ``type`` (default
             ``'PatchPolicy'``) and its options (``kind``, ``hidden_dim``, ``action_std`` ...).
@@ -135,7 +141,8 @@ class GlanceFocusNet(BaseModel):
         stage1_prior: where stage 1 puts its patches: ``'random'`` (uniform), ``'motion'``
             (each frame's patch on its frame-difference peak with probability
             ``stage1_prior_ratio``, uniform otherwise: :class:`~gfvideo.models.locations.MotionPrior`),
-            or any label-free location source's config. A label-free prior lets the focus
+            ``'compensated_motion'`` (the same with the camera's motion removed), or any
+            label-free location source's config. A label-free prior lets the focus
             network learn to read small moving evidence.
         stage1_prior_ratio: the fraction of frames whose stage-1 patch follows the ``'motion'`` prior.
         ppo: :class:`gfvideo.models.ppo.PPOConfig` options for stage 2.
@@ -152,6 +159,8 @@ class GlanceFocusNet(BaseModel):
         patch_size: int = 64,
         max_focus_steps: int = 3,
         policy_stride: int = 8,
+        policy_pixels: bool = False,
+        focus_position: bool = False,
         hidden_dim: int = 512,
         policy: dict | None = None,
         aggregator: dict | None = None,
@@ -175,14 +184,17 @@ class GlanceFocusNet(BaseModel):
                 f'policy_stride must be one of {sorted(self.glance_backbone.stride_channels)} for this '
                 f'glance backbone, got {policy_stride}'
             )
-        self.policy_stride = policy_stride
+        self.policy_stride, self.policy_pixels = policy_stride, policy_pixels
         if not 0.0 <= stage1_prior_ratio <= 1.0:
             raise ValueError(f'stage1_prior_ratio must be in [0, 1], got {stage1_prior_ratio}')
         self.stage1_locations = (
-            MotionPrior(stage1_prior_ratio) if stage1_prior == 'motion' else build_location_source(stage1_prior)
+            MotionPrior(stage1_prior_ratio, compensated=stage1_prior == 'compensated_motion')
+            if stage1_prior in ('motion', 'compensated_motion')
+            else build_location_source(stage1_prior)
         )
         self.glance_proj = nn.Linear(self.glance_backbone.out_channels, hidden_dim)
         self.focus_proj = nn.Linear(self.focus_backbone.out_channels, hidden_dim)
+        self.focus_position = nn.Linear(2, hidden_dim) if focus_position else None
         self.aggregator: Aggregator = build_part(
             aggregator, 'TemporalAggregator', Aggregator, dim=hidden_dim, num_classes=num_classes
         )
@@ -190,7 +202,7 @@ class GlanceFocusNet(BaseModel):
             policy,
             'PatchPolicy',
             Policy,
-            glance_channels=self.glance_backbone.stride_channels[policy_stride],
+            glance_channels=self.glance_backbone.stride_channels[policy_stride] + (3 if policy_pixels else 0),
             focus_dim=hidden_dim,
             max_steps=max_focus_steps,
         )
@@ -209,7 +221,8 @@ class GlanceFocusNet(BaseModel):
             return [self.policy]
         glance_side = [self.glance_backbone, self.glance_proj]
         if self.train_stage == 2:
-            return glance_side + [self.focus_backbone, self.focus_proj, self.aggregator]
+            focus_side = [self.focus_backbone, self.focus_proj, self.aggregator]
+            return glance_side + focus_side + ([self.focus_position] if self.focus_position is not None else [])
         return glance_side + [self.policy]
 
     def train(self, mode: bool = True) -> GlanceFocusNet:
@@ -233,14 +246,15 @@ class GlanceFocusNet(BaseModel):
         if frames != self.num_segments:
             raise ValueError(f'expected clips of {self.num_segments} frames, got {frames}')
         flat = clips.flatten(0, 1)
-        small = F.interpolate(
-            flat, size=(self.glance_size, self.glance_size), mode='bilinear', align_corners=False, antialias=True
-        )
+        small = resize_frames(flat, self.glance_size)
         small = small.view(batch, frames, *small.shape[1:])
         # frame differences feed the motion prior; a single image has none (the prior falls back to the centre)
         differences = (apply_modality(small, 'diff') if frames > 1 else torch.zeros_like(small)).flatten(0, 1)
         glance_input = differences if self.glance_modality == 'diff' else small.flatten(0, 1)
         policy_maps, maps = self.glance_backbone.forward_maps(glance_input, self.policy_stride)
+        if self.policy_pixels:  # the glance's RGB pixels, pooled to the map's cells, beside its features
+            pixels = F.adaptive_avg_pool2d(small.flatten(0, 1), (policy_maps.shape[-2], policy_maps.shape[-1]))
+            policy_maps = torch.cat([policy_maps, pixels.to(policy_maps.dtype)], dim=1)
         features = maps.mean(dim=(2, 3))
         logits, aggregator_state = self.aggregator(self.glance_proj(features).view(batch, frames, -1), None)
         state = ClipState(
@@ -270,11 +284,15 @@ class GlanceFocusNet(BaseModel):
         if state.step >= self.max_focus_steps:
             raise RuntimeError(f'all {self.max_focus_steps} focus steps have run')
         batch = state.frame_ids.shape[0] // self.num_segments
+        height, width = state.frames.shape[-2:]
         chosen, decision = build_location_source(locations)(self, state, generator)
         chosen = chosen.detach()
         patches, boxes = crop_patches(state.frames, chosen, self.patch_size, state.frame_ids)
         features = self.focus_backbone(patches)
         projected = self.focus_proj(features)
+        if self.focus_position is not None:  # where each patch is, so the aggregator sees its path
+            size = boxes.new_tensor([width, height]).to(projected.dtype)
+            projected = projected + self.focus_position((boxes[:, :2] + boxes[:, 2:]).to(projected.dtype) / (2 * size))
         logits, aggregator_state = self.aggregator(projected.view(batch, self.num_segments, -1), state.aggregator_state)
         history = state.history.clone()
         history[:, 2 * state.step : 2 * state.step + 2] = chosen
@@ -341,7 +359,6 @@ class GlanceFocusNet(BaseModel):
             step = Step(index, state, logits, details, running)
             yield step
 
-    # ------------------------------------------------------------------ whole runs
     # ------------------------------------------------------------------ whole runs
     def anytime(
         self,

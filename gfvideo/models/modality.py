@@ -1,4 +1,4 @@
-"""Input modalities computed inside the model from normalised RGB clips.
+"""Input modalities and resolutions computed inside the model from normalised RGB clips.
 
 ``'diff'`` is TSN's RGB-difference modality reduced to one difference per sampled frame: frame
 ``t`` minus frame ``t-1`` (the first frame takes the first difference). It shows what moves and
@@ -8,6 +8,7 @@ how at the cost of one subtraction, and a network learns motion from it far fast
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 MODALITIES = ('rgb', 'diff')
 
@@ -26,3 +27,8 @@ def apply_modality(clips: torch.Tensor, modality: str) -> torch.Tensor:
         raise ValueError('the diff modality needs clips of at least 2 frames')
     differences = clips[:, 1:] - clips[:, :-1]
     return torch.cat([differences[:, :1], differences], dim=1)
+
+
+def resize_frames(frames: torch.Tensor, size: int) -> torch.Tensor:
+    """Frames ``(N, C, H, W)`` resized to ``size x size`` (bilinear, antialiased when shrinking)."""
+    return F.interpolate(frames, size=(size, size), mode='bilinear', align_corners=False, antialias=True)

@@ -10,7 +10,7 @@ from torch import nn
 from ..registry import MODELS
 from .backbones import build_backbone_from_cfg
 from .data_preprocessor import build_data_preprocessor
-from .modality import apply_modality, check_modality
+from .modality import apply_modality, check_modality, resize_frames
 from .views import average_view_scores, split_views
 
 
@@ -25,6 +25,8 @@ class TSM(BaseModel):
         dropout: dropout before the classifier (TSM: 0.5, mmaction2: 0.5-0.8).
         init_std: std of the classifier's normal initialisation.
         modality: ``'rgb'`` or ``'diff'`` (frame differences, see :mod:`gfvideo.models.modality`).
+        input_size: frames are resized to ``input_size x input_size`` inside the model (None: as
+            given); the equal-compute static control runs the baseline on downscaled frames.
         data_preprocessor: config of the normaliser (``VideoDataPreprocessor`` by default).
 
     ``forward`` takes normalised clips ``(B, T, 3, H, W)``; the data preprocessor produces them
@@ -38,10 +40,12 @@ class TSM(BaseModel):
         dropout: float = 0.5,
         init_std: float = 0.001,
         modality: str = 'rgb',
+        input_size: int | None = None,
         data_preprocessor: dict | None = None,
     ) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor))
         self.modality = check_modality(modality)
+        self.input_size = input_size
         self.backbone = build_backbone_from_cfg(backbone)
         self.num_segments = self.backbone.num_segments
         self.dropout = nn.Dropout(dropout)
@@ -52,7 +56,8 @@ class TSM(BaseModel):
     def logits(self, clips: torch.Tensor) -> torch.Tensor:
         """Normalised clips ``(B, T, 3, H, W)`` -> class scores ``(B, num_classes)``."""
         batch, frames = clips.shape[:2]
-        features = self.backbone(apply_modality(clips, self.modality).flatten(0, 1))
+        flat = apply_modality(clips, self.modality).flatten(0, 1)
+        features = self.backbone(flat if self.input_size is None else resize_frames(flat, self.input_size))
         scores = self.fc(self.dropout(features))
         return scores.view(batch, frames, -1).mean(dim=1)
 
