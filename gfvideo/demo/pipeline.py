@@ -11,16 +11,16 @@ import torch
 from mmengine.config import Config
 
 from ..apis import eval_loader, load_config, load_model
-from ..evaluation import compare_locations, interleaved_timings, read_actor_boxes
+from ..evaluation import collect_scores, compare_locations, interleaved_timings, read_actor_boxes
 from ..fileio import atomic_write_json, atomic_write_lines
-from ..models import TSM, GlanceFocusNet
+from ..models import TSM, GlanceFocusNet, recognizer_macs
+from ..registry import MODELS
 from .curve import best_point, matched_point
 from .recipes import (
     EVAL_BATCH,
-    GFNET_CONFIG,
+    RECIPES,
     SIZES,
-    STAGE3_CONFIG,
-    TSM_CONFIG,
+    Recipe,
     baseline_epochs,
     data_options,
     data_overrides,
@@ -32,13 +32,15 @@ from .scripts import ToolRunner
 from .steps import Steps
 
 
-def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], seed: int) -> dict:
-    """Write the benchmark and its lists, holding out a calibration slice of the training list."""
+def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], seed: int, benchmark: str) -> dict:
+    """Write the benchmark's scene and its lists, holding out a calibration slice of the training list."""
     tools(
         log,
         'make_synthetic.py',
         '--layout',
         'sthv2',
+        '--scene',
+        benchmark,
         '--out',
         data,
         '--num-train',
@@ -70,13 +72,15 @@ def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], see
     return dict(train=len(lines) - len(held_out), calib=len(held_out), val=sizes['val'])
 
 
-def train_baseline(log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int) -> dict:
-    work = os.path.join(out, 'train', 'tsm_baseline')
-    epochs = baseline_epochs(sizes)
+def train_tsm(
+    log: str, tools: ToolRunner, work: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe, *options: str
+) -> dict:
+    """Train the recipe's full-frame TSM (with extra ``options``) into ``work``."""
+    epochs = baseline_epochs(sizes, recipe)
     tools(
         log,
         'train.py',
-        TSM_CONFIG,
+        recipe.tsm,
         '--work-dir',
         work,
         '--resume',
@@ -86,32 +90,43 @@ def train_baseline(log: str, tools: ToolRunner, out: str, data: str, sizes: dict
         *data_options(data),
         *quick_options(sizes),
         *epoch_options(epochs),
+        *options,
     )
     with open(os.path.join(work, 'last_checkpoint'), encoding='utf-8') as file:
         return dict(checkpoint=file.read().strip(), epochs=epochs)
 
 
-def train_gfnet(log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int) -> dict:
+def train_baseline(
+    log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe
+) -> dict:
+    return train_tsm(log, tools, os.path.join(out, 'train', 'tsm_baseline'), data, sizes, seed, recipe)
+
+
+def train_gfnet(
+    log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe
+) -> dict:
     work = os.path.join(out, 'train', 'gfnet')
     options = data_options(data) + quick_options(sizes)  # train_all passes the options to every stage
-    tools(log, 'train_all.py', GFNET_CONFIG, '--work-dir', work, '--seed', str(seed), '--cfg-options', *options)
+    tools(log, 'train_all.py', recipe.gfnet, '--work-dir', work, '--seed', str(seed), '--cfg-options', *options)
     with open(os.path.join(work, 'stage3', 'last_checkpoint'), encoding='utf-8') as file:
         return dict(checkpoint=file.read().strip())
 
 
-def evaluate_budgets(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, baseline: dict, seed: int) -> dict:
+def evaluate_budgets(
+    log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, baseline: dict, seed: int, recipe: Recipe
+) -> dict:
     budget = os.path.join(out, 'budget')
     tools(
         log,
         'evaluate_budget.py',
-        STAGE3_CONFIG,
+        recipe.stage3,
         gfnet['checkpoint'],
         '--out',
         budget,
         '--calib-list',
         os.path.join(data, 'lists', 'calib.txt'),
         '--baseline',
-        TSM_CONFIG,
+        recipe.tsm,
         baseline['checkpoint'],
         '--batch-size',
         str(EVAL_BATCH),
@@ -128,28 +143,61 @@ def evaluate_budgets(log: str, tools: ToolRunner, out: str, data: str, gfnet: di
         return json.load(file)
 
 
-def _stage3_model(data: str, gfnet: dict) -> tuple[Config, GlanceFocusNet]:
-    cfg = load_config(STAGE3_CONFIG, data_overrides(data))
+def _stage3_model(data: str, gfnet: dict, recipe: Recipe) -> tuple[Config, GlanceFocusNet]:
+    cfg = load_config(recipe.stage3, data_overrides(data))
     return cfg, cast(GlanceFocusNet, load_model(cfg, gfnet['checkpoint']))
 
 
-def compare_policies(log: str, data: str, gfnet: dict) -> list[dict]:
-    """Top-1 and hit rate after k focus steps: learned, random, centre, motion-peak and oracle
-    patches (the actor boxes serve this measurement only)."""
-    cfg, model = _stage3_model(data, gfnet)
+def equal_compute_size(model_cfg: dict, gmacs: float, frame_size: int) -> tuple[int, float]:
+    """The input side (a multiple of 4 up to ``frame_size``) at which the TSM of ``model_cfg``
+    costs closest to ``gmacs`` per clip of ``frame_size`` frames, and that cost (flop counter)."""
+    costs = {
+        size: recognizer_macs(MODELS.build(dict(model_cfg, input_size=size)), frame_size, frame_size) / 1e9
+        for size in range(8, frame_size + 1, 4)
+    }
+    size = min(costs, key=lambda side: abs(costs[side] - gmacs))
+    return size, costs[size]
+
+
+def train_equal_compute(
+    log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe, curve: dict
+) -> dict:
+    """The equal-compute static control: the baseline's architecture and recipe on whole frames
+    downscaled (inside the model) until its GMACs match GlanceFocusNet's at the point matching the
+    baseline (else its most accurate point); its validation top-1."""
+    point = matched_point(curve) or best_point(curve)
+    cfg = load_config(recipe.tsm, data_overrides(data))
+    size, gmacs = equal_compute_size(cfg.model.to_dict(), point['mean_gmacs'], cfg.frame_size)
+    work = os.path.join(out, 'train', 'tsm_equal_compute')
+    trained = train_tsm(log, tools, work, data, sizes, seed, recipe, f'model.input_size={size}')
+    cfg.merge_from_dict({'model.input_size': size})
+    run = collect_scores(load_model(cfg, trained['checkpoint']), eval_loader(cfg, batch_size=EVAL_BATCH, workers=0))
+    return dict(
+        top1=run.summary()['top1'],
+        gmacs_per_clip=gmacs,
+        input_size=size,
+        gfnet_gmacs_per_clip=point['mean_gmacs'],
+        checkpoint=trained['checkpoint'],
+    )
+
+
+def compare_policies(log: str, data: str, gfnet: dict, recipe: Recipe) -> list[dict]:
+    """Top-1 and hit rate after k focus steps: learned, random, centre, motion-peak,
+    camera-compensated motion-peak and oracle patches (the actor boxes serve this measurement only)."""
+    cfg, model = _stage3_model(data, gfnet, recipe)
     actor_boxes = read_actor_boxes(os.path.join(data, 'annotations', 'actor_boxes.json'))
     rows = compare_locations(model, eval_loader(cfg, batch_size=EVAL_BATCH, workers=0), actor_boxes)
     atomic_write_lines(log, [json.dumps(row) for row in rows])
     return rows
 
 
-def time_models(log: str, data: str, gfnet: dict, baseline: dict, curve: dict, repeats: int) -> dict:
+def time_models(log: str, data: str, gfnet: dict, baseline: dict, curve: dict, repeats: int, recipe: Recipe) -> dict:
     """Wall time per clip of the baseline and of GlanceFocusNet's early exit (at the matched
     point's thresholds, else the most accurate point's), on the decoded validation clips in
     batches of ``EVAL_BATCH``: medians of interleaved repeats, decoding excluded."""
     point = matched_point(curve) or best_point(curve)
-    cfg, model = _stage3_model(data, gfnet)
-    tsm = cast(TSM, load_model(load_config(TSM_CONFIG, data_overrides(data)), baseline['checkpoint']))
+    cfg, model = _stage3_model(data, gfnet, recipe)
+    tsm = cast(TSM, load_model(load_config(recipe.tsm, data_overrides(data)), baseline['checkpoint']))
     batches = [
         model.data_preprocessor.normalize(batch['inputs'])
         for batch in eval_loader(cfg, batch_size=EVAL_BATCH, workers=0)
@@ -170,7 +218,7 @@ def time_models(log: str, data: str, gfnet: dict, baseline: dict, curve: dict, r
     return result
 
 
-def pictures(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, budget_dir: str) -> dict:
+def pictures(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, budget_dir: str, recipe: Recipe) -> dict:
     """Features of the first validation videos and pictures of where the model looked."""
     with open(os.path.join(data, 'lists', 'val.txt'), encoding='utf-8') as file:
         entries = [line.rsplit(maxsplit=1) for line in file.read().splitlines()[:4]]
@@ -179,7 +227,7 @@ def pictures(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, budg
     tools(
         log,
         'extract_features.py',
-        STAGE3_CONFIG,
+        recipe.stage3,
         gfnet['checkpoint'],
         '--videos',
         *videos,
@@ -194,7 +242,7 @@ def pictures(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, budg
     tools(
         log,
         'visualize.py',
-        STAGE3_CONFIG,
+        recipe.stage3,
         gfnet['checkpoint'],
         *videos,
         '--out',
@@ -210,46 +258,110 @@ def pictures(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, budg
     return dict(pngs=[f'glimpses/{n}_glimpses.png' for n in names], gifs=[f'glimpses/{n}_glimpses.gif' for n in names])
 
 
-def run_demo(out: str, tools_dir: str, seed: int = 0, quick: bool = False) -> dict:
-    """The whole demo in ``out``: data, training, budgets, policy comparison, timing, pictures,
-    then ``report.md`` and ``results.json`` (whose content it returns).
+def run_demo(out: str, tools_dir: str, seed: int = 0, quick: bool = False, benchmark: str = 'busy') -> dict:
+    """The whole demo in ``out``: data, training, budgets, policy comparison, the equal-compute
+    control, timing, pictures, then ``report.md`` and ``results.json`` (whose content it returns).
 
     Args:
-        out: the output folder; steps finished there by an earlier run are reused.
+        out: the output folder; steps finished there by an earlier run of the same benchmark,
+            seed, ``quick`` and recipe are reused (others run afresh, saying so).
         tools_dir: the ``tools/`` folder whose scripts run the steps, as a user runs them.
         seed: seed of the data and of all training.
         quick: a few clips and one epoch per stage (for tests; its numbers mean nothing).
+        benchmark: the scene, ``'busy'`` (motion does not say where the evidence is) or
+            ``'static'`` (:data:`gfvideo.demo.recipes.RECIPES`).
     """
+    if benchmark not in RECIPES:
+        raise ValueError(f'unknown benchmark {benchmark!r}; choose one of {tuple(RECIPES)}')
+    recipe = RECIPES[benchmark]
     tools = ToolRunner(tools_dir)
     sizes = SIZES['quick' if quick else 'full']
     out = os.path.abspath(out)
     data = os.path.join(out, 'data')
-    steps = Steps(out)
-    counts = steps.run('data', 'writing the synthetic benchmark', make_data, tools, data, sizes, seed)
+    train = os.path.join(out, 'train')
+    steps = Steps(out, dict(benchmark=benchmark, seed=seed, quick=quick, recipe=recipe.digest()))
+    counts = steps.run(
+        'data', 'writing the synthetic benchmark', make_data, [data], tools, data, sizes, seed, benchmark
+    )
     baseline = steps.run(
-        'train_baseline', 'training the full-frame TSM baseline', train_baseline, tools, out, data, sizes, seed
+        'train_baseline',
+        'training the full-frame TSM baseline',
+        train_baseline,
+        [os.path.join(train, 'tsm_baseline')],
+        tools,
+        out,
+        data,
+        sizes,
+        seed,
+        recipe,
     )
-    gfnet = steps.run('train_gfnet', 'training GlanceFocusNet stages 1-3', train_gfnet, tools, out, data, sizes, seed)
+    gfnet = steps.run(
+        'train_gfnet',
+        'training GlanceFocusNet stages 1-3',
+        train_gfnet,
+        [os.path.join(train, 'gfnet')],
+        tools,
+        out,
+        data,
+        sizes,
+        seed,
+        recipe,
+    )
+    budget = os.path.join(out, 'budget')
     curve = steps.run(
-        'budgets', 'calibrating and evaluating early exit', evaluate_budgets, tools, out, data, gfnet, baseline, seed
+        'budgets',
+        'calibrating and evaluating early exit',
+        evaluate_budgets,
+        [budget],
+        tools,
+        out,
+        data,
+        gfnet,
+        baseline,
+        seed,
+        recipe,
     )
-    policies = steps.run('policies', 'comparing patch locations', compare_policies, data, gfnet)
+    policies = steps.run('policies', 'comparing patch locations', compare_policies, [], data, gfnet, recipe)
+    control = steps.run(
+        'equal_compute',
+        'training the equal-compute static control',
+        train_equal_compute,
+        [os.path.join(train, 'tsm_equal_compute')],
+        tools,
+        out,
+        data,
+        sizes,
+        seed,
+        recipe,
+        curve,
+    )
     timing = steps.run(
-        'timing', 'timing baseline vs early exit', time_models, data, gfnet, baseline, curve, sizes['repeats']
+        'timing',
+        'timing baseline vs early exit',
+        time_models,
+        [],
+        data,
+        gfnet,
+        baseline,
+        curve,
+        sizes['repeats'],
+        recipe,
     )
     images = steps.run(
         'pictures',
         'extracting features, drawing glimpses',
         pictures,
+        [os.path.join(out, 'features'), os.path.join(out, 'glimpses')],
         tools,
         out,
         data,
         gfnet,
-        os.path.join(out, 'budget'),
+        budget,
+        recipe,
     )
-    results = headline(curve, policies, timing, seed)
+    results = headline(curve, policies, timing, control, seed, benchmark, quick)
     atomic_write_json(os.path.join(out, 'results.json'), results)
-    commands = follow_up_commands(out, data)
+    commands = follow_up_commands(out, data, recipe)
     write_report(out, counts, curve, results, images, steps, quick, commands)
     print_headline(results)
     print(

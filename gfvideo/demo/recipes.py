@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
 
 from ..config import load_config
+from ..engine.stages import stage_configs
 
 #: ``configs/`` of the checkout gfvideo runs from (``pip install -e .``), as for ``data_lists/``.
 CONFIGS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'configs'))
@@ -18,6 +21,37 @@ STAGE3_CONFIG = os.path.join(
     CONFIGS, 'recognition', 'gfnet', 'gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py'
 )
 TSM_CONFIG = os.path.join(CONFIGS, 'recognition', 'tsm', 'tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py')
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What the demo trains on one scene of the benchmark: GlanceFocusNet's stage 1 and stage 3
+    configs and the full-frame TSM baseline's."""
+
+    benchmark: str
+    gfnet: str
+    stage3: str
+    tsm: str
+
+    def digest(self) -> str:
+        """A hash of every config the recipe trains (resolved, bases included): a rerun reuses a
+        finished step only when the recipe is the same."""
+        texts = [load_config(path).pretty_text for path in stage_configs(self.gfnet) + [self.tsm]]
+        return hashlib.sha256('\n'.join(texts).encode()).hexdigest()[:16]
+
+
+#: The recipe of each scene (``static``: still camera and distractors; ``busy``: the camera and
+#: look-alike distractors move, so motion does not say where the evidence is).
+RECIPES = {
+    'static': Recipe('static', GFNET_CONFIG, STAGE3_CONFIG, TSM_CONFIG),
+    'busy': Recipe(
+        'busy',
+        GFNET_CONFIG.replace('synthetic-rgb', 'synthetic-busy-rgb'),
+        STAGE3_CONFIG.replace('synthetic-rgb', 'synthetic-busy-rgb'),
+        TSM_CONFIG,
+    ),
+}
+BENCHMARKS = tuple(RECIPES)
 #: Sizes of a full run and of ``--quick``: clips, calibration slice, epochs per stage (0: the
 #: recipe's), timing repeats.
 SIZES = {
@@ -60,9 +94,9 @@ def quick_options(sizes: dict[str, int]) -> list[str]:
     ]
 
 
-def baseline_epochs(sizes: dict[str, int]) -> int:
+def baseline_epochs(sizes: dict[str, int], recipe: Recipe) -> int:
     """The baseline trains as many epochs as GlanceFocusNet's backbones (stage 1 + stage 3)."""
     if sizes['stage1']:
         return sizes['stage1'] + sizes['stage3']
-    stage1, stage3 = (load_config(config).train_cfg.max_epochs for config in (GFNET_CONFIG, STAGE3_CONFIG))
+    stage1, stage3 = (load_config(config).train_cfg.max_epochs for config in (recipe.gfnet, recipe.stage3))
     return stage1 + stage3

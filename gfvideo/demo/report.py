@@ -6,8 +6,8 @@ import os
 from typing import Any
 
 from ..fileio import atomic_write_lines
-from .curve import best_point, matched_point
-from .recipes import STAGE3_CONFIG
+from .curve import REACH_TOLERANCE, best_point, matched_point
+from .recipes import Recipe
 from .steps import Steps
 
 #: The patch locations the policy comparison reports, by key, with their report labels.
@@ -16,13 +16,18 @@ LOCATIONS = (
     ('random', 'uniform random'),
     ('center', 'frame centre'),
     ('motion', 'motion peak (label-free heuristic)'),
+    ('compensated_motion', 'camera-compensated motion peak (label-free heuristic)'),
     ('oracle', 'oracle (centred on the object)'),
 )
+#: The label-free heuristics among :data:`LOCATIONS`.
+HEURISTICS = ('random', 'center', 'motion', 'compensated_motion')
 
 
-def headline(curve: dict, policies: list[dict], timing: dict, seed: int) -> dict[str, Any]:
-    """``results.json``: the baseline, the glance alone, the cheapest budget point that matches the
-    baseline, the best point, the ratios and the policy comparison."""
+def headline(
+    curve: dict, policies: list[dict], timing: dict, control: dict, seed: int, benchmark: str, quick: bool
+) -> dict[str, Any]:
+    """``results.json``: the baseline, the glance alone, the cheapest budget point that reaches the
+    baseline, the best point, the ratios, the policy comparison and the equal-compute control."""
     baseline = curve['baseline']
     matched = matched_point(curve)
     best = best_point(curve)
@@ -32,6 +37,8 @@ def headline(curve: dict, policies: list[dict], timing: dict, seed: int) -> dict
 
     time_ratio = timing['gfnet']['median_ms'] / timing['baseline']['median_ms']
     return {
+        'benchmark': benchmark,
+        'quick': quick,
         'split': 'val',
         'seed': seed,
         'num_val_clips': curve['eval_clips'],
@@ -49,7 +56,21 @@ def headline(curve: dict, policies: list[dict], timing: dict, seed: int) -> dict
         'time_ratio': time_ratio if matched else None,
         'timing': timing,
         'policy_vs_random': policies,
+        'equal_compute_static': {key: control[key] for key in ('top1', 'gmacs_per_clip', 'input_size')},
     }
+
+
+def closest_heuristic(row: dict) -> str:
+    """A sentence naming the label-free heuristic closest to the learned policy after one focus
+    step, and by how much."""
+    label = dict(LOCATIONS)
+    name = max(HEURISTICS, key=lambda key: row.get(f'{key}_top1', -1.0))
+    gap = row['learned_top1'] - row[f'{name}_top1']
+    return (
+        f'After one focus step the label-free heuristic closest to the learned policy is the {label[name]} '
+        f'({_pct(row[f"{name}_top1"])} top-1 against {_pct(row["learned_top1"])}: '
+        f'{100 * gap:+.1f} points for the policy).'
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -60,18 +81,18 @@ def _ratio(value: float | None) -> str:
     return '-' if value is None else f'{value:.3f}'
 
 
-def follow_up_commands(out: str, data: str) -> list[str]:
+def follow_up_commands(out: str, data: str, recipe: Recipe) -> list[str]:
     """The next commands a user runs on this demo's own outputs (a work dir stands for its final
     checkpoint)."""
     rel = os.path.relpath
     stage3, data = rel(os.path.join(out, 'train', 'gfnet', 'stage3')), rel(data)
     video = os.path.join(data, 'videos', '1.webm')
     return [
-        f'python tools/recognize.py {rel(STAGE3_CONFIG)} {stage3} {video} '
+        f'python tools/recognize.py {rel(recipe.stage3)} {stage3} {video} '
         f'--thresholds {rel(os.path.join(out, "budget", "thresholds.json"))}',
-        f'python tools/test.py {rel(STAGE3_CONFIG)} {stage3} --data-root {data} --adaptive '
+        f'python tools/test.py {rel(recipe.stage3)} {stage3} --data-root {data} --adaptive '
         f'{rel(os.path.join(out, "budget", "thresholds.json"))}',
-        f'python tools/visualize.py {rel(STAGE3_CONFIG)} {stage3} {video} '
+        f'python tools/visualize.py {rel(recipe.stage3)} {stage3} {video} '
         f'--out {rel(os.path.join(out, "my_glimpses"))}',
     ]
 
@@ -85,7 +106,8 @@ def write_report(
     lines = [
         '# gfvideo demo report',
         '',
-        f'Synthetic spatial-redundancy benchmark (Something-Something V2 layout, seed {results["seed"]}): '
+        f'Synthetic spatial-redundancy benchmark, {results["benchmark"]} scene (Something-Something V2 layout, '
+        f'seed {results["seed"]}): '
         f'{counts["train"]} training clips, {counts["calib"]} held-out calibration clips, {counts["val"]} '
         f'validation clips. Everything trained from scratch on this machine ({os.cpu_count()} CPU threads) in '
         f'{steps.seconds / 60:.1f} minutes.',
@@ -114,7 +136,16 @@ def write_report(
         )
     )
     lines.append(f'| GFNet, most accurate point | {_pct(best["top1"])} | {best["gmacs_per_clip"]:.3f} | - |')
+    control = results['equal_compute_static']
+    lines.append(
+        f'| TSM on frames downscaled to {control["input_size"]} px (equal-compute static control) | '
+        f'{_pct(control["top1"])} | {control["gmacs_per_clip"]:.3f} | - |'
+    )
     lines += [
+        '',
+        f'A point reaches the baseline when its top-1 is at most {100 * REACH_TOLERANCE:.1f} points below the '
+        "baseline's. The equal-compute control is the baseline's architecture and recipe on whole frames "
+        "downscaled until its GMACs match GFNet's at that point (else its most accurate point).",
         '',
         f"GMACs ratio at the baseline's accuracy: {_ratio(results['gmacs_ratio'])}; wall-time ratio: "
         f'{_ratio(results["time_ratio"])}. Times are medians of {timing["repeats"]} interleaved repeats over '
@@ -154,6 +185,7 @@ def write_report(
     for row in results['policy_vs_random']:
         cells = [f'{_pct(row.get(f"{key}_top1"))} (hit {_ratio(row.get(f"{key}_hit"))})' for key, _ in LOCATIONS]
         lines.append(f'| {row["focus_steps"]} | ' + ' | '.join(cells) + ' |')
+    lines += ['', closest_heuristic(results['policy_vs_random'][0])]
     lines += [
         '',
         '## Where the model looked',
@@ -189,6 +221,10 @@ def print_headline(results: dict) -> None:
             ('GFNet early exit, matched', results['gfnet_matched']['top1'], results['gfnet_matched']['gmacs_per_clip'])
         )
     rows.append(('GFNet most accurate', results['gfnet_best']['top1'], results['gfnet_best']['gmacs_per_clip']))
+    control = results['equal_compute_static']
+    rows.append((f'TSM at {control["input_size"]} px (equal GMACs)', control['top1'], control['gmacs_per_clip']))
+    if results['quick']:
+        print('\n[demo] --quick: a few clips and one epoch per stage; these numbers mean nothing')
     print(f'\n{"":28} {"top-1":>7} {"GMACs":>7}')
     for name, top1, gmacs in rows:
         print(f'{name:28} {_pct(top1):>7} {"-" if gmacs is None else f"{gmacs:.3f}":>7}')

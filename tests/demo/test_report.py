@@ -3,10 +3,11 @@
 import pytest
 
 from gfvideo.demo.curve import best_point, matched_point
-from gfvideo.demo.report import headline, print_headline
+from gfvideo.demo.report import closest_heuristic, headline, print_headline
 
 TIMING = dict(baseline=dict(median_ms=10.0), gfnet=dict(median_ms=4.0))
 POLICIES = [dict(focus_steps=1, learned_top1=0.9, learned_hit=0.8)]
+CONTROL = dict(top1=0.4, gmacs_per_clip=0.21, input_size=44, checkpoint='x.pth')
 
 
 def curve(baseline_top1: float) -> dict:
@@ -24,14 +25,18 @@ def curve(baseline_top1: float) -> dict:
     )
 
 
-def test_the_matched_point_is_the_cheapest_as_accurate_as_the_baseline():
+def test_the_matched_point_is_the_cheapest_that_reaches_the_baseline():
     assert matched_point(curve(0.85))['mean_gmacs'] == 0.2
     assert matched_point(curve(0.99)) is None
+    assert matched_point(curve(0.955))['mean_gmacs'] == 0.25  # half a point below still reaches it
+    assert matched_point(curve(0.906))['mean_gmacs'] == 0.25  # 0.90 is 0.6 points below: not reached
     assert best_point(curve(0.85))['mean_gmacs'] == 0.25  # the cheaper of the two most accurate
 
 
 def test_the_headline_ratios_come_from_the_matched_point():
-    results = headline(curve(0.85), POLICIES, TIMING, seed=1)
+    results = headline(curve(0.85), POLICIES, TIMING, CONTROL, seed=1, benchmark='busy', quick=False)
+    assert results['benchmark'] == 'busy' and results['quick'] is False
+    assert results['equal_compute_static'] == dict(top1=0.4, gmacs_per_clip=0.21, input_size=44)
     assert results['seed'] == 1 and results['num_val_clips'] == 16 and results['glance_top1'] == 0.5
     assert results['gfnet_matched'] == dict(top1=0.90, gmacs_per_clip=0.2, thresholds=[0.5], cpu_ms_per_clip=4.0)
     assert results['gmacs_ratio'] == pytest.approx(0.2) and results['time_ratio'] == pytest.approx(0.4)
@@ -39,9 +44,16 @@ def test_the_headline_ratios_come_from_the_matched_point():
 
 
 def test_without_a_matched_point_there_are_no_ratios(capsys):
-    results = headline(curve(0.99), POLICIES, TIMING, seed=0)
+    results = headline(curve(0.99), POLICIES, TIMING, CONTROL, seed=0, benchmark='static', quick=True)
     assert results['gfnet_matched'] is None and results['gmacs_ratio'] is None and results['time_ratio'] is None
     print_headline(results)
     out = capsys.readouterr().out
     assert 'GFNet early exit, matched' not in out and 'GMACs ratio -, time ratio -' in out
     assert 'learned 90.0% (0.800)' in out and 'random - (-)' in out
+    assert 'TSM at 44 px (equal GMACs)' in out and 'these numbers mean nothing' in out
+
+
+def test_the_report_names_the_heuristic_closest_to_the_policy():
+    row = dict(learned_top1=0.9, random_top1=0.3, center_top1=0.2, motion_top1=0.55, compensated_motion_top1=0.6)
+    sentence = closest_heuristic(row)
+    assert 'camera-compensated motion peak' in sentence and '+30.0 points for the policy' in sentence
