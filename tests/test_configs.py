@@ -26,11 +26,12 @@ CONFIGS = sorted(
     if '_base_' not in os.path.relpath(path, ROOT).split(os.sep)
 )
 #: mmaction2 1.x's naming, {model}_[model setting]_{backbone}_{NxB}-{sampling}-{schedule}_{dataset}-{modality}:
-#: the stage is GlanceFocusNet's model setting, the sampling TSN's 1x1x{num_segments}.
+#: the stage is GlanceFocusNet's model setting, the sampling TSN's 1x1x{num_segments}; a dataset may
+#: name its variant (``synthetic-busy``: the synthetic benchmark's busy scene).
 NAME = re.compile(
     r'(?P<model>[a-z0-9]+)_(?:stage(?P<stage>[123])_)?(?P<backbone>[a-z0-9-]+)_'
     r'(?P<gpus>\d+)xb(?P<batch>\d+)-1x1x(?P<segments>\d+)-(?P<epochs>\d+)e_'
-    r'(?P<dataset>[a-z0-9]+)-(?P<modality>[a-z]+)\.py'
+    r'(?P<dataset>[a-z0-9]+(?:-[a-z0-9]+)?)-(?P<modality>[a-z]+)\.py'
 )
 
 
@@ -61,7 +62,8 @@ def test_a_config_name_tells_its_recipe(path):
     assert int(match['gpus']) * int(match['batch']) == cfg.auto_scale_lr.base_batch_size
     assert int(match['segments']) == model_num_segments(cfg.model.to_dict()) == cfg.num_segments
     assert int(match['epochs']) == cfg.train_cfg.max_epochs
-    assert cfg.data_root == {'synthetic': 'work_dirs/demo/data'}.get(match['dataset'], f'data/{match["dataset"]}')
+    synthetic = match['dataset'] in ('synthetic', 'synthetic-busy')  # the benchmark's two scenes
+    assert cfg.data_root == ('work_dirs/demo/data' if synthetic else f'data/{match["dataset"]}')
 
 
 def top_level_names(path: str) -> dict:
@@ -201,10 +203,13 @@ def test_train_all_finds_each_recipes_later_stages(path):
         assert Config.fromfile(found).model.train_stage == stage
 
 
-def test_the_demo_evaluates_the_stage_3_config_train_all_trains():
-    assert stage_configs(recipes.GFNET_CONFIG)[2] == recipes.STAGE3_CONFIG
-    for path in (recipes.GFNET_CONFIG, recipes.STAGE3_CONFIG, recipes.TSM_CONFIG):
+@pytest.mark.parametrize('benchmark', recipes.BENCHMARKS)
+def test_the_demo_evaluates_the_stage_3_config_train_all_trains(benchmark):
+    recipe = recipes.RECIPES[benchmark]
+    assert stage_configs(recipe.gfnet)[2] == recipe.stage3
+    for path in (recipe.gfnet, recipe.stage3, recipe.tsm):
         assert path in CONFIGS
+    assert recipes.RECIPES['static'].gfnet == recipes.GFNET_CONFIG
 
 
 @pytest.mark.parametrize(
