@@ -1,10 +1,11 @@
 """GlanceFocusNet's three training stages: a recipe's stage configs, finished stages, their chaining.
 
 A recipe's stage 2 and 3 configs lie next to its stage 1 config, named alike: ``stage1`` ->
-``stage2``, ``stage3``, and where the names give epochs (``-50e_``), each stage's own
-(``-15e_``). Each stage trains in ``<work dir>/stage<k>`` and starts from the previous stage's
-final checkpoint (``load_from`` is the previous stage's work dir, whose ``last_checkpoint`` names
-it). A stage whose work dir holds its last epoch's checkpoint is finished and is not trained again.
+``stage2``, ``stage3``, and where the names give epochs (``-50e_``) or GPUs x batch (``_8xb8-``),
+each stage's own (``-15e_``, ``_1xb64-``). Each stage trains in ``<work dir>/stage<k>`` and starts
+from the previous stage's final checkpoint (``load_from`` is the previous stage's work dir, whose
+``last_checkpoint`` names it). A stage whose work dir holds its last epoch's checkpoint is
+finished and is not trained again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from mmengine.config import Config, DictAction
 STAGES = (1, 2, 3)
 #: An epoch count in a config name (``..._8xb8-1x1x8-50e_sthv1-rgb.py``): each stage's name gives its own.
 EPOCHS = re.compile(r'(?<=[-_])\d+e(?=[-_.])')
+#: GPUs x clips per GPU in a config name (``_8xb8-``): each stage's name gives its own.
+BATCH = re.compile(r'(?<=_)\d+xb\d+(?=-)')
+
+
+def _stage_free(name: str) -> str:
+    """A config name with its epoch count and batch left open."""
+    return BATCH.sub('{G}xb{B}', EPOCHS.sub('{N}e', name))
+
 
 #: Trains one stage: ``(config, work_dir, cfg_options) -> exit status`` (0: trained). It resumes
 #: an unfinished run in ``work_dir``; ``cfg_options`` are ``key=value`` strings.
@@ -39,14 +48,14 @@ class StageFailedError(StageError):
 
 def stage_config(stage1_config: str, stage: int) -> str | None:
     """The stage's config next to ``stage1_config``: the same name with ``stage1`` ->
-    ``stage<stage>`` and any epoch count; None if there is none. Several candidates raise
+    ``stage<stage>`` and any epoch count and batch; None if there is none. Several candidates raise
     :class:`StageError`."""
     folder, name = os.path.split(stage1_config)
     name = name.replace('stage1', f'stage{stage}')
     if os.path.exists(os.path.join(folder, name)):
         return os.path.join(folder, name)
-    pattern = EPOCHS.sub('{N}e', name)
-    matches = sorted(other for other in os.listdir(folder or '.') if EPOCHS.sub('{N}e', other) == pattern)
+    pattern = _stage_free(name)
+    matches = sorted(other for other in os.listdir(folder or '.') if _stage_free(other) == pattern)
     if len(matches) > 1:
         raise StageError(f'{stage1_config}: several stage {stage} configs next to it: {", ".join(matches)}')
     return os.path.join(folder, matches[0]) if matches else None

@@ -28,6 +28,14 @@ def test_later_stages_are_found_by_name_with_their_own_epoch_counts(tmp_path):
         'tsm_stage2_r50_8xb8-1x1x8-15e_sthv1-rgb.py',
     )
     assert stage_configs(recipe[0]) == recipe
+    batches = write_configs(
+        tmp_path / 'batches',
+        'g_stage1_r18_1xb16-1x1x8-7e_x-rgb.py',
+        'g_stage2_r18_1xb64-1x1x8-7e_x-rgb.py',  # stage 2's own batch
+        'g_stage3_r18_1xb16-1x1x8-5e_x-rgb.py',
+        'g_stage2_r50_1xb64-1x1x8-7e_x-rgb.py',  # another backbone
+    )
+    assert stage_configs(batches[0]) == batches[:3]
     same_names = write_configs(tmp_path / 'plain', 'a_stage1.py', 'a_stage2.py', 'a_stage3.py', 'a_stage2-3e.py')
     assert stage_configs(same_names[0]) == same_names[:3]  # the exact name wins over an epoch variant
 
