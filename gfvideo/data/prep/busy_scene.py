@@ -43,8 +43,17 @@ class BusySpec:
             full resolution gives a plausible wrong identity) or look-alike non-identity patterns.
         saturation: the background's colour saturation relative to its texture (0 is grey), so
             the actor's warm cue is the only strongly warm thing in the frame.
-        texture_contrast: the background texture's amplitude (1: gratings of +-22 and patches of
-            +-40 grey levels).
+
+    Measured on seed 0 (128-px frames, 16 per clip, 8 sampled; 32-px patches; hit rate = the
+    fraction of frames whose patch holds the actor's centre). With 3 distractors drawn under the
+    actor the full-frame baseline (the demo's recipe, 12 epochs on 1600 clips) reached 98.75%
+    validation top-1, but the motion peak found the actor in 0.44 of validation frames and the
+    camera-compensated peak in 0.34: a 32-px patch often holds two blocks, and the actor on top
+    of the others kept its whole pattern. 4 distractors left the raw peak at 0.45 (rendered
+    clips); a texture of twice or 2.5 times the contrast did not move it (0.45), because at the
+    glance's quarter resolution the blocks' sharp edges outweigh the panned texture. 5
+    distractors, with the actor at a random depth among them, brought both to 0.38 and 0.31 (96
+    rendered clips; tests/data/test_busy_scene.py checks they stay below 0.42).
     """
 
     camera_speed: int = 2
@@ -52,7 +61,6 @@ class BusySpec:
     num_distractors: int = 5
     distractor_identities: bool = True
     saturation: float = 0.25
-    texture_contrast: float = 1.0
 
 
 BUSY_SPEC = BusySpec()
@@ -71,22 +79,19 @@ def family_colors(rng: np.random.Generator, hues: tuple[float, float], min_luma_
             return colors.round().astype(np.int64)[rng.permutation(2)]
 
 
-def textured_background(
-    height: int, width: int, saturation: float, contrast: float, rng: np.random.Generator
-) -> np.ndarray:
+def textured_background(height: int, width: int, saturation: float, rng: np.random.Generator) -> np.ndarray:
     """A desaturated texture ``(height, width, 3)`` uint8: gratings of several scales and
-    rectangles of 4-24 px (amplitudes scaled by ``contrast``), so a moving camera changes every
-    part of the frame."""
+    rectangles of 4-24 px, so a moving camera changes every part of the frame."""
     rows, cols = np.mgrid[:height, :width].astype(np.float32)
     image = np.tile(rng.uniform(80, 170, size=3).astype(np.float32), (height, width, 1))
     for period in (48, 24, 12, 8):
         angle = rng.uniform(0, np.pi)
         wave = np.sin((cols * np.cos(angle) + rows * np.sin(angle)) * 2 * np.pi / period + rng.uniform(0, 2 * np.pi))
-        image += wave[..., None] * contrast * rng.uniform(-22, 22, size=3).astype(np.float32)
+        image += wave[..., None] * rng.uniform(-22, 22, size=3).astype(np.float32)
     for _ in range(height * width // 256):
         y, x = rng.integers(0, height), rng.integers(0, width)
         h, w = rng.integers(4, 25, size=2)
-        image[y : y + h, x : x + w] += contrast * rng.uniform(-40, 40, size=3).astype(np.float32)
+        image[y : y + h, x : x + w] += rng.uniform(-40, 40, size=3).astype(np.float32)
     grey = image @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     image = grey[..., None] + saturation * (image - grey[..., None])
     return np.clip(image, 0, 255).astype(np.uint8)

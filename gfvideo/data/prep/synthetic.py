@@ -1,6 +1,9 @@
 """The spatial-redundancy benchmark: clips whose evidence sits in one small moving object.
 
-Each clip shows a smooth background with static distractor blocks and one *actor* block (an
+It has two scenes. The ``static`` scene, below, keeps the camera and the distractors still, so
+the frame-difference peak finds the actor: it shows that the stages work. The ``busy`` scene
+(:mod:`gfvideo.data.prep.busy_scene`) moves the camera and the distractors, so motion does not
+say where the evidence is. In the static scene, each clip shows a smooth background with static distractor blocks and one *actor* block (an
 eighth of the frame wide) that moves in one direction. The class is (actor identity) x
 (direction): the identity is a two-colour pattern of 2-pixel cells (stripes, bands, checks or
 dots; period 4) that averages to a flat colour over any 4-pixel window, so a glance at a quarter
@@ -249,7 +252,7 @@ def render_busy_clip(
     side = spec.actor_side(size)
     camera = camera_path(rng, num_frames, busy)
     margin = int(np.abs(camera).max())
-    canvas = textured_background(size + 2 * margin, size + 2 * margin, busy.saturation, busy.texture_contrast, rng)
+    canvas = textured_background(size + 2 * margin, size + 2 * margin, busy.saturation, rng)
     frames = np.stack([canvas[margin + y : margin + y + size, margin + x : margin + x + size] for x, y in camera])
     progress = np.round(np.linspace(0, int(spec.travel * size), num_frames)).astype(int)
     blocks: list[tuple[np.ndarray, np.ndarray]] = []  # (painted block, path), drawn in order
