@@ -3,13 +3,15 @@
 It has two scenes. The ``static`` scene, below, keeps the camera and the distractors still, so
 the frame-difference peak finds the actor: it shows that the stages work. The ``busy`` scene
 (:mod:`gfvideo.data.prep.busy_scene`) moves the camera and the distractors, so motion does not
-say where the evidence is. In the static scene, each clip shows a smooth background with static distractor blocks and one *actor* block (an
-eighth of the frame wide) that moves in one direction. The class is (actor identity) x
-(direction): the identity is a two-colour pattern of 2-pixel cells (stripes, bands, checks or
-dots; period 4) that averages to a flat colour over any 4-pixel window, so a glance at a quarter
-of the resolution sees *that* something moves and where, and only a full-resolution look at the
-actor tells *what* it is; the direction needs temporal modelling. Left/right classes form flip
-pairs, like Something-Something's.
+say where the evidence is.
+
+In the static scene each clip shows a smooth background with static distractor blocks and one
+*actor* block (an eighth of the frame wide) that moves in one direction. The class is (actor
+identity) x (direction): the identity is a two-colour pattern of 2-pixel cells (stripes, bands,
+checks or dots; period 4) that averages to a flat colour over any 4-pixel window, so a glance at
+a quarter of the resolution sees *that* something moves and where, and only a full-resolution
+look at the actor tells *what* it is; the direction needs temporal modelling. Left/right classes
+form flip pairs, like Something-Something's.
 
 The difficulty was tuned once, on the full-frame baseline alone (quarter-width ResNet-18-TSM on
 8 frames of 128 px RGB, AdamW 5e-4, batch 16, 1600 training clips, 400 validation clips,
