@@ -57,3 +57,15 @@ def test_the_report_names_the_heuristic_closest_to_the_policy():
     row = dict(learned_top1=0.9, random_top1=0.3, center_top1=0.2, motion_top1=0.55, compensated_motion_top1=0.6)
     sentence = closest_heuristic(row)
     assert 'camera-compensated motion peak' in sentence and '+30.0 points for the policy' in sentence
+
+
+def test_the_equal_compute_control_runs_the_baseline_at_the_closest_cost():
+    from gfvideo.demo.pipeline import equal_compute_size
+    from gfvideo.models import recognizer_macs
+    from gfvideo.registry import MODELS
+
+    model_cfg = dict(type='TSM', backbone=dict(name='resnet18', num_segments=2, width_mult=0.25), num_classes=4)
+    full = recognizer_macs(MODELS.build(model_cfg), 64, 64) / 1e9
+    size, gmacs = equal_compute_size(model_cfg, full / 4, 64)
+    assert size == 32 and abs(gmacs - full / 4) <= 0.15 * full / 4  # a quarter of the cost: half the side
+    assert equal_compute_size(model_cfg, full, 64)[0] == 64

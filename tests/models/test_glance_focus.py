@@ -219,3 +219,20 @@ def test_a_checkpoint_saved_before_parts_came_from_configs_still_loads(tmp_path)
         assert len(report.loaded) == len(layout)
         assert torch.equal(model.policy.critic.weight, saved['policy.critic.weight'])
         assert torch.equal(model.aggregator.fc.bias, saved['aggregator.fc.bias'])
+
+
+def test_the_policy_can_read_the_glance_pixels_and_the_aggregator_the_patch_positions():
+    plain, extended = small_model(), small_model(policy_pixels=True, focus_position=True)
+    assert extended.policy.map_reduce[0].in_channels == plain.policy.map_reduce[0].in_channels + 3
+    inputs = clips(2)
+    fixed = torch.tensor([[0.0, 0.0]]).repeat(2 * T, 1)
+    moved = torch.tensor([[1.0, 1.0]]).repeat(2 * T, 1)
+    # same patches' content aside, a patch's position alone changes what the aggregator sees
+    with torch.no_grad():
+        still = torch.zeros_like(inputs)
+        at_corner = extended.anytime(still, 1, fixed)[0][1]
+        at_other = extended.anytime(still, 1, moved)[0][1]
+        assert not torch.allclose(at_corner, at_other)
+        assert torch.allclose(plain.anytime(still, 1, fixed)[0][1], plain.anytime(still, 1, moved)[0][1])
+    stage2 = small_model(policy_pixels=True, focus_position=True, train_stage=2)
+    assert not any(p.requires_grad for p in stage2.focus_position.parameters())  # PPO moves the policy alone
