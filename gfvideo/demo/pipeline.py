@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
@@ -32,15 +33,36 @@ from .scripts import ToolRunner
 from .steps import Steps
 
 
-def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], seed: int, benchmark: str) -> dict:
+@dataclass(frozen=True)
+class DemoRun:
+    """What every step of one demo run shares: the tools, the output folder, the sizes, the seed
+    and the benchmark's recipe."""
+
+    tools: ToolRunner
+    out: str
+    sizes: dict[str, int]
+    seed: int
+    recipe: Recipe
+
+    @property
+    def data(self) -> str:
+        return os.path.join(self.out, 'data')
+
+    def path(self, *parts: str) -> str:
+        """A path inside the output folder."""
+        return os.path.join(self.out, *parts)
+
+
+def make_data(log: str, run: DemoRun) -> dict:
     """Write the benchmark's scene and its lists, holding out a calibration slice of the training list."""
-    tools(
+    sizes, data = run.sizes, run.data
+    run.tools(
         log,
         'make_synthetic.py',
         '--layout',
         'sthv2',
         '--scene',
-        benchmark,
+        run.recipe.benchmark,
         '--out',
         data,
         '--num-train',
@@ -48,10 +70,10 @@ def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], see
         '--num-val',
         str(sizes['val']),
         '--seed',
-        str(seed),
+        str(run.seed),
     )
     lists = os.path.join(data, 'lists')
-    tools(
+    run.tools(
         log,
         'build_lists.py',
         'sthv2',
@@ -64,7 +86,7 @@ def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], see
     )
     with open(os.path.join(lists, 'train.txt'), encoding='utf-8') as file:
         lines = file.read().splitlines()
-    held_out = set(np.random.default_rng(seed).permutation(len(lines))[: sizes['calib']].tolist())
+    held_out = set(np.random.default_rng(run.seed).permutation(len(lines))[: sizes['calib']].tolist())
     calib = [line for index, line in enumerate(lines) if index in held_out]
     train_fit = [line for index, line in enumerate(lines) if index not in held_out]
     atomic_write_lines(os.path.join(lists, 'calib.txt'), calib)
@@ -72,23 +94,21 @@ def make_data(log: str, tools: ToolRunner, data: str, sizes: dict[str, int], see
     return dict(train=len(lines) - len(held_out), calib=len(held_out), val=sizes['val'])
 
 
-def train_tsm(
-    log: str, tools: ToolRunner, work: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe, *options: str
-) -> dict:
+def train_tsm(log: str, run: DemoRun, work: str, *options: str) -> dict:
     """Train the recipe's full-frame TSM (with extra ``options``) into ``work``."""
-    epochs = baseline_epochs(sizes, recipe)
-    tools(
+    epochs = baseline_epochs(run.sizes, run.recipe)
+    run.tools(
         log,
         'train.py',
-        recipe.tsm,
+        run.recipe.tsm,
         '--work-dir',
         work,
         '--resume',
         '--seed',
-        str(seed),
+        str(run.seed),
         '--cfg-options',
-        *data_options(data),
-        *quick_options(sizes),
+        *data_options(run.data),
+        *quick_options(run.sizes),
         *epoch_options(epochs),
         *options,
     )
@@ -96,37 +116,33 @@ def train_tsm(
         return dict(checkpoint=file.read().strip(), epochs=epochs)
 
 
-def train_baseline(
-    log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe
-) -> dict:
-    return train_tsm(log, tools, os.path.join(out, 'train', 'tsm_baseline'), data, sizes, seed, recipe)
+def train_baseline(log: str, run: DemoRun) -> dict:
+    return train_tsm(log, run, run.path('train', 'tsm_baseline'))
 
 
-def train_gfnet(
-    log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe
-) -> dict:
-    work = os.path.join(out, 'train', 'gfnet')
-    options = data_options(data) + quick_options(sizes)  # train_all passes the options to every stage
-    tools(log, 'train_all.py', recipe.gfnet, '--work-dir', work, '--seed', str(seed), '--cfg-options', *options)
+def train_gfnet(log: str, run: DemoRun) -> dict:
+    work = run.path('train', 'gfnet')
+    options = data_options(run.data) + quick_options(run.sizes)  # train_all passes the options to every stage
+    run.tools(
+        log, 'train_all.py', run.recipe.gfnet, '--work-dir', work, '--seed', str(run.seed), '--cfg-options', *options
+    )
     with open(os.path.join(work, 'stage3', 'last_checkpoint'), encoding='utf-8') as file:
         return dict(checkpoint=file.read().strip())
 
 
-def evaluate_budgets(
-    log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, baseline: dict, seed: int, recipe: Recipe
-) -> dict:
-    budget = os.path.join(out, 'budget')
-    tools(
+def evaluate_budgets(log: str, run: DemoRun, gfnet: dict, baseline: dict) -> dict:
+    budget = run.path('budget')
+    run.tools(
         log,
         'evaluate_budget.py',
-        recipe.stage3,
+        run.recipe.stage3,
         gfnet['checkpoint'],
         '--out',
         budget,
         '--calib-list',
-        os.path.join(data, 'lists', 'calib.txt'),
+        os.path.join(run.data, 'lists', 'calib.txt'),
         '--baseline',
-        recipe.tsm,
+        run.recipe.tsm,
         baseline['checkpoint'],
         '--batch-size',
         str(EVAL_BATCH),
@@ -135,16 +151,16 @@ def evaluate_budgets(
         '--num-points',
         '8',
         '--seed',
-        str(seed),
+        str(run.seed),
         '--cfg-options',
-        *data_options(data),
+        *data_options(run.data),
     )
     with open(os.path.join(budget, 'budget_curve.json'), encoding='utf-8') as file:
         return json.load(file)
 
 
-def _stage3_model(data: str, gfnet: dict, recipe: Recipe) -> tuple[Config, GlanceFocusNet]:
-    cfg = load_config(recipe.stage3, data_overrides(data))
+def _stage3_model(run: DemoRun, gfnet: dict) -> tuple[Config, GlanceFocusNet]:
+    cfg = load_config(run.recipe.stage3, data_overrides(run.data))
     return cfg, cast(GlanceFocusNet, load_model(cfg, gfnet['checkpoint']))
 
 
@@ -159,21 +175,18 @@ def equal_compute_size(model_cfg: dict, gmacs: float, frame_size: int) -> tuple[
     return size, costs[size]
 
 
-def train_equal_compute(
-    log: str, tools: ToolRunner, out: str, data: str, sizes: dict[str, int], seed: int, recipe: Recipe, curve: dict
-) -> dict:
+def train_equal_compute(log: str, run: DemoRun, curve: dict) -> dict:
     """The equal-compute static control: the baseline's architecture and recipe on whole frames
     downscaled (inside the model) until its GMACs match GlanceFocusNet's at the point matching the
     baseline (else its most accurate point); its validation top-1."""
     point = matched_point(curve) or best_point(curve)
-    cfg = load_config(recipe.tsm, data_overrides(data))
+    cfg = load_config(run.recipe.tsm, data_overrides(run.data))
     size, gmacs = equal_compute_size(cfg.model.to_dict(), point['mean_gmacs'], cfg.frame_size)
-    work = os.path.join(out, 'train', 'tsm_equal_compute')
-    trained = train_tsm(log, tools, work, data, sizes, seed, recipe, f'model.input_size={size}')
+    trained = train_tsm(log, run, run.path('train', 'tsm_equal_compute'), f'model.input_size={size}')
     cfg.merge_from_dict({'model.input_size': size})
-    run = collect_scores(load_model(cfg, trained['checkpoint']), eval_loader(cfg, batch_size=EVAL_BATCH, workers=0))
+    scores = collect_scores(load_model(cfg, trained['checkpoint']), eval_loader(cfg, batch_size=EVAL_BATCH, workers=0))
     return dict(
-        top1=run.summary()['top1'],
+        top1=scores.summary()['top1'],
         gmacs_per_clip=gmacs,
         input_size=size,
         gfnet_gmacs_per_clip=point['mean_gmacs'],
@@ -181,27 +194,28 @@ def train_equal_compute(
     )
 
 
-def compare_policies(log: str, data: str, gfnet: dict, recipe: Recipe) -> list[dict]:
+def compare_policies(log: str, run: DemoRun, gfnet: dict) -> list[dict]:
     """Top-1 and hit rate after k focus steps: learned, random, centre, motion-peak,
     camera-compensated motion-peak and oracle patches (the actor boxes serve this measurement only)."""
-    cfg, model = _stage3_model(data, gfnet, recipe)
-    actor_boxes = read_actor_boxes(os.path.join(data, 'annotations', 'actor_boxes.json'))
+    cfg, model = _stage3_model(run, gfnet)
+    actor_boxes = read_actor_boxes(os.path.join(run.data, 'annotations', 'actor_boxes.json'))
     rows = compare_locations(model, eval_loader(cfg, batch_size=EVAL_BATCH, workers=0), actor_boxes)
     atomic_write_lines(log, [json.dumps(row) for row in rows])
     return rows
 
 
-def time_models(log: str, data: str, gfnet: dict, baseline: dict, curve: dict, repeats: int, recipe: Recipe) -> dict:
+def time_models(log: str, run: DemoRun, gfnet: dict, baseline: dict, curve: dict) -> dict:
     """Wall time per clip of the baseline and of GlanceFocusNet's early exit (at the matched
     point's thresholds, else the most accurate point's), on the decoded validation clips in
     batches of ``EVAL_BATCH``: medians of interleaved repeats, decoding excluded."""
     point = matched_point(curve) or best_point(curve)
-    cfg, model = _stage3_model(data, gfnet, recipe)
-    tsm = cast(TSM, load_model(load_config(recipe.tsm, data_overrides(data)), baseline['checkpoint']))
+    cfg, model = _stage3_model(run, gfnet)
+    tsm = cast(TSM, load_model(load_config(run.recipe.tsm, data_overrides(run.data)), baseline['checkpoint']))
     batches = [
         model.data_preprocessor.normalize(batch['inputs'])
         for batch in eval_loader(cfg, batch_size=EVAL_BATCH, workers=0)
     ]
+    repeats = run.sizes['repeats']
     timings = interleaved_timings(
         {'baseline': tsm.logits, 'gfnet': lambda clips: model.forward_adaptive(clips, point['thresholds'])},
         batches,
@@ -218,42 +232,19 @@ def time_models(log: str, data: str, gfnet: dict, baseline: dict, curve: dict, r
     return result
 
 
-def pictures(log: str, tools: ToolRunner, out: str, data: str, gfnet: dict, budget_dir: str, recipe: Recipe) -> dict:
+def pictures(log: str, run: DemoRun, gfnet: dict) -> dict:
     """Features of the first validation videos and pictures of where the model looked."""
+    data = run.data
     with open(os.path.join(data, 'lists', 'val.txt'), encoding='utf-8') as file:
         entries = [line.rsplit(maxsplit=1) for line in file.read().splitlines()[:4]]
     videos, labels = [os.path.join(data, path) for path, _ in entries], [label for _, label in entries]
-    thresholds = os.path.join(budget_dir, 'thresholds.json')
-    tools(
-        log,
-        'extract_features.py',
-        recipe.stage3,
-        gfnet['checkpoint'],
-        '--videos',
-        *videos,
-        '--out',
-        os.path.join(out, 'features'),
-        '--thresholds',
-        thresholds,
-        '--resume',
-        '--cfg-options',
-        *data_options(data),
+    thresholds = run.path('budget', 'thresholds.json')
+    model = [run.recipe.stage3, gfnet['checkpoint']]
+    options = ['--thresholds', thresholds, '--cfg-options', *data_options(data)]
+    run.tools(
+        log, 'extract_features.py', *model, '--videos', *videos, '--out', run.path('features'), '--resume', *options
     )
-    tools(
-        log,
-        'visualize.py',
-        recipe.stage3,
-        gfnet['checkpoint'],
-        *videos,
-        '--out',
-        os.path.join(out, 'glimpses'),
-        '--thresholds',
-        thresholds,
-        '--true-labels',
-        *labels,
-        '--cfg-options',
-        *data_options(data),
-    )
+    run.tools(log, 'visualize.py', *model, *videos, '--out', run.path('glimpses'), '--true-labels', *labels, *options)
     names = [os.path.splitext(os.path.basename(v))[0] for v in videos]
     return dict(pngs=[f'glimpses/{n}_glimpses.png' for n in names], gifs=[f'glimpses/{n}_glimpses.gif' for n in names])
 
@@ -274,98 +265,47 @@ def run_demo(out: str, tools_dir: str, seed: int = 0, quick: bool = False, bench
     if benchmark not in RECIPES:
         raise ValueError(f'unknown benchmark {benchmark!r}; choose one of {tuple(RECIPES)}')
     recipe = RECIPES[benchmark]
-    tools = ToolRunner(tools_dir)
-    sizes = SIZES['quick' if quick else 'full']
-    out = os.path.abspath(out)
-    data = os.path.join(out, 'data')
-    train = os.path.join(out, 'train')
-    steps = Steps(out, dict(benchmark=benchmark, seed=seed, quick=quick, recipe=recipe.digest()))
-    counts = steps.run(
-        'data', 'writing the synthetic benchmark', make_data, [data], tools, data, sizes, seed, benchmark
-    )
+    run = DemoRun(ToolRunner(tools_dir), os.path.abspath(out), SIZES['quick' if quick else 'full'], seed, recipe)
+    steps = Steps(run.out, dict(benchmark=benchmark, seed=seed, quick=quick, recipe=recipe.digest()))
+    counts = steps.run('data', 'writing the synthetic benchmark', make_data, [run.data], run)
     baseline = steps.run(
         'train_baseline',
         'training the full-frame TSM baseline',
         train_baseline,
-        [os.path.join(train, 'tsm_baseline')],
-        tools,
-        out,
-        data,
-        sizes,
-        seed,
-        recipe,
+        [run.path('train', 'tsm_baseline')],
+        run,
     )
     gfnet = steps.run(
-        'train_gfnet',
-        'training GlanceFocusNet stages 1-3',
-        train_gfnet,
-        [os.path.join(train, 'gfnet')],
-        tools,
-        out,
-        data,
-        sizes,
-        seed,
-        recipe,
+        'train_gfnet', 'training GlanceFocusNet stages 1-3', train_gfnet, [run.path('train', 'gfnet')], run
     )
-    budget = os.path.join(out, 'budget')
     curve = steps.run(
-        'budgets',
-        'calibrating and evaluating early exit',
-        evaluate_budgets,
-        [budget],
-        tools,
-        out,
-        data,
-        gfnet,
-        baseline,
-        seed,
-        recipe,
+        'budgets', 'calibrating and evaluating early exit', evaluate_budgets, [run.path('budget')], run, gfnet, baseline
     )
-    policies = steps.run('policies', 'comparing patch locations', compare_policies, [], data, gfnet, recipe)
+    policies = steps.run('policies', 'comparing patch locations', compare_policies, [], run, gfnet)
     control = steps.run(
         'equal_compute',
         'training the equal-compute static control',
         train_equal_compute,
-        [os.path.join(train, 'tsm_equal_compute')],
-        tools,
-        out,
-        data,
-        sizes,
-        seed,
-        recipe,
+        [run.path('train', 'tsm_equal_compute')],
+        run,
         curve,
     )
-    timing = steps.run(
-        'timing',
-        'timing baseline vs early exit',
-        time_models,
-        [],
-        data,
-        gfnet,
-        baseline,
-        curve,
-        sizes['repeats'],
-        recipe,
-    )
+    timing = steps.run('timing', 'timing baseline vs early exit', time_models, [], run, gfnet, baseline, curve)
     images = steps.run(
         'pictures',
         'extracting features, drawing glimpses',
         pictures,
-        [os.path.join(out, 'features'), os.path.join(out, 'glimpses')],
-        tools,
-        out,
-        data,
+        [run.path('features'), run.path('glimpses')],
+        run,
         gfnet,
-        budget,
-        recipe,
     )
     results = headline(curve, policies, timing, control, seed, benchmark, quick)
-    atomic_write_json(os.path.join(out, 'results.json'), results)
-    commands = follow_up_commands(out, data, recipe)
-    write_report(out, counts, curve, results, images, steps, quick, commands)
+    atomic_write_json(run.path('results.json'), results)
+    commands = follow_up_commands(run.out, run.data, recipe)
+    write_report(run.out, counts, curve, results, images, steps, quick, commands)
     print_headline(results)
     print(
-        f'\n[demo] report: {os.path.relpath(os.path.join(out, "report.md"))} '
+        f'\n[demo] report: {os.path.relpath(run.path("report.md"))} '
         f'(results.json beside it), {steps.seconds / 60:.1f} minutes in all'
     )
     print('[demo] next, on these outputs:\n  ' + '\n  '.join(commands))
