@@ -1,5 +1,13 @@
-# Busy scene, stage 2: the static scene's stage 2 (PPO trains the policy alone) with the busy
-# scene's three changes (the stage 1 config says why). tools/train_all.py starts it from stage 1's
-# final checkpoint.
-_base_ = ['gfnet_stage2_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py']
-model = dict(policy_pixels=True, focus_position=True, stage1_prior='compensated_motion')
+# Busy scene, stage 2: the policy alone learns with PPO; everything else is frozen (batch norm in eval mode).
+# tools/train_all.py starts it from stage 1's final checkpoint.
+_base_ = [
+    '../../_base_/models/gfnet_small_cpu_busy.py',
+    '../../_base_/datasets/synthetic_sthv2.py',
+    '../../_base_/schedules/gfnet_stage2_adamw_7e_synthetic.py',
+    '../../_base_/default_runtime.py',
+]
+model = dict(
+    glance_backbone=dict(num_segments=_base_.num_segments),
+    focus_backbone=dict(num_segments=_base_.num_segments),
+    train_stage=2,
+)

@@ -1,5 +1,13 @@
-# Busy scene, stage 3: the static scene's stage 3 (the focus backbone and the aggregator fine-tune
-# on the learned patches) with the busy scene's three changes (the stage 1 config says why).
+# Busy scene, stage 3: policy frozen; the focus backbone and the aggregator fine-tune on the learned patches.
 # tools/train_all.py starts it from stage 2's final checkpoint.
-_base_ = ['gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py']
-model = dict(policy_pixels=True, focus_position=True, stage1_prior='compensated_motion')
+_base_ = [
+    '../../_base_/models/gfnet_small_cpu_busy.py',
+    '../../_base_/datasets/synthetic_sthv2.py',
+    '../../_base_/schedules/gfnet_stage3_adamw_5e_synthetic.py',
+    '../../_base_/default_runtime.py',
+]
+model = dict(
+    glance_backbone=dict(num_segments=_base_.num_segments),
+    focus_backbone=dict(num_segments=_base_.num_segments),
+    train_stage=3,
+)
