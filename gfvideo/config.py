@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 from mmengine.config import Config
 
+from .resources import find_config
+
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+#: Test-time keys that a config may set equal to their validation key (``test_dataloader =
+#: val_dataloader``): overrides of the validation key reach them too.
+TEST_FOLLOWS_VAL = {'test_dataloader': 'val_dataloader', 'test_evaluator': 'val_evaluator'}
 
 
 def set_data_root(cfg: Config, data_root: str) -> None:
@@ -17,14 +24,21 @@ def set_data_root(cfg: Config, data_root: str) -> None:
 
 
 def load_config(path: str, options: dict | None = None, data_root: str | None = None) -> Config:
-    """A config file with ``--cfg-options``-style overrides merged.
+    """A config file (a path, or a shipped recipe's name: :func:`gfvideo.resources.find_config`)
+    with ``--cfg-options``-style overrides merged.
 
-    A ``data_root`` argument (``--data-root``), or a ``data_root`` key among the options, moves
-    all three dataloaders to that folder.
+    A test dataloader (or evaluator) that the file sets equal to the validation one stays equal to
+    it after overrides of the validation one, unless the options override it too. A ``data_root``
+    argument (``--data-root``), or a ``data_root`` key among the options, moves all three
+    dataloaders to that folder.
     """
-    cfg = Config.fromfile(path)
+    cfg = Config.fromfile(find_config(path))
     if options:
+        following = [test for test, val in TEST_FOLLOWS_VAL.items() if val in cfg and cfg.get(test) == cfg[val]]
         cfg.merge_from_dict(options)
+        for test in following:
+            if not any(key == test or key.startswith(test + '.') for key in options):
+                cfg[test] = copy.deepcopy(cfg[TEST_FOLLOWS_VAL[test]])
     data_root = data_root or (options or {}).get('data_root')
     if data_root:
         set_data_root(cfg, data_root)

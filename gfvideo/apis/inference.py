@@ -16,10 +16,11 @@ import torch
 from mmengine.config import Config
 
 from ..classes import class_list_hash, read_class_list
+from ..config import load_config
 from ..data import ArrayReader, build_pipeline, open_video
 from ..engine.config_checks import check_frame_count
 from ..evaluation.budget import NEVER_EXIT, read_thresholds, replay_exits
-from ..models import TSM, GlanceFocusNet, load_weights, without_init_weights
+from ..models import TSM, GlanceFocusNet, load_weights, read_checkpoint, without_init_weights
 from ..registry import MODELS
 from ..visualization import save_glimpses
 
@@ -61,23 +62,34 @@ def _config_classes(cfg: Config) -> list[str] | None:
     return list(classes) if classes else None
 
 
-def load_model(config: str | Config, checkpoint: str, device: str | torch.device = 'cpu') -> Recognizer:
+def load_model(
+    config: str | Config,
+    checkpoint: str,
+    device: str | torch.device = 'cpu',
+    cfg_options: dict | None = None,
+) -> Recognizer:
     """Build the config's model, load a gfvideo checkpoint (or a work dir's final checkpoint)
     strictly and put it in eval mode. The backbones' initialisation weights are not read.
 
+    ``config`` is a path, a shipped recipe's name or a loaded config; ``cfg_options`` are
+    ``--cfg-options``-style overrides. The class count comes from the checkpoint's class list
+    when it has one (so a recipe's ``num_classes`` need not be repeated for your own classes).
     The model gets ``cfg``, ``classes`` (from the checkpoint, else the config's class list, else
     ``None``) and ``classes_hash`` attributes. A test pipeline that samples another number of
     frames than the model's ``num_segments`` raises ``ConfigError``.
     """
-    cfg = Config.fromfile(config) if not isinstance(config, Config) else config
+    cfg = load_config(config, cfg_options) if not isinstance(config, Config) else config
     check_frame_count(cfg, ['test_dataloader'])
+    state_dict, meta = read_checkpoint(checkpoint)
+    if meta.get('classes'):
+        cfg.model.num_classes = len(meta['classes'])
     model = MODELS.build(without_init_weights(cfg.model))
-    report = load_weights(model, checkpoint, source='gfvideo')
+    load_weights(model, {'state_dict': state_dict, 'meta': meta}, source='gfvideo')
     model.to(device).eval()
-    classes = report.meta.get('classes') or _config_classes(cfg)
+    classes = meta.get('classes') or _config_classes(cfg)
     model.cfg = cfg
     model.classes = list(classes) if classes else None
-    model.classes_hash = report.meta.get('classes_hash') or (class_list_hash(classes) if classes else None)
+    model.classes_hash = meta.get('classes_hash') or (class_list_hash(classes) if classes else None)
     return model
 
 

@@ -1,8 +1,7 @@
 """The demo: gfvideo on the built-in synthetic benchmark, from nothing to a report.
 
-``python tools/demo.py`` calls :func:`run_demo`, which runs the same command-line tools a user
-runs (their folder is an argument: the package never imports them) in resumable steps and writes
-``report.md`` and ``results.json``.
+``gfvideo demo`` calls :func:`run_demo`, which runs the same ``gfvideo`` commands a user runs,
+each in its own process, in resumable steps and writes ``report.md`` and ``results.json``.
 """
 
 from .pipeline import run_demo

@@ -58,7 +58,7 @@ def make_data(log: str, run: DemoRun) -> dict:
     sizes, data = run.sizes, run.data
     run.tools(
         log,
-        'make_synthetic.py',
+        'make-synthetic',
         '--layout',
         'sthv2',
         '--scene',
@@ -75,7 +75,7 @@ def make_data(log: str, run: DemoRun) -> dict:
     lists = os.path.join(data, 'lists')
     run.tools(
         log,
-        'build_lists.py',
+        'build-lists',
         'sthv2',
         '--annotations',
         os.path.join(data, 'annotations'),
@@ -99,7 +99,7 @@ def train_tsm(log: str, run: DemoRun, work: str, *options: str) -> dict:
     epochs = baseline_epochs(run.sizes, run.recipe)
     run.tools(
         log,
-        'train.py',
+        'train',
         run.recipe.tsm,
         '--work-dir',
         work,
@@ -124,7 +124,7 @@ def train_gfnet(log: str, run: DemoRun) -> dict:
     work = run.path('train', 'gfnet')
     options = data_options(run.data) + quick_options(run.sizes)  # train_all passes the options to every stage
     run.tools(
-        log, 'train_all.py', run.recipe.gfnet, '--work-dir', work, '--seed', str(run.seed), '--cfg-options', *options
+        log, 'train-all', run.recipe.gfnet, '--work-dir', work, '--seed', str(run.seed), '--cfg-options', *options
     )
     with open(os.path.join(work, 'stage3', 'last_checkpoint'), encoding='utf-8') as file:
         return dict(checkpoint=file.read().strip())
@@ -134,7 +134,7 @@ def evaluate_budgets(log: str, run: DemoRun, gfnet: dict, baseline: dict) -> dic
     budget = run.path('budget')
     run.tools(
         log,
-        'evaluate_budget.py',
+        'evaluate-budget',
         run.recipe.stage3,
         gfnet['checkpoint'],
         '--out',
@@ -241,22 +241,19 @@ def pictures(log: str, run: DemoRun, gfnet: dict) -> dict:
     thresholds = run.path('budget', 'thresholds.json')
     model = [run.recipe.stage3, gfnet['checkpoint']]
     options = ['--thresholds', thresholds, '--cfg-options', *data_options(data)]
-    run.tools(
-        log, 'extract_features.py', *model, '--videos', *videos, '--out', run.path('features'), '--resume', *options
-    )
-    run.tools(log, 'visualize.py', *model, *videos, '--out', run.path('glimpses'), '--true-labels', *labels, *options)
+    run.tools(log, 'extract-features', *model, '--videos', *videos, '--out', run.path('features'), '--resume', *options)
+    run.tools(log, 'visualize', *model, *videos, '--out', run.path('glimpses'), '--true-labels', *labels, *options)
     names = [os.path.splitext(os.path.basename(v))[0] for v in videos]
     return dict(pngs=[f'glimpses/{n}_glimpses.png' for n in names], gifs=[f'glimpses/{n}_glimpses.gif' for n in names])
 
 
-def run_demo(out: str, tools_dir: str, seed: int = 0, quick: bool = False, benchmark: str = 'busy') -> dict:
+def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'busy') -> dict:
     """The whole demo in ``out``: data, training, budgets, policy comparison, the equal-compute
     control, timing, pictures, then ``report.md`` and ``results.json`` (whose content it returns).
 
     Args:
         out: the output folder; steps finished there by an earlier run of the same benchmark,
             seed, ``quick`` and recipe are reused (others run afresh, saying so).
-        tools_dir: the ``tools/`` folder whose scripts run the steps, as a user runs them.
         seed: seed of the data and of all training.
         quick: a few clips and one epoch per stage (for tests; its numbers mean nothing).
         benchmark: the scene, ``'busy'`` (motion does not say where the evidence is) or
@@ -265,7 +262,7 @@ def run_demo(out: str, tools_dir: str, seed: int = 0, quick: bool = False, bench
     if benchmark not in RECIPES:
         raise ValueError(f'unknown benchmark {benchmark!r}; choose one of {tuple(RECIPES)}')
     recipe = RECIPES[benchmark]
-    run = DemoRun(ToolRunner(tools_dir), os.path.abspath(out), SIZES['quick' if quick else 'full'], seed, recipe)
+    run = DemoRun(ToolRunner(), os.path.abspath(out), SIZES['quick' if quick else 'full'], seed, recipe)
     steps = Steps(run.out, dict(benchmark=benchmark, seed=seed, quick=quick, recipe=recipe.digest()))
     counts = steps.run('data', 'writing the synthetic benchmark', make_data, [run.data], run)
     baseline = steps.run(

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 from ..config import load_config
 from ..engine.stages import stage_configs
+from ..resources import CONFIGS
 
-#: ``configs/`` of the checkout gfvideo runs from (``pip install -e .``), as for ``data_lists/``.
-CONFIGS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'configs'))
 #: The synthetic recipes: GlanceFocusNet's stage 1 config, its stage 3 config (the final model;
 #: tests/test_configs.py checks it is the one tools/train_all.py finds) and the full-frame TSM
 #: baseline.

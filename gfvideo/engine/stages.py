@@ -15,7 +15,10 @@ import os
 import re
 from collections.abc import Callable, Sequence
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
+
+from ..config import load_config
+from ..resources import find_config
 
 STAGES = (1, 2, 3)
 #: An epoch count in a config name (``..._8xb8-1x1x8-50e_sthv1-rgb.py``): each stage's name gives its own.
@@ -62,8 +65,13 @@ def stage_config(stage1_config: str, stage: int) -> str | None:
 
 
 def stage_configs(stage1_config: str) -> list[str]:
-    """The configs of stages 1, 2 and 3 of the recipe whose stage 1 config is ``stage1_config``;
+    """The configs of stages 1, 2 and 3 of the recipe whose stage 1 config is ``stage1_config`` (a
+    path or a shipped recipe's name);
     :class:`StageError` when its name lacks ``stage1`` or a stage config is missing or ambiguous."""
+    try:
+        stage1_config = find_config(stage1_config)
+    except FileNotFoundError as error:
+        raise StageError(str(error)) from None
     if 'stage1' not in os.path.basename(stage1_config):
         raise StageError(f'{stage1_config}: expected a stage 1 config (with "stage1" in its name)')
     configs = []
@@ -82,9 +90,7 @@ def final_checkpoint(config: str, work_dir: str, cfg_options: Sequence[str] = ()
     pointer = os.path.join(work_dir, 'last_checkpoint')
     if not os.path.exists(pointer):
         return None
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(_options_dict(cfg_options))
+    cfg = load_config(config, _options_dict(cfg_options) if cfg_options else None)
     with open(pointer, encoding='utf-8') as file:
         path = file.read().strip()
     expected = os.path.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')

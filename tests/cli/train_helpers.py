@@ -1,6 +1,6 @@
 """Running the tools (tools/train.py, tools/test.py, tools/dist_train.sh, ...) on the tiny configs."""
 
-import importlib.util
+import importlib
 import os
 import socket
 import subprocess
@@ -11,12 +11,8 @@ CONFIGS = os.path.join(ROOT, 'tests', 'cli', 'configs')
 
 
 def load_tool(name: str):
-    """``tools/<name>.py`` imported as a module (the tools are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(f'gfvideo_tool_{name}', os.path.join(ROOT, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
-    spec.loader.exec_module(module)
-    return module
+    """The module of ``tools/<name>.py``'s command (:mod:`gfvideo.commands`)."""
+    return importlib.import_module(f'gfvideo.commands.{name}')
 
 
 def data_options(root: str) -> list[str]:

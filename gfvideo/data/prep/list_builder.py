@@ -11,6 +11,7 @@ from typing import Callable
 
 from ...classes import AnnotationError, read_class_list
 from ...fileio import atomic_write_lines
+from ...resources import DATA_LISTS
 from ..annotations import (
     UNLABELLED,
     OfficialAnnotations,
@@ -22,9 +23,9 @@ from ..annotations import (
 from ..readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
-#: The class lists shipped in data_lists/, by dataset (and Something-Something V1 class order):
-#: the dataset's own first, then the synthetic benchmark's (written in every layout).
-DATA_LISTS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'data_lists'))
+#: The class lists shipped in data_lists/ (:data:`gfvideo.resources.DATA_LISTS`), by dataset (and
+#: Something-Something V1 class order): the dataset's own first, then the synthetic benchmark's
+#: (written in every layout).
 CANONICAL_CLASSES = {
     ('sthv1', 'sorted'): ('sthv1_classes.txt', 'synthetic_classes.txt'),
     ('sthv1', 'csv'): ('sthv1_classes_csv_order.txt', 'synthetic_classes.txt'),
