@@ -48,5 +48,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = f" (did you mean '{close[0]}'?)" if close else ''
         print(f"gfvideo: unknown command '{command}'{hint}\n\n{usage()}", file=sys.stderr)
         return 2
-    sys.argv = [f'gfvideo {command}', *rest]  # argparse's prog in the command's usage and errors
-    return importlib.import_module(module_name(command)).main(rest)
+    return run_command(command, rest, prog=f'gfvideo {command}')
+
+
+def run_command(command: str, argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """Run one command's ``main`` (``gfvideo <command>`` and ``tools/<command>.py`` both come
+    here): a file the command cannot write or read ends with one line naming it, not a traceback,
+    and Ctrl-C with one line too (outputs are written atomically, so nothing is half-written)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if prog:
+        sys.argv = [prog, *args]  # argparse's prog in the command's usage and errors
+    try:
+        return importlib.import_module(module_name(command)).main(args)
+    except KeyboardInterrupt:
+        print(
+            f'\n{prog or command}: interrupted; finished outputs are complete, rerun (with --resume where the '
+            'command has it) to continue',
+            file=sys.stderr,
+        )
+        return 130
+    except OSError as error:
+        where = f'{error.filename}: ' if error.filename else ''
+        print(f'error: {where}{error.strerror or error}', file=sys.stderr)
+        return 1

@@ -64,12 +64,16 @@ def disk_full_error(error: BaseException, path: str) -> DiskFullError | None:
 def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     """Yield a temporary path next to ``path``; it replaces ``path`` only if the block succeeds.
 
-    A write that fails for lack of space raises :class:`DiskFullError` naming ``path``.
+    A write that fails for lack of space raises :class:`DiskFullError` naming ``path``; a folder
+    that cannot be written raises an ``OSError`` whose ``filename`` is ``path``.
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f'.{os.path.basename(path)}.', suffix='.tmp', dir=directory)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f'.{os.path.basename(path)}.', suffix='.tmp', dir=directory)
+    except OSError as error:
+        raise type(error)(error.errno, f'cannot write here ({error.strerror})', path) from None
     os.close(handle)
     try:
         yield temporary

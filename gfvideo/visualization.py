@@ -229,3 +229,26 @@ def save_glimpses(
     save_png(prefix + '.png', glimpse_panels(frames, boxes, texts, exit_step, input_region, title))
     save_gif(prefix + '.gif', glimpse_animation(frames, boxes, texts, exit_step))
     return prefix + '.png', prefix + '.gif'
+
+
+def plot_curves(
+    path: str, curves: Sequence[tuple[str, str, Sequence[float], Sequence[float]]], title: str = ''
+) -> None:
+    """One panel per curve ``(name, x label, xs, ys)``, stacked; written as PNG."""
+    import matplotlib
+
+    matplotlib.use('Agg')
+    from matplotlib import pyplot as plt
+
+    figure, panels = plt.subplots(len(curves), 1, figsize=(6, 2.4 * len(curves)), dpi=120, squeeze=False)
+    for axes, (name, xlabel, xs, ys) in zip(panels[:, 0], curves):
+        axes.plot(xs, ys, '.-' if len(xs) < 50 else '-', linewidth=1)
+        axes.set_ylabel(name)
+        axes.set_xlabel(xlabel)
+        axes.grid(alpha=0.3)
+    if title:
+        panels[0, 0].set_title(title, fontsize=10)
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format='png')
+    plt.close(figure)

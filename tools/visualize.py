@@ -3,7 +3,7 @@
 
 import sys
 
-from gfvideo.commands.visualize import main
+from gfvideo.cli import run_command
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_command('visualize'))

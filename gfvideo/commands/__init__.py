@@ -23,6 +23,9 @@ COMMANDS = {
     'convert-checkpoint': 'convert_checkpoint',
     'make-synthetic': 'make_synthetic',
     'benchmark': 'benchmark',
+    'print-config': 'print_config',
+    'get-flops': 'get_flops',
+    'analyze-logs': 'analyze_logs',
 }
 
 

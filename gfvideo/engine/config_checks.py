@@ -7,21 +7,12 @@ import os
 from mmengine.config import Config
 
 from ..classes import read_class_list
+from ..config import dataset_files
 from ..models.checkpoints import CheckpointError, init_weight_paths, resolve_checkpoint, where_to_get
 
 
 class ConfigError(ValueError):
     """The config names something that is not there or does not fit."""
-
-
-def _dataset_paths(dataset: dict) -> list[tuple[str, str]]:
-    root = dataset.get('data_root', '')
-    paths = [('ann_file', dataset.get('ann_file'))]
-    if isinstance(dataset.get('classes'), str):
-        paths.append(('classes', dataset['classes']))
-    return [
-        (name, os.path.join(root, path) if root and not os.path.isabs(path) else path) for name, path in paths if path
-    ]
 
 
 def model_num_segments(model: dict) -> int | None:
@@ -57,7 +48,7 @@ def check_flip_classes(cfg: Config, loaders: list[str]) -> None:
             if transform.get('type') != 'Flip' or not transform.get('flip_pairs') or not dataset.get('classes'):
                 continue
             own = dataset['classes']
-            own = read_class_list(dict(_dataset_paths(dataset))['classes']) if isinstance(own, str) else list(own)
+            own = read_class_list(dict(dataset_files(dataset))['classes']) if isinstance(own, str) else list(own)
             flip = transform.get('classes')
             flip = read_class_list(flip) if isinstance(flip, str) else list(flip or [])
             if flip != own:
@@ -118,7 +109,7 @@ def check_config(cfg: Config, training: bool = True) -> None:
     files = []
     for loader in loaders:
         if cfg.get(loader):
-            files += [(f'{loader}.dataset.{name}', path) for name, path in _dataset_paths(cfg[loader]['dataset'])]
+            files += [(f'{loader}.dataset.{name}', path) for name, path in dataset_files(cfg[loader]['dataset'])]
     if training:
         files += init_weight_paths(cfg.model)
         if cfg.get('load_from'):
@@ -129,6 +120,8 @@ def check_config(cfg: Config, training: bool = True) -> None:
     for name, path in files:
         if not os.path.exists(path):
             hint = where_to_get(path)
+            if name.endswith('.actor_boxes'):  # measurement only: a dataset without them has no hit rate
+                hint = f'actor boxes are optional: without them no hit rate is measured (--cfg-options {name}=None)'
             raise ConfigError(f'{name}: {path} does not exist' + (f'; {hint}' if hint else ''))
     check_frame_count(cfg, loaders)
     check_flip_classes(cfg, loaders)
@@ -136,11 +129,11 @@ def check_config(cfg: Config, training: bool = True) -> None:
     classes = loader['dataset'].get('classes') if loader else None
     if classes is not None:
         if isinstance(classes, str):  # a class-list file, resolved as the dataset resolves it
-            count = len(read_class_list(dict(_dataset_paths(loader['dataset']))['classes']))
+            source = dict(dataset_files(loader['dataset']))['classes']
+            count = len(read_class_list(source))
         else:
-            count = len(classes)
+            source, count = f'{loaders[0]}.dataset.classes', len(classes)
         if cfg.model.get('num_classes') != count:
             raise ConfigError(
-                f'model.num_classes is {cfg.model.get("num_classes")} but the class list '
-                f'{path or ""} has {count} classes'
+                f'model.num_classes is {cfg.model.get("num_classes")} but the class list {source} has {count} classes'
             )

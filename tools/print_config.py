@@ -1,0 +1,9 @@
+"""``gfvideo print-config`` as a script (mmaction2's habit); the code and its ``--help`` are in
+:mod:`gfvideo.commands.print_config`."""
+
+import sys
+
+from gfvideo.cli import run_command
+
+if __name__ == '__main__':
+    sys.exit(run_command('print-config'))
