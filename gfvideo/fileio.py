@@ -10,6 +10,7 @@ import collections
 import contextlib
 import csv
 import errno
+import hashlib
 import io
 import json
 import os
@@ -245,18 +246,32 @@ def _stem(path: str) -> str:
 
 
 def output_names(paths: Sequence[str], root: str | None = None) -> list[str]:
-    """One output file name (no extension) per input video, by one rule: the video's base name
-    without extension (a frame folder's name); inputs that share a base name keep their path
-    relative to ``root`` (default: the inputs' common folder), with '/' as '__'."""
+    """One output file name (no extension) per input video, distinct for distinct inputs, by one
+    rule: the video's base name without extension (a frame folder's name); inputs that share it
+    take their path relative to ``root`` (default: the inputs' common folder) with '/' as '__';
+    those that still share one add their extension (``clip_mp4``), and any left alike (``a/b/x``
+    and ``a__b/x``) add a hash of their path. The same input listed twice keeps one name."""
     paths = [os.path.normpath(path) for path in paths]
+    base = root or (os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths]) if paths else '')
+
+    def relative(path: str) -> str:
+        return _stem(os.path.relpath(os.path.abspath(path), os.path.abspath(base))).replace(os.sep, '__')
+
+    def with_extension(path: str) -> str:
+        extension = os.path.splitext(path)[1][1:] if not os.path.isdir(path) else ''
+        return relative(path) + (f'_{extension}' if extension else '')
+
+    def with_hash(path: str) -> str:
+        digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:8]
+        return f'{with_extension(path)}_{digest}'
+
     names = [os.path.basename(_stem(path)) for path in paths]
-    clashing = {name for name, count in collections.Counter(names).items() if count > 1}
-    if clashing:
-        base = root or os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
-        names = [
-            _stem(os.path.relpath(os.path.abspath(path), os.path.abspath(base))).replace(os.sep, '__')
-            if name in clashing
-            else name
-            for path, name in zip(paths, names)
-        ]
+    for rule in (relative, with_extension, with_hash):
+        owners = collections.defaultdict(set)
+        for path, name in zip(paths, names):
+            owners[name].add(os.path.abspath(path))
+        clashing = {name for name, inputs in owners.items() if len(inputs) > 1}
+        if not clashing:
+            break
+        names = [rule(path) if name in clashing else name for path, name in zip(paths, names)]
     return names

@@ -22,9 +22,9 @@ def progress(
 ) -> Iterator[T]:
     """Iterate over ``iterable`` and report progress on ``stream`` (stderr).
 
-    On a terminal: a tqdm bar. Elsewhere (log files, pipes): one line at every tenth of
-    ``total`` and at the last item (every 100 items without a total), so a log never ends on a
-    half-drawn bar. An item is counted when it is handed out.
+    On a terminal: a tqdm bar. Elsewhere (log files, pipes): one line at the first item (so a slow
+    phase is seen to start, with its total), at every tenth of ``total`` and at the last item
+    (every 100 items without a total), so a log never ends on a half-drawn bar. An item is counted when it is handed out.
     """
     if disable:
         yield from iterable
@@ -41,7 +41,7 @@ def progress(
     start, reported, count = time.perf_counter(), 0, 0
     for count, item in enumerate(iterable, start=1):
         tenth = count * 10 // total if total else count // 100
-        if tenth > reported or count == total:
+        if count == 1 or tenth > reported or count == total:
             reported = tenth
             of = f'/{total}' if total else ''
             print(

@@ -17,10 +17,33 @@ from .fileio import atomic_path
 STEP_COLORS = ((255, 64, 64), (64, 200, 255), (255, 210, 0), (160, 255, 90), (255, 110, 255))
 
 
+def wrapped_lines(text: str, width: int, scale: float) -> list[str]:
+    """``text`` broken at spaces (and inside words longer than a line) into lines that fit
+    ``width`` pixels at font scale ``0.45 * scale``."""
+
+    def fits(line: str) -> bool:
+        return cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, 1)[0][0] + 8 <= width
+
+    lines: list[str] = []
+    for word in text.split(' '):
+        candidate = f'{lines[-1]} {word}' if lines else word
+        if lines and fits(candidate):
+            lines[-1] = candidate
+            continue
+        while len(word) > 1 and not fits(word):  # a word wider than a line: cut it
+            cut = max(1, next(i for i in range(len(word), 0, -1) if fits(word[:i]) or i == 1))
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines or ['']
+
+
 def _label_bar(width: int, lines: Sequence[tuple[str, tuple[int, int, int]]], scale: float) -> np.ndarray:
-    height = int(18 * scale) * max(len(lines), 1) + 6
+    """A white bar of ``width`` pixels with the captions ``(text, color)``, each wrapped to fit."""
+    rows = [(line, color) for text, color in lines for line in wrapped_lines(text, width, scale)]
+    height = int(18 * scale) * max(len(rows), 1) + 6
     bar = np.full((height, width, 3), 255, np.uint8)
-    for row, (text, color) in enumerate(lines):
+    for row, (text, color) in enumerate(rows):
         cv2.putText(
             bar, text, (4, int(18 * scale) * (row + 1)), cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, color, 1, cv2.LINE_AA
         )
@@ -66,7 +89,7 @@ def glimpse_panels(
     """Where the model looked, one row per step: row 0 shows the whole sampled frames ``(T, H, W, 3)``
     with the model input's region (solid white), row ``k`` the same frames with step ``k``'s patch
     ``boxes[k-1]`` ``(K, T, 4)`` (frame pixels) as a thick dashed outline in the step's colour.
-    Each row is captioned with the prediction after that step (``step_texts``); rows stop at
+    Each row's caption, above it, gives the prediction after that step (``step_texts``); rows stop at
     ``exit_step``, so no patch after the exit is drawn. ``title`` (e.g. the true class) heads it."""
     enlarged, factor = _enlarged(frames)
     steps = len(boxes) if exit_step is None else min(int(exit_step), len(boxes))
@@ -95,10 +118,10 @@ def glimpse_panels(
         color = (0, 0, 0) if step == 0 else _dimmed(STEP_COLORS[(step - 1) % len(STEP_COLORS)])
         name = 'glance' if step == 0 else f'focus {step}'
         marker = '  <- exit' if exit_step is not None and step == steps else ''
-        rows.append(np.concatenate(list(drawn), axis=1))
-        rows.append(
-            _label_bar(rows[-1].shape[1], [(f'step {step} ({name}): {step_texts[step]}{marker}', color)], scale)
-        )
+        strip = np.concatenate(list(drawn), axis=1)
+        # the caption above its own row, so it is never read as the next row's
+        rows.append(_label_bar(strip.shape[1], [(f'step {step} ({name}): {step_texts[step]}{marker}', color)], scale))
+        rows.append(strip)
     return np.concatenate(rows, axis=0)
 
 

@@ -17,9 +17,9 @@ from mmengine.config import Config
 
 from ..classes import class_list_hash, read_class_list
 from ..config import load_config
-from ..data import ArrayReader, build_pipeline, open_video
+from ..data import ArrayReader, VideoReadError, build_pipeline, open_video
 from ..engine.config_checks import check_frame_count
-from ..evaluation.budget import NEVER_EXIT, read_thresholds, replay_exits
+from ..evaluation.budget import NEVER_EXIT, check_thresholds, read_thresholds, replay_exits
 from ..models import TSM, GlanceFocusNet, load_weights, read_checkpoint, without_init_weights
 from ..registry import MODELS
 from ..visualization import save_glimpses
@@ -133,6 +133,15 @@ def boxes_to_video(boxes: np.ndarray, img_to_video) -> np.ndarray:
 
 
 def _normalised(model: Recognizer, clip: PreparedClip) -> torch.Tensor:
+    """The clip's frames normalised for the model; frames smaller than its patch raise
+    :class:`VideoReadError` naming the video."""
+    height, width = clip.inputs.shape[-2:]
+    patch = getattr(model, 'patch_size', 0)
+    if height < patch or width < patch:
+        raise VideoReadError(
+            clip.filename,
+            f"its frames are {height}x{width} after the test pipeline, smaller than the model's {patch}-px patch",
+        )
     return model.data_preprocessor.normalize(clip.inputs)
 
 
@@ -148,7 +157,7 @@ def model_thresholds(model: GlanceFocusNet, thresholds: str | os.PathLike | Sequ
         return [NEVER_EXIT] * model.max_focus_steps
     if isinstance(thresholds, (str, os.PathLike)):
         return read_thresholds(os.fspath(thresholds), model.classes_hash, model.max_focus_steps)
-    return [float(t) for t in thresholds]
+    return check_thresholds(list(thresholds), model.max_focus_steps, 'the given thresholds')
 
 
 @torch.no_grad()

@@ -4,12 +4,12 @@ The sections (``--sections``, default all CPU sections) are the functions of
 ``gfvideo.benchmark``; what each measures is listed below. Each section replaces its own block of
 BENCHMARKS.md, so sections can be re-run alone::
 
-    python tools/benchmark.py --sections loader
+    gfvideo benchmark --sections loader
 
 ``--quick`` (under 5 minutes) runs every section with 3 repeats, the early-exit and training
 sections on the synthetic demo configuration only. On a GPU::
 
-    python tools/benchmark.py --device cuda          # the gpu section only
+    gfvideo benchmark --device cuda          # the gpu section only
 """
 
 from __future__ import annotations
@@ -112,9 +112,9 @@ def section_options(name: str, args: argparse.Namespace) -> dict:
 def section_command(name: str, args: argparse.Namespace, repeats: int) -> str:
     """The command that re-measures this section alone, as BENCHMARKS.md shows it."""
     if name == 'gpu':
-        return f'python tools/benchmark.py --device {args.device} --repeats {repeats}{" --smoke" * args.smoke}'
+        return f'gfvideo benchmark --device {args.device} --repeats {repeats}{" --smoke" * args.smoke}'
     peer = f' --mmaction-python {args.mmaction_python}' if name == 'mmaction' and args.mmaction_python else ''
-    return f'python tools/benchmark.py --sections {name} --repeats {repeats}{" --quick" * args.quick}{peer}'
+    return f'gfvideo benchmark --sections {name} --repeats {repeats}{" --quick" * args.quick}{peer}'
 
 
 def main(argv=None) -> int:

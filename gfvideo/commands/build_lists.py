@@ -2,11 +2,11 @@
 
 Examples::
 
-    python tools/build_lists.py sthv1 --annotations data/sthv1/annotations \
+    gfvideo build-lists sthv1 --annotations data/sthv1/annotations \\
         --media-root data/sthv1/frames --out data/sthv1
-    python tools/build_lists.py sthv2 --annotations data/sthv2/annotations \
+    gfvideo build-lists sthv2 --annotations data/sthv2/annotations \\
         --media-root data/sthv2/videos --out data/sthv2 --probe
-    python tools/build_lists.py kinetics --annotations data/k400/annotations \
+    gfvideo build-lists kinetics --annotations data/k400/annotations \\
         --media-root data/k400/videos --out data/k400
 """
 

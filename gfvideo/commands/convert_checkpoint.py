@@ -7,7 +7,7 @@ with ``torch.load(weights_only=True)``; the output is written atomically.
 
 Example::
 
-    python tools/convert_checkpoint.py TSM_something_RGB_resnet50_shift8_blockres_avg_segment8_e45.pth \
+    gfvideo convert-checkpoint TSM_something_RGB_resnet50_shift8_blockres_avg_segment8_e45.pth \\
         checkpoints/tsm_r50_sthv2.pth --classes data_lists/sthv2_classes.txt
 """
 

@@ -1,15 +1,15 @@
 """The whole of gfvideo on the built-in synthetic benchmark, from nothing to a report.
 
-    python tools/demo.py [--benchmark busy|static] [--out work_dirs/demo] [--seed 0] [--quick]
+    gfvideo demo [--benchmark busy|static] [--out work_dirs/demo] [--seed 0] [--quick]
 
 1. writes the spatial-redundancy benchmark in the Something-Something V2 layout and builds its
-   lists (``tools/make_synthetic.py``, ``tools/build_lists.py``), holding out a calibration slice
+   lists (``gfvideo make-synthetic``, ``gfvideo build-lists``), holding out a calibration slice
    of the training list; the ``busy`` scene (default) moves the camera and look-alike distractors,
    so motion does not say where the evidence is; the ``static`` scene keeps both still;
-2. trains the full-frame TSM baseline (``tools/train.py``) and GlanceFocusNet stages 1-3
-   (``tools/train_all.py``) from scratch;
+2. trains the full-frame TSM baseline (``gfvideo train``) and GlanceFocusNet stages 1-3
+   (``gfvideo train-all``) from scratch;
 3. calibrates early-exit budgets and evaluates them with the real runtime
-   (``tools/evaluate_budget.py``);
+   (``gfvideo evaluate-budget``);
 4. compares the learned policy with random, centre, motion-peak, camera-compensated motion-peak
    and oracle patches (top-1 and hit rate: how often a patch holds the moving object's centre),
    and trains the equal-compute static control (the baseline on frames downscaled to GFNet's

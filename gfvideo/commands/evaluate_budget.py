@@ -2,10 +2,10 @@
 
 Examples::
 
-    python tools/evaluate_budget.py \\
+    gfvideo evaluate-budget \\
         configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         CKPT --out work_dirs/budget
-    python tools/evaluate_budget.py CONFIG CKPT --out DIR --calib-list lists/calib.txt --budgets 0.5 1.0 \\
+    gfvideo evaluate-budget CONFIG CKPT --out DIR --calib-list lists/calib.txt --budgets 0.5 1.0 \\
         --baseline configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py TSM_CKPT
 
 Writes ``budget_curve.json`` (anytime points, one point per threshold set with its mean GMACs,
@@ -78,6 +78,12 @@ def main(argv=None) -> int:
         print(f'error: {error}', file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
+    print(
+        f'calibrated on {len(calibration.logits.labels)} clips; now the budget curve on the evaluation split '
+        f'({args.num_points} points{", " + str(len(args.budgets)) + " budgets" if args.budgets else ""}'
+        f'{", then the baseline" if args.baseline else ""})',
+        flush=True,
+    )
     curve = budget_curve(
         model,
         calibration,
@@ -105,6 +111,7 @@ def main(argv=None) -> int:
     atomic_write_json(
         os.path.join(args.out, 'thresholds.json'), curve.thresholds_file(model.classes_hash, model.max_focus_steps)
     )
+    print('budget points (mean GMACs per clip, top-1, clips exiting after steps 0..K):')
     for point in sorted(curve.points, key=lambda p: p['mean_gmacs']):
         print(
             f'{point["mean_gmacs"]:8.3f} GMACs  top1 {point["top1"]:.4f}  exits {point["exit_histogram"]}'
@@ -112,6 +119,8 @@ def main(argv=None) -> int:
         )
     if baseline:
         print(f'baseline {baseline["gmacs"]:.3f} GMACs  top1 {baseline["top1"]:.4f}')
+    for name in ('thresholds.json', 'budget_curve.json', 'budget_curve.png'):
+        print(f'wrote {os.path.join(args.out, name)}')
     return 0
 
 

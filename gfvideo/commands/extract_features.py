@@ -2,8 +2,8 @@
 
 Examples::
 
-    python tools/extract_features.py CONFIG CKPT --list data/lists/val.txt --media-root data --out feats
-    python tools/extract_features.py CONFIG CKPT --videos a.mp4 b.webm --out feats --steps 2 --resume
+    gfvideo extract-features CONFIG CKPT --list data/lists/val.txt --media-root data --out feats
+    gfvideo extract-features CONFIG CKPT --videos a.mp4 b.webm --out feats --steps 2 --resume
     torchrun --nproc_per_node 2 tools/extract_features.py CONFIG CKPT --list L --media-root R --out feats \\
         --launcher pytorch
 

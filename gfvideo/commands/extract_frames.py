@@ -7,8 +7,8 @@ OUT_DIR/extract_errors.txt and the run goes on; a full disk stops it.
 
 Examples::
 
-    python tools/extract_frames.py data/sthv2/videos data/sthv2/frames --short-side 256 --workers 8
-    python tools/extract_frames.py data/k400/videos data/k400/videos_256p --reencode
+    gfvideo extract-frames data/sthv2/videos data/sthv2/frames --short-side 256 --workers 8
+    gfvideo extract-frames data/k400/videos data/k400/videos_256p --reencode
 """
 
 import argparse

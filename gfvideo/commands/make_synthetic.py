@@ -2,7 +2,7 @@
 
 Example::
 
-    python tools/make_synthetic.py --layout sthv2 --scene busy --out data/synthetic_sthv2 --num-train 800 --num-val 200
+    gfvideo make-synthetic --layout sthv2 --scene busy --out data/synthetic_sthv2 --num-train 800 --num-val 200
 """
 
 import argparse
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
         f'{summary.bytes_written / 1e6:.1f} MB in {summary.seconds:.1f} s'
     )
     print(
-        f'next: python tools/build_lists.py {summary.layout} --annotations {summary.out}/annotations '
+        f'next: gfvideo build-lists {summary.layout} --annotations {summary.out}/annotations '
         f'--media-root {summary.out} --out {summary.out}/lists'
     )
     return 0

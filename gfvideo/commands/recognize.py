@@ -2,10 +2,10 @@
 
 Examples::
 
-    python tools/recognize.py \\
+    gfvideo recognize \\
         configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         CKPT video.webm
-    python tools/recognize.py CONFIG CKPT video.mp4 --thresholds work_dirs/budget/thresholds.json --out-picture look.png
+    gfvideo recognize CONFIG CKPT video.mp4 --thresholds work_dirs/budget/thresholds.json --out-picture look.png
 
 ``CKPT`` is a checkpoint file or a training work dir (its final checkpoint). ``--out-picture``
 writes the sampled frames with each step's patch and prediction (PNG, and a GIF beside it).
@@ -30,7 +30,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config')
     parser.add_argument('checkpoint', help='checkpoint file or training work dir')
     parser.add_argument('video', help='video file or frame folder')
-    parser.add_argument('--thresholds', help='thresholds.json of tools/evaluate_budget.py (default: all steps)')
+    parser.add_argument('--thresholds', help='thresholds.json of gfvideo evaluate-budget (default: all steps)')
     parser.add_argument('--out-picture', help='PNG of where the model looked (a GIF is written beside it)')
     parser.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')

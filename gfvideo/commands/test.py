@@ -11,9 +11,9 @@ time per clip with its 25th/75th percentiles.
 
 Examples::
 
-    python tools/test.py configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
+    gfvideo test configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         work_dirs/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb/epoch_5.pth
-    python tools/test.py CONFIG CKPT --adaptive work_dirs/budget/thresholds.json --per-clip clips.csv
+    gfvideo test CONFIG CKPT --adaptive work_dirs/budget/thresholds.json --per-clip clips.csv
     torchrun --nproc_per_node 2 tools/test.py CONFIG CKPT --launcher pytorch --dump results.pkl
 """
 
@@ -110,6 +110,7 @@ def main(argv=None) -> int:
     except (ConfigError, BudgetError, CheckpointError) as error:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
+    cfg.console_log_level = 'WARNING'  # the config, hooks and metrics go to the log file only
     try:
         runner = GFRunner.from_cfg(cfg)
         metrics = runner.test()
@@ -117,6 +118,14 @@ def main(argv=None) -> int:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
     if runner.rank == 0:
+        written = [('log (config, hooks, metrics)', os.path.join(runner.log_dir, f'{runner.timestamp}.log'))]
+        written += [('confusion matrix', e['confusion_file']) for e in evaluators if e.get('confusion_file')]
+        written += [('predictions', args.dump)] if args.dump else []
+        top = ', '.join(f'{key} {float(value):.4f}' for key, value in metrics.items() if 'top' in key)
+        print(f'{args.checkpoint} on {len(runner.test_dataloader.dataset)} clips: {top or "no top-k metric"}')
+        for what, path in written:
+            print(f'  {what}: {path}')
+        # the last line stays one JSON object of every metric, for scripts
         print(json.dumps({key: round(float(value), 6) for key, value in metrics.items()}))
     finish_distributed()
     return 0

@@ -2,15 +2,16 @@
 
 Examples::
 
-    python tools/train.py configs/recognition/gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py
-    python tools/train.py configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py \\
+    gfvideo train configs/recognition/gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py
+    gfvideo train configs/recognition/tsm/tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py \\
         --work-dir work_dirs/tsm --resume
-    python tools/train.py configs/recognition/tsm/tsm_imagenet-pretrained-r50_8xb8-1x1x8-50e_sthv2-rgb.py \\
+    gfvideo train configs/recognition/tsm/tsm_imagenet-pretrained-r50_8xb8-1x1x8-50e_sthv2-rgb.py \\
         --data-root /data/sthv2   # lists and media there
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 """
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -22,7 +23,7 @@ from gfvideo.data import VideoReadError
 from gfvideo.engine import GFRunner
 from gfvideo.engine.config_checks import ConfigError, check_config
 from gfvideo.engine.launch import add_runner_arguments, config_from_args, finish_distributed, init_distributed
-from gfvideo.fileio import DiskFullError
+from gfvideo.fileio import DiskFullError, OutputLockedError, output_lock
 from gfvideo.models import CheckpointError
 
 
@@ -78,9 +79,14 @@ def main(argv=None) -> int:
         print(f'error: {args.config}: {error}', file=sys.stderr)
         return 2
     init_distributed(args.launcher)
-    runner = GFRunner.from_cfg(cfg)
+    # one run per work dir: a second one would overwrite this one's checkpoints (rank 0 holds it)
+    lock = output_lock(cfg.work_dir) if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext()
     try:
-        runner.train()
+        with lock:
+            GFRunner.from_cfg(cfg).train()
+    except OutputLockedError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
     except (AnnotationError, CheckpointError, ConfigError, DiskFullError, VideoReadError) as error:
         print(f'error: {error.strerror if isinstance(error, DiskFullError) else error}', file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ stage's work dir, whose ``last_checkpoint`` names it (:mod:`gfvideo.engine.stage
 
 Example::
 
-    python tools/train_all.py \\
+    gfvideo train-all \\
         configs/recognition/gfnet/gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py \\
         --work-dir work_dirs/gfnet_synthetic
 """

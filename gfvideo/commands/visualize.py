@@ -6,7 +6,7 @@ step.
 
 Example::
 
-    python tools/visualize.py \\
+    gfvideo visualize \\
         configs/recognition/gfnet/gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py \\
         CKPT video.webm --out work_dirs/glimpses
 """

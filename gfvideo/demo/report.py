@@ -82,19 +82,34 @@ def _ratio(value: float | None) -> str:
 
 
 def follow_up_commands(out: str, data: str, recipe: Recipe) -> list[str]:
-    """The next commands a user runs on this demo's own outputs (a work dir stands for its final
-    checkpoint)."""
+    """The next commands a user runs on this demo's own outputs, each after a comment line saying
+    what it does (the README lists the same for ``work_dirs/demo``); shipped recipes by name, a
+    work dir for its final checkpoint."""
     rel = os.path.relpath
-    stage3, data = rel(os.path.join(out, 'train', 'gfnet', 'stage3')), rel(data)
+    out, data = rel(out), rel(data)
+    model = f'{recipe_name(recipe.stage3)} {os.path.join(out, "train", "gfnet", "stage3")}'
+    thresholds = os.path.join(out, 'budget', 'thresholds.json')
     video = os.path.join(data, 'videos', '1.webm')
+    baseline = f'{recipe_name(recipe.tsm)} {os.path.join(out, "train", "tsm_baseline")}'
     return [
-        f'python tools/recognize.py {rel(recipe.stage3)} {stage3} {video} '
-        f'--thresholds {rel(os.path.join(out, "budget", "thresholds.json"))}',
-        f'python tools/test.py {rel(recipe.stage3)} {stage3} --data-root {data} --adaptive '
-        f'{rel(os.path.join(out, "budget", "thresholds.json"))}',
-        f'python tools/visualize.py {rel(recipe.stage3)} {stage3} {video} '
-        f'--out {rel(os.path.join(out, "my_glimpses"))}',
+        '# thresholds for a budget of 0.05 GMACs per clip, evaluated with the real early-exit runtime',
+        f'gfvideo evaluate-budget {model} --data-root {data} --budgets 0.05 --baseline {baseline} '
+        f'--out {os.path.join(out, "budget_0.05")}',
+        "# early exit on the validation split at the demo's thresholds, one CSV row per clip",
+        f'gfvideo test {model} --data-root {data} --adaptive {thresholds} --per-clip {os.path.join(out, "clips.csv")}',
+        '# glance/focus features, boxes (video pixels) and per-step logits, one .npz per video; resumable',
+        f'gfvideo extract-features {model} --list {os.path.join(data, "lists", "val.txt")} --media-root {data} '
+        f'--out {os.path.join(out, "features_val")} --resume',
+        '# where it looked: the whole frames, one row per step with its patch, up to the exit step (PNG + GIF)',
+        f'gfvideo visualize {model} {video} --thresholds {thresholds} --out {os.path.join(out, "my_glimpses")}',
+        '# one video: the top-5 class names and scores, the exit step and its GMACs (and the picture)',
+        f'gfvideo recognize {model} {video} --thresholds {thresholds} --out-picture {os.path.join(out, "1.png")}',
     ]
+
+
+def recipe_name(config: str) -> str:
+    """A shipped recipe's name: its file name without ``.py`` (``gfvideo`` commands take it)."""
+    return os.path.splitext(os.path.basename(config))[0]
 
 
 def write_report(

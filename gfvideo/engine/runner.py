@@ -10,10 +10,12 @@ written to a temporary file and renamed, ``last_checkpoint`` included
 
 from __future__ import annotations
 
+import logging
 import os
 
 import torch
 import torch.distributed as dist
+from mmengine.logging import MMLogger
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
 from torch.optim import Optimizer
@@ -139,6 +141,17 @@ class GFRunner(Runner):
     # set by mmengine's Runner: configs until built, then the built objects
     optim_wrapper: OptimWrapper | OptimWrapperDict | dict | None
     param_schedulers: list | dict | None
+
+    def build_logger(self, log_level: int | str = 'INFO', log_file: str | None = None, **kwargs) -> MMLogger:
+        """mmengine's logger; a config's ``console_log_level`` (e.g. ``'WARNING'``) quiets the
+        console alone, while the log file keeps everything (the config, the hooks, each metric)."""
+        logger = super().build_logger(log_level, log_file, **kwargs)
+        console = self.cfg.get('console_log_level') if self.cfg is not None else None
+        if console:
+            for handler in logger.handlers:
+                if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                    handler.setLevel(console)
+        return logger
 
     def build_optim_wrapper(self, optim_wrapper: Optimizer | OptimWrapper | dict) -> OptimWrapper | OptimWrapperDict:
         if (

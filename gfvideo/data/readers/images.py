@@ -54,6 +54,12 @@ class ArrayReader(VideoReader):
             raise VideoReadError(
                 name, f'expected non-empty uint8 frames (T, H, W, 3), got {frames.dtype} {tuple(frames.shape)}'
             )
+        if frames.ndim == 3 and frames.shape[-1] in (3, 4):
+            raise VideoReadError(
+                name,
+                f'a {tuple(frames.shape)} array is one image, not frames; give (T, H, W, 3) frames '
+                '(one image: array[None])',
+            )
         self.frames = frames
 
     def __len__(self) -> int:
