@@ -24,7 +24,8 @@ def progress(
 
     On a terminal: a tqdm bar. Elsewhere (log files, pipes): one line at the first item (so a slow
     phase is seen to start, with its total), at every tenth of ``total`` and at the last item
-    (every 100 items without a total), so a log never ends on a half-drawn bar. An item is counted when it is handed out.
+    (every 100 items without a total), so a log never ends on a half-drawn bar. An item is
+    counted when it is handed out.
     """
     if disable:
         yield from iterable
