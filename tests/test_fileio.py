@@ -18,6 +18,7 @@ from gfvideo.fileio import (
     atomic_write_jsonl,
     atomic_write_npz,
     output_lock,
+    output_names,
     read_jsonl,
     remove_stale_temporaries,
 )
@@ -108,3 +109,23 @@ def test_json_lines_round_trip_and_a_torn_last_line_is_dropped(tmp_path):
     atomic_write_jsonl(path, [dict(d=4), 'five'])
     assert open(path, encoding='utf-8').read() == '{"d": 4}\n"five"\n'
     assert read_jsonl(path) == [dict(d=4), 'five']
+
+
+@pytest.mark.parametrize(
+    'paths',
+    [
+        ['a/clip.webm', 'a/clip.mp4'],  # only the extension differs
+        ['x/a/b/clip.webm', 'x/a__b/clip.webm'],  # '/' and '__' fall differently
+        ['x/a/clip.webm', 'x/b/clip.webm', 'x/c/other.mp4', 'x/a__clip.webm'],
+    ],
+)
+def test_distinct_inputs_get_distinct_output_names(paths):
+    names = output_names(paths)
+    assert len(set(names)) == len(paths)
+    assert output_names(paths) == names  # the same rule on a rerun: resume finds its files
+
+
+def test_output_names_stay_short_where_nothing_clashes():
+    assert output_names(['v/a.mp4', 'w/b.webm']) == ['a', 'b']
+    assert output_names(['v/a.mp4', 'w/a.webm']) == ['v__a', 'w__a']
+    assert output_names(['v/a.mp4', 'v/a.mp4']) == ['a', 'a']  # one input listed twice

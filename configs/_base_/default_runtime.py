@@ -28,6 +28,6 @@ load_from = None
 resume = False
 randomness = dict(seed=0, deterministic=False)
 # Scalars go to <work dir>/<timestamp>/vis_data/scalars.json (gfvideo analyze-logs plots them).
-# TensorBoard as well: pip install 'gfvideo[tensorboard]', then
-#   --cfg-options "visualizer.vis_backends=[dict(type='LocalVisBackend'),dict(type='TensorboardVisBackend')]"
+# TensorBoard as well: pip install 'gfvideo[tensorboard]' and, in a config that inherits a recipe,
+#   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 visualizer = dict(type='Visualizer', vis_backends=[dict(type='LocalVisBackend')])

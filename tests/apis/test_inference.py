@@ -12,8 +12,11 @@ import torch
 from gfvideo.apis import eval_pipeline, extract_features, load_config, load_model, prepare_clip, recognize
 from gfvideo.classes import class_list_hash, read_class_list
 from gfvideo.data import VideoReadError, read_all_frames_pyav
+from gfvideo.data.prep.video_writer import write_video
 from gfvideo.evaluation import thresholds_record
 from gfvideo.models import CheckpointError
+from gfvideo.registry import MODELS
+from tests.media import moving_frames
 
 #: A validation clip of the synthetic dataset (64x64 px, 10 frames), relative to its data root.
 VIDEO = os.path.join('videos', '21.webm')
@@ -103,3 +106,28 @@ def test_recognize_takes_a_thresholds_file_or_a_list(tiny_gfnet, model, tmp_path
     assert from_file.exit_step == from_list.exit_step == 0
     assert from_file.top5 == from_list.top5 and from_file.top5[0][1] == from_file.class_name
     assert from_file.top5[0][2] == pytest.approx(from_file.score)
+
+
+def test_one_image_given_as_frames_is_refused_with_a_clear_message(model):
+    image = np.zeros((48, 64, 3), np.uint8)
+    with pytest.raises(VideoReadError, match=r'\(48, 64, 3\) array is one image'):
+        recognize(model, image)
+
+
+def test_frames_smaller_than_the_patch_name_the_video(model, tmp_path):
+    small = tmp_path / 'small.mp4'
+    write_video(str(small), moving_frames(10, 16, 16, seed=0), fps=10)  # 16 px < the tiny model's 24-px patch
+    with pytest.raises(VideoReadError, match=re.escape(str(small)) + r'.*16x16 .*smaller than the model'):
+        recognize(model, str(small))
+
+
+def test_the_class_count_comes_from_the_checkpoint_and_load_model_takes_options(tiny_gfnet, tmp_path):
+    config, root, _ = tiny_gfnet
+    cfg = load_config(config, {'model.num_classes': 3}, data_root=root)
+    trained = MODELS.build(cfg.model)
+    classes = ['open', 'close', 'push']
+    torch.save({'state_dict': trained.state_dict(), 'meta': {'classes': classes}}, tmp_path / 'three.pth')
+    # the config says 16 classes (its class list); the checkpoint's own list decides the head
+    loaded = load_model(config, str(tmp_path / 'three.pth'), cfg_options={'data_root': root})
+    assert loaded.classes == classes and loaded.cfg.model.num_classes == 3
+    assert recognize(loaded, os.path.join(root, VIDEO)).class_name in classes

@@ -77,7 +77,15 @@ def test_budget_curve_points_follow_their_exit_histograms(budget):
     record = json.load(open(out / 'thresholds.json'))
     assert record['num_steps'] == 2 and len(record['classes_hash']) == 16
     assert record['thresholds'] == requested[0]['thresholds']
+    assert record['never_exit'] == 2.0 and 'nobody exits' in record['note']  # readable on its own
     assert 'baseline' in result.stdout
+    # what it does, then a header over the results, then what it wrote
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith('calibrated on 12 clips') and 'budget points (mean GMACs per clip' in result.stdout
+    assert [line for line in lines if line.startswith('wrote ')] == [
+        f'wrote {out / name}' for name in ('thresholds.json', 'budget_curve.json', 'budget_curve.png')
+    ]
+    assert 'calibration: 1/' in result.stderr  # each phase is seen to start, with its total
 
 
 def test_budget_below_the_glance_cost_is_refused(trained, tmp_path):
@@ -147,7 +155,13 @@ def test_thresholds_of_another_model_are_refused(budget, tmp_path):
 
 def test_plain_test_writes_a_confusion_matrix(trained, tmp_path):
     root, gfnet, _ = trained
-    tool('test.py', GFNET, gfnet, '--work-dir', str(tmp_path), *options(root))
+    result = tool('test.py', GFNET, gfnet, '--work-dir', str(tmp_path), *options(root))
+    # a short summary that says where it wrote what; the config goes to the log file only
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) <= 5 and 'on 8 clips: top1' in lines[0]
+    assert f'confusion matrix: {tmp_path / "confusion_matrix.csv"}' in result.stdout
+    log = next(line.split(': ', 1)[1] for line in lines if 'log (config' in line)
+    assert 'model = dict(' in open(log).read() and 'model = dict(' not in result.stdout + result.stderr
     rows = list(csv.reader(open(tmp_path / 'confusion_matrix.csv')))
     assert len(rows) == 17 and len(rows[0]) == 17 and rows[1][0].startswith('Moving')
     assert sum(int(v) for row in rows[1:] for v in row[1:]) == 8

@@ -6,7 +6,8 @@ import os
 import pytest
 import torch
 
-from tests.cli.train_helpers import CONFIGS, data_options, load_tool, tool, train
+from gfvideo.fileio import output_lock
+from tests.cli.train_helpers import CONFIGS, ROOT, data_options, load_tool, tool, train
 
 
 def weights(path):
@@ -138,3 +139,33 @@ def test_deterministic_training_fixes_the_cublas_workspace(monkeypatch, tmp_path
     config = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
     cfg = train_tool.build_config(train_tool.parse_args([config, '--deterministic', '--work-dir', str(tmp_path)]))
     assert cfg.randomness.deterministic and os.environ['CUBLAS_WORKSPACE_CONFIG'] == ':4096:8'
+
+
+def test_a_second_run_into_a_work_dir_in_use_is_refused(synthetic, tmp_path, capsys):
+    root, work = synthetic('sthv2'), tmp_path / 'work'
+    config = os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')
+    with output_lock(work):  # the first run, still training
+        status = load_tool('train').main([config, '--work-dir', str(work), '--cfg-options', *data_options(root)])
+    assert status == 2 and f'{work}: in use by another run' in capsys.readouterr().err
+    assert not any(name.endswith('.pth') for name in os.listdir(work))
+
+
+@pytest.mark.slow
+def test_tensorboard_is_one_config_line_away(synthetic, tmp_path):
+    """The line that configs/_base_/default_runtime.py documents, in a config inheriting a recipe."""
+    runtime = open(os.path.join(ROOT, 'configs', '_base_', 'default_runtime.py'), encoding='utf-8').read()
+    line = next(line.lstrip('#').strip() for line in runtime.splitlines() if 'TensorboardVisBackend' in line)
+    config = tmp_path / 'with_tensorboard.py'
+    config.write_text(f"_base_ = ['{os.path.join(CONFIGS, 'gfnet_tiny-stage1.py')}']\n{line}\n")
+    root = synthetic('sthv2')
+    tool(
+        'train.py',
+        str(config),
+        '--work-dir',
+        str(tmp_path / 'work'),
+        '--cfg-options',
+        *data_options(root),
+        'train_cfg.max_epochs=1',
+    )
+    events = [name for _, _, names in os.walk(tmp_path / 'work') for name in names if 'tfevents' in name]
+    assert events, 'no TensorBoard event file written'

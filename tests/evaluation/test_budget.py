@@ -19,6 +19,7 @@ from gfvideo.evaluation import (
     thresholds_for_proportions,
     thresholds_record,
 )
+from gfvideo.evaluation.budget import check_thresholds
 
 GMACS = [0.1, 0.6, 1.1, 1.6]
 
@@ -132,3 +133,17 @@ def test_bad_threshold_values_are_refused(tmp_path, text):
         read_thresholds(str(path), 'abc', 2)
     path.write_text(json.dumps(thresholds_record([0.5, NEVER_EXIT], 'abc', 2)))
     assert read_thresholds(str(path), 'abc', 2) == [0.5, NEVER_EXIT]
+
+
+@pytest.mark.parametrize('values', [[float('nan'), 0.5], [-1.0, 5.0], [0.5], ['0.5', 0.5], [True, 0.5], '0.5 0.5'])
+def test_thresholds_from_python_are_checked_as_a_file_is(values):
+    with pytest.raises(BudgetError, match='given thresholds'):
+        check_thresholds(values, 2, 'the given thresholds')
+
+
+def test_a_thresholds_file_without_a_class_list_hash_is_refused_for_a_model_with_one(tmp_path):
+    path = tmp_path / 'thresholds.json'
+    path.write_text(json.dumps({'thresholds': [0.5, 0.5], 'num_steps': 2}))
+    with pytest.raises(BudgetError, match='no classes_hash'):
+        read_thresholds(str(path), 'abc', 2)
+    assert read_thresholds(str(path), None, 2) == [0.5, 0.5]  # a model without a class list: nothing to check
