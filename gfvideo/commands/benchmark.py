@@ -112,9 +112,9 @@ def section_options(name: str, args: argparse.Namespace) -> dict:
 def section_command(name: str, args: argparse.Namespace, repeats: int) -> str:
     """The command that re-measures this section alone, as BENCHMARKS.md shows it."""
     if name == 'gpu':
-        return f'gfvideo benchmark --device {args.device} --repeats {repeats}{" --smoke" * args.smoke}'
+        return f'python tools/benchmark.py --device {args.device} --repeats {repeats}{" --smoke" * args.smoke}'
     peer = f' --mmaction-python {args.mmaction_python}' if name == 'mmaction' and args.mmaction_python else ''
-    return f'gfvideo benchmark --sections {name} --repeats {repeats}{" --quick" * args.quick}{peer}'
+    return f'python tools/benchmark.py --sections {name} --repeats {repeats}{" --quick" * args.quick}{peer}'
 
 
 def main(argv=None) -> int:
