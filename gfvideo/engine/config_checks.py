@@ -98,10 +98,10 @@ def check_structure(cfg: Config, training: bool = True) -> None:
 def check_config(cfg: Config, training: bool = True) -> None:
     """Raise :class:`ConfigError` naming the first missing file or mismatch.
 
-    Checks the list and class list files the config names, the initialisation weights when
-    ``training`` (testing loads a trained checkpoint and needs none), that the model's
-    ``num_classes`` equals the class list's length and that the pipelines sample the model's
-    ``num_segments``. (Weights of another architecture fail when the runner loads them, before
+    Checks the list, class list and actor-box files and the media folder the config names, the
+    initialisation weights when ``training`` (testing loads a trained checkpoint and needs none),
+    that the model's ``num_classes`` equals the class list's length and that the pipelines sample
+    the model's ``num_segments``. (Weights of another architecture fail when the runner loads them, before
     the first iteration, with the key diff.)
     """
     check_structure(cfg, training)
@@ -117,6 +117,13 @@ def check_config(cfg: Config, training: bool = True) -> None:
                 files.append(('load_from', resolve_checkpoint(cfg.load_from)))
             except CheckpointError as error:
                 raise ConfigError(f'load_from: {error}') from error
+    for loader in loaders:
+        dataset = (cfg.get(loader) or {}).get('dataset') or {}
+        media, root = dataset.get('media_root'), dataset.get('data_root') or ''
+        if isinstance(media, str) and media:
+            folder = os.path.join(root, media) if root and not os.path.isabs(media) else media
+            if not os.path.isdir(folder):
+                raise ConfigError(f'{loader}.dataset.media_root: {folder} is not a folder (where the videos should be)')
     for name, path in files:
         if not os.path.exists(path):
             hint = where_to_get(path)
