@@ -49,3 +49,22 @@ def test_actor_boxes_that_are_not_there_are_refused_at_start_up_with_the_overrid
     dropped = load_config(SYNTHETIC, {'val_dataloader.dataset.actor_boxes': None}, data_root=root)
     check_config(dropped, training=True)
     check_config(dropped, training=False)  # the test loader followed the override
+
+
+@pytest.mark.parametrize(
+    'recipe, options',
+    [
+        ('tsm_imagenet-pretrained-r50_8xb8-1x1x8-50e_kinetics400-rgb', ['model.backbone.pretrained']),
+        (
+            'gfnet_stage1_imagenet-pretrained-tsm-mobilenetv2-r50_8xb8-1x1x8-50e_kinetics400-rgb',
+            ['model.glance_backbone.pretrained', 'model.focus_backbone.pretrained'],
+        ),
+    ],
+)
+def test_the_imagenet_recipes_train_from_scratch_with_the_readmes_options(tmp_path, recipe, options):
+    root = own_data(tmp_path / 'mine', classes=3)
+    with pytest.raises(ConfigError, match='checkpoints/'):  # the ImageNet files are not here
+        check_config(load_config(recipe, data_root=root), training=True)
+    cfg = load_config(recipe, {option: None for option in options}, data_root=root)
+    check_config(cfg, training=True)
+    assert cfg.model.num_classes == 3  # not the recipe's 400

@@ -175,3 +175,27 @@ def test_slurm_train_builds_one_task_per_gpu_running_train_with_the_slurm_launch
     ]
     missing = subprocess.run(['bash', os.path.join(ROOT, 'tools', 'slurm_train.sh'), 'gpu'], capture_output=True)
     assert missing.returncode == 2 and b'usage' in missing.stderr
+
+
+@pytest.mark.parametrize(
+    'command, output',
+    [
+        ('recognize', ['VIDEO', '--out-picture', 'OUT/look.png']),
+        ('visualize', ['VIDEO', '--out', 'OUT']),
+        ('extract-features', ['--videos', 'VIDEO', '--out', 'OUT']),
+        ('evaluate-budget', ['--out', 'OUT', '--calib-size', '4', '--num-points', '2']),
+        ('test', ['--work-dir', 'OUT']),
+    ],
+)
+def test_an_output_folder_that_cannot_be_made_is_named_in_one_line(tiny_gfnet, tmp_path, capsys, command, output):
+    config, root, checkpoint = tiny_gfnet
+    blocker = tmp_path / 'a_file'
+    blocker.write_text('')
+    video = os.path.join(root, 'videos', '21.webm')
+    args = [a.replace('VIDEO', video).replace('OUT', str(blocker / 'out')) for a in output]
+    data = [
+        f'{loader}.dataset.data_root={root}' for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    ]
+    status = cli.main([command, config, checkpoint, *args, '--cfg-options', *data])
+    err = capsys.readouterr().err
+    assert status != 0 and str(blocker) in err and 'Traceback' not in err, err

@@ -1,9 +1,14 @@
 """The demo's headline numbers: the cheapest budget point matching the baseline, and the ratios."""
 
+import os
+
 import pytest
 
 from gfvideo.demo.curve import best_point, matched_point
-from gfvideo.demo.report import closest_heuristic, headline, print_headline
+from gfvideo.demo.recipes import RECIPES
+from gfvideo.demo.report import closest_heuristic, follow_up_commands, headline, print_headline
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 TIMING = dict(baseline=dict(median_ms=10.0), gfnet=dict(median_ms=4.0))
 POLICIES = [dict(focus_steps=1, learned_top1=0.9, learned_hit=0.8)]
@@ -69,3 +74,13 @@ def test_the_equal_compute_control_runs_the_baseline_at_the_closest_cost():
     size, gmacs = equal_compute_size(model_cfg, full / 4, 64)
     assert size == 32 and abs(gmacs - full / 4) <= 0.15 * full / 4  # a quarter of the cost: half the side
     assert equal_compute_size(model_cfg, full, 64)[0] == 64
+
+
+def test_the_readme_gives_the_same_follow_up_commands_as_the_report():
+    readme = open(os.path.join(ROOT, 'README.md'), encoding='utf-8').read()
+    commands = follow_up_commands('work_dirs/demo', 'work_dirs/demo/data', RECIPES['busy'])
+    assert '\n'.join(commands) in readme
+    # the budget the README calibrates goes to its own folder; the others read the demo's thresholds
+    assert commands[1].endswith('--out work_dirs/demo/budget_0.05')
+    assert all('--thresholds work_dirs/demo/budget/thresholds.json' in c for c in commands if 'recognize' in c)
+    assert all(c.startswith(('# ', 'gfvideo ')) for c in commands)
