@@ -57,7 +57,8 @@ def load_config(path: str, options: dict | None = None, data_root: str | None = 
     with ``--cfg-options``-style overrides merged.
 
     A test dataloader (or evaluator) that the file sets equal to the validation one stays equal to
-    it after overrides of the validation one, unless the options override it too. A ``data_root``
+    it after overrides inside the validation one (``val_dataloader.dataset.x=...``), unless the
+    options override the test one too; replacing a whole key (``val_dataloader=None``) is its own. A ``data_root``
     argument (``--data-root``), or a ``data_root`` key among the options, moves all three
     dataloaders to that folder. The model's ``num_classes`` follows the datasets' class list when
     it is on disk (:func:`class_list_count`), unless the options set ``model.num_classes``.
@@ -67,8 +68,11 @@ def load_config(path: str, options: dict | None = None, data_root: str | None = 
         following = [test for test, val in TEST_FOLLOWS_VAL.items() if val in cfg and cfg.get(test) == cfg[val]]
         cfg.merge_from_dict(options)
         for test in following:
-            if not any(key == test or key.startswith(test + '.') for key in options):
-                cfg[test] = copy.deepcopy(cfg[TEST_FOLLOWS_VAL[test]])
+            val = TEST_FOLLOWS_VAL[test]
+            if any(key.startswith(val + '.') for key in options) and not any(
+                key == test or key.startswith(test + '.') for key in options
+            ):
+                cfg[test] = copy.deepcopy(cfg[val])
     data_root = data_root or (options or {}).get('data_root')
     if data_root:
         set_data_root(cfg, data_root)

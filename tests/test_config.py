@@ -68,3 +68,8 @@ def test_the_imagenet_recipes_train_from_scratch_with_the_readmes_options(tmp_pa
     cfg = load_config(recipe, {option: None for option in options}, data_root=root)
     check_config(cfg, training=True)
     assert cfg.model.num_classes == 3  # not the recipe's 400
+
+
+def test_turning_validation_off_leaves_the_test_loader_alone():
+    cfg = load_config(SYNTHETIC, {'val_dataloader': None, 'val_cfg': None, 'val_evaluator': None})
+    assert cfg.val_dataloader is None and cfg.test_dataloader is not None and cfg.test_evaluator is not None
