@@ -13,7 +13,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from .base import DamagedVideoError, VideoReader, VideoReadError, _to_rgb, register_backend
-from .index import StreamIndex, _demux_index, _index_and_open
+from .index import StreamIndex, _demux_index, _index_and_open, video_stream
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,11 @@ class PyAVReader(VideoReader):
 
     ``container``: an open ``av.InputContainer`` of ``path`` to decode from (what
     :func:`open_video` passes after indexing, so the file is opened and probed once).
+
+    Frames come in display orientation: a display matrix's rotation (phones record upright video
+    as landscape pictures and a rotation) is applied, as ``ffmpeg`` does; ``autorotate=False``
+    keeps the coded orientation. A stream whose resolution changes is refused at the first frame
+    read at another size than the stream starts with.
     """
 
     backend = 'pyav'
@@ -65,11 +70,14 @@ class PyAVReader(VideoReader):
         index: StreamIndex | None = None,
         container=None,
         skip_nonref: bool = True,
+        autorotate: bool = True,
     ) -> None:
         super().__init__(path)
         if index is None:
             index, container = _index_and_open(self.path)
         self.index = index
+        self.stream = index.stream
+        self.autorotate = autorotate
         self.num_threads = num_threads
         self._frame_of_pts = None if self.index.pts is None else {int(p): i for i, p in enumerate(self.index.pts)}
         self._container = container
@@ -88,7 +96,7 @@ class PyAVReader(VideoReader):
     def _stream(self):
         if self._container is None:
             self._container = av.open(self.path)
-        stream = self._container.streams.video[0]
+        stream = self._container.streams[self.index.stream]
         if not self._configured:
             stream.thread_count = self.num_threads  # FFmpeg's own default would start one per core
             if self.num_threads != 1:
@@ -98,15 +106,35 @@ class PyAVReader(VideoReader):
 
     def _frames_from(self, start: int, wanted: frozenset = frozenset()):
         """Yield ``(index, frame)`` decoding from the keyframe at or before frame ``start``; with
-        ``wanted`` (pts of the asked frames), other packets are decoded with ``skip_frame='NONREF'``."""
+        ``wanted`` (pts of the asked frames), other packets are decoded with ``skip_frame='NONREF'``.
+
+        Demuxers seek by different clocks (MP4 and Matroska by presentation time, MPEG-TS by
+        decoding time, where a presentation time lands after the keyframe): the keyframe's
+        presentation time is tried first, then its decoding time, then the file is decoded from
+        its start, whichever first lands on the keyframe."""
         stream = self._stream()
         if self._frame_of_pts is None:  # no timestamps: count frames from the beginning
             self._container.seek(0, stream=stream, backward=True)
             yield from enumerate(self._container.decode(stream))
             return
-        keyframe = self.index.keyframes[bisect.bisect_right(self.index.keyframes, start) - 1]
-        assert self.index.pts is not None, '_frame_of_pts comes from the timestamps'
-        self._container.seek(int(self.index.pts[keyframe]), stream=stream, backward=True, any_frame=False)
+        assert self.index.pts is not None and self.index.seek_points is not None, 'the timestamp index'
+        at = bisect.bisect_right(self.index.keyframes, start) - 1
+        key = int(self.index.keyframes[at])
+        for seek_to in dict.fromkeys([int(self.index.pts[key]), int(self.index.seek_points[at]), None]):
+            if seek_to is None:  # reopen: decode from the very start
+                logger.debug('%s: seeking for frame %d missed its keyframe; decoding from the start', self.path, start)
+                self.close()
+                stream = self._stream()
+            else:
+                self._container.seek(seek_to, stream=stream, backward=True, any_frame=False)
+            landed = yield from self._decode_from_seek(stream, key, wanted, must_land=seek_to is not None)
+            if landed:
+                return
+
+    def _decode_from_seek(self, stream, key: int, wanted: frozenset, must_land: bool):
+        """Decode after a seek, yielding ``(index, frame)`` from frame ``key`` on; returns False,
+        having yielded nothing, where ``must_land`` and the seek landed after frame ``key``."""
+        assert self._frame_of_pts is not None, 'seeking needs the timestamp index'
         codec = stream.codec_context
         skipping = False
         try:
@@ -117,11 +145,16 @@ class PyAVReader(VideoReader):
                     skipping = skip
                 for frame in codec.decode(packet):
                     position = self._frame_of_pts.get(frame.pts)
-                    if position is not None:
-                        yield position, frame
+                    if position is None or position < key:
+                        continue  # not a frame, or a leading picture of an open GOP decoded without its references
+                    if must_land and position > key:
+                        return False
+                    must_land = False
+                    yield position, frame
         finally:
             if skipping and self._container is not None:
                 codec.skip_frame = 'DEFAULT'
+        return not must_land
 
     def _decode_to(self, decoder, target: int, last: int):
         """Advance ``decoder`` to frame ``target``; returns ``(last position seen, frame)``."""
@@ -160,14 +193,28 @@ class PyAVReader(VideoReader):
                 if last != target:
                     raise VideoReadError(
                         self.path,
-                        f'frame {target} could not be decoded (the stream ends or is '
-                        f'damaged near frame {last}; {len(self)} packets were indexed)',
+                        f'frame {target} of stream {self.stream} could not be decoded (the stream ends or is '
+                        f'damaged near frame {last}; {len(self)} frames were indexed)',
                     )
-                frames.append(_to_rgb(_rgb24(frame)))
+                frames.append(self._picture(frame, target))
         except av.FFmpegError as error:
             self.close()
-            raise VideoReadError(self.path, f'decoding failed near frame {last + 1}: {error}') from error
+            raise VideoReadError(
+                self.path, f'decoding stream {self.stream} failed near frame {last + 1}: {error}'
+            ) from error
         return frames
+
+    def _picture(self, frame, position: int) -> np.ndarray:
+        """The RGB picture of a decoded ``frame``, in display orientation unless ``autorotate`` is off."""
+        if (frame.width, frame.height) != (self.index.width, self.index.height):
+            raise VideoReadError(
+                self.path,
+                f'the resolution changes mid-stream: frame {position} of stream {self.stream} is '
+                f'{frame.width}x{frame.height}, the stream starts at {self.index.width}x{self.index.height} '
+                '(such streams are refused by every backend; re-encode at one size)',
+            )
+        picture = _to_rgb(_rgb24(frame))
+        return rotate(picture, frame.rotation) if self.autorotate else picture
 
     def close(self) -> None:
         if self._container is not None:
@@ -175,14 +222,31 @@ class PyAVReader(VideoReader):
             self._container = None
             self._configured = False
 
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.path!r}, stream={self.stream}, num_frames={len(self)})'
+
+
+def rotate(picture: np.ndarray, degrees: float) -> np.ndarray:
+    """``picture`` turned ``degrees`` counterclockwise (a display matrix's rotation, as PyAV's
+    ``VideoFrame.rotation`` reports it), to the nearest quarter turn, as ``ffmpeg`` autorotates."""
+    turns = round(degrees / 90) % 4
+    return np.ascontiguousarray(np.rot90(picture, turns)) if turns else picture
+
 
 @register_backend('pyav')
-def _open_pyav(path: str, container, num_threads: int, fallback: bool) -> PyAVReader:
+def _open_pyav(path: str, container, num_threads: int, fallback: bool, stream=None, autorotate=True) -> PyAVReader:
     """PyAV indexes the open ``container`` and decodes from it (``fallback`` has nothing to fall back to)."""
-    return PyAVReader(path, num_threads, _demux_index(path, container), container)
+    return PyAVReader(path, num_threads, _demux_index(path, container, stream), container, autorotate=autorotate)
 
 
-def read_all_frames_pyav(path: str) -> np.ndarray:
-    """Decode every frame from the start with PyAV: the reference order for exactness checks."""
+def read_all_frames_pyav(path: str, stream: int | None = None, autorotate: bool = True) -> np.ndarray:
+    """Frame ``i`` by definition, for exactness checks: every frame plain PyAV decodes from the start
+    of FFmpeg's best video stream (or stream number ``stream``), in display orientation unless
+    ``autorotate`` is off."""
     with av.open(os.fspath(path)) as container:
-        return np.stack([_to_rgb(f.to_ndarray(format='rgb24')) for f in container.decode(video=0)])
+        chosen = video_stream(os.fspath(path), container, stream)
+        frames = []
+        for frame in container.decode(chosen):
+            picture = _to_rgb(frame.to_ndarray(format='rgb24'))
+            frames.append(rotate(picture, frame.rotation) if autorotate else picture)
+        return np.stack(frames)
