@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from gfvideo.data import VideoReadError, decord_available, open_video, read_all_frames_pyav
+from gfvideo.data.prep.frame_extraction import iter_resized_frames
 from gfvideo.data.readers import DecordReader, PyAVReader, index_stream
 from tests.data.corpus import CorpusFile, build_corpus, encode, reference_frames
 from tests.media import moving_frames
@@ -98,9 +99,11 @@ def test_every_backend_reads_the_reference_frames_or_refuses_clearly(corpus, nam
         assert np.array_equal(shuffled[position], reference[index]), f'{name}: frame {index} differs ({backend})'
 
 
-def test_the_reference_decode_of_the_package_is_the_corpus_definition(corpus):
-    for name in ('cut_editlist.mp4', 'two_video_streams.mkv', 'rotate_90.mov', 'bframes.ts'):
-        assert np.array_equal(read_all_frames_pyav(corpus[name].path), reference_frames(corpus[name].path)), name
+def test_the_reference_decode_and_frame_extraction_follow_the_corpus_definition(corpus):
+    for name in ('cut_editlist.mp4', 'two_video_streams.mkv', 'rotate_90.mov', 'bframes.ts', 'nonkey_start.webm'):
+        reference = reference_frames(corpus[name].path)
+        assert np.array_equal(read_all_frames_pyav(corpus[name].path), reference), name
+        assert np.array_equal(np.stack(list(iter_resized_frames(corpus[name].path, 0))), reference), name
 
 
 @pytest.mark.parametrize('backend', FILE_BACKENDS)

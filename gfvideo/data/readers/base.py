@@ -32,6 +32,9 @@ class VideoReader(ABC):
     """Random access to the frames of one video; use it as a context manager."""
 
     backend: str = ''
+    #: Degrees (counterclockwise) the frames read so far were turned to display orientation (a
+    #: video's display matrix); 0 where none was, or before any frame is read.
+    rotation: int = 0
 
     def __init__(self, path: str) -> None:
         self.path = str(path)

@@ -148,7 +148,9 @@ class DecordReader(VideoReader):
                 return [_to_rgb(frame) for frame in batch]
             except decord.DECORDError as error:
                 pyav = self._give_up_or_fall_back(error)
-        return pyav._read(unique_sorted)
+        frames = pyav._read(unique_sorted)
+        self.rotation = pyav.rotation  # decord reads no rotated file
+        return frames
 
     def close(self) -> None:
         self._video = None

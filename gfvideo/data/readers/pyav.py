@@ -7,6 +7,7 @@ import bisect
 import logging
 import os
 import threading
+from collections.abc import Iterator
 
 import av
 import numpy as np
@@ -214,7 +215,10 @@ class PyAVReader(VideoReader):
                 '(such streams are refused by every backend; re-encode at one size)',
             )
         picture = _to_rgb(_rgb24(frame))
-        return rotate(picture, frame.rotation) if self.autorotate else picture
+        if not self.autorotate:
+            return picture
+        self.rotation = round(frame.rotation / 90) % 4 * 90
+        return rotate(picture, frame.rotation)
 
     def close(self) -> None:
         if self._container is not None:
@@ -239,14 +243,27 @@ def _open_pyav(path: str, container, num_threads: int, fallback: bool, stream=No
     return PyAVReader(path, num_threads, _demux_index(path, container, stream), container, autorotate=autorotate)
 
 
-def read_all_frames_pyav(path: str, stream: int | None = None, autorotate: bool = True) -> np.ndarray:
-    """Frame ``i`` by definition, for exactness checks: every frame plain PyAV decodes from the start
-    of FFmpeg's best video stream (or stream number ``stream``), in display orientation unless
-    ``autorotate`` is off."""
+def iter_frames_pyav(path: str, stream: int | None = None, autorotate: bool = True) -> Iterator[np.ndarray]:
+    """Frame ``i`` by definition: every frame plain PyAV decodes from the start of FFmpeg's best video
+    stream (or stream number ``stream``), as RGB in display orientation unless ``autorotate`` is
+    off. As ``ffmpeg`` does, packets the decoder refuses before its first picture (inter frames
+    of a stream that starts on a non-keyframe, which VP9 rejects) are passed over."""
     with av.open(os.fspath(path)) as container:
         chosen = video_stream(os.fspath(path), container, stream)
-        frames = []
-        for frame in container.decode(chosen):
-            picture = _to_rgb(frame.to_ndarray(format='rgb24'))
-            frames.append(rotate(picture, frame.rotation) if autorotate else picture)
-        return np.stack(frames)
+        started = False
+        for packet in container.demux(chosen):
+            try:
+                decoded = chosen.codec_context.decode(packet)
+            except av.InvalidDataError:
+                if started:
+                    raise
+                continue
+            for frame in decoded:
+                started = True
+                picture = _to_rgb(frame.to_ndarray(format='rgb24'))
+                yield rotate(picture, frame.rotation) if autorotate else picture
+
+
+def read_all_frames_pyav(path: str, stream: int | None = None, autorotate: bool = True) -> np.ndarray:
+    """:func:`iter_frames_pyav` as one array ``(T, H, W, 3)``: the reference for exactness checks."""
+    return np.stack(list(iter_frames_pyav(path, stream, autorotate)))
