@@ -197,3 +197,13 @@ def test_an_undecodable_frame_is_named_with_its_file_and_stream(tmp_path):
     with PyAVReader(path, index=promised) as reader:  # an index that promises a frame the stream lacks
         with pytest.raises(VideoReadError, match=rf'{re.escape(path)}: frame 20 of stream 0 could not be decoded'):
             reader.get_frames([20])
+
+
+def test_the_pipeline_reads_display_orientation_unless_told_otherwise(corpus):
+    from gfvideo.data.transforms import VideoInit
+
+    path = corpus['rotate_270.mov'].path
+    upright = VideoInit()({'filename': path})['video_reader'].get_frames([0])
+    coded = VideoInit(autorotate=False)({'filename': path})['video_reader'].get_frames([0])
+    assert upright.shape[1:3] == (64, 48) and coded.shape[1:3] == (48, 64)
+    assert np.array_equal(upright[0], np.rot90(coded[0], -1))  # 270 degrees counterclockwise
