@@ -207,3 +207,16 @@ def test_the_pipeline_reads_display_orientation_unless_told_otherwise(corpus):
     coded = VideoInit(autorotate=False)({'filename': path})['video_reader'].get_frames([0])
     assert upright.shape[1:3] == (64, 48) and coded.shape[1:3] == (48, 64)
     assert np.array_equal(upright[0], np.rot90(coded[0], -1))  # 270 degrees counterclockwise
+
+
+@pytest.mark.skipif(not decord_available(), reason='decord has no wheel for this platform')
+def test_auto_set_to_decord_still_reads_the_files_decord_misreads_with_pyav(corpus, monkeypatch):
+    monkeypatch.setenv('GFVIDEO_AUTO_BACKEND', 'decord')
+    for name in ('cut_editlist.mp4', 'bframes.ts', 'rotate_90.mp4', 'two_video_streams.mkv'):
+        reference = reference_frames(corpus[name].path)
+        with open_video(corpus[name].path) as reader:
+            assert isinstance(reader, DecordReader) and reader.pyav_reason is not None, name
+            assert len(reader) == len(reference)
+            assert np.array_equal(reader.get_frames([len(reader) - 1, 0]), reference[[-1, 0]]), name
+    with open_video(corpus['closed_gop.mp4'].path) as reader:
+        assert isinstance(reader, DecordReader) and reader.pyav_reason is None
