@@ -173,6 +173,7 @@ def build_corpus(folder: str) -> list[CorpusFile]:
     bframes = {'bf': '2', 'g': '12', 'keyint_min': '12', 'sc_threshold': '0'}
     open_gop = {**bframes, 'x264-params': 'open-gop=1'}
     source_mkv = encode(join('source_bframes.mkv'), frames, 'matroska', options=bframes)
+    one_gop = encode(join('one_gop.mp4'), frames[:20], 'mp4', options={'g': '100', 'bf': '0'})  # one keyframe
     source_webm = encode(join('source.webm'), frames, 'webm', 'libvpx-vp9', {'g': '12', 'lag-in-frames': '0'})
     files = [
         CorpusFile('closed_gop.mp4', encode(join('closed_gop.mp4'), frames, 'mp4', options=bframes)),
@@ -192,6 +193,11 @@ def build_corpus(folder: str) -> list[CorpusFile]:
         CorpusFile('nonkey_start.mp4', _non_keyframe_start(source_mkv, join('nonkey_start.mp4'), 'mp4', 3)),
         CorpusFile('nonkey_start.mkv', _non_keyframe_start(source_mkv, join('nonkey_start.mkv'), 'matroska', 3)),
         CorpusFile('nonkey_start.webm', _non_keyframe_start(source_webm, join('nonkey_start.webm'), 'webm', 3)),
+        CorpusFile(
+            'no_keyframe.mp4',
+            _non_keyframe_start(one_gop, join('no_keyframe.mp4'), 'mp4', 1),
+            refuse='no frame of stream 0 can be decoded: it starts on a non-keyframe',
+        ),
         CorpusFile('two_video_streams.mkv', _two_video_streams(join('two_video_streams.mkv'))),
         CorpusFile('resolution_change.ts', _resolution_change(folder), refuse='resolution changes'),
     ]

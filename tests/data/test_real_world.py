@@ -34,6 +34,7 @@ CORPUS_NAMES = [
     'nonkey_start.mp4',
     'nonkey_start.mkv',
     'nonkey_start.webm',
+    'no_keyframe.mp4',
     'two_video_streams.mkv',
     'resolution_change.ts',
 ] + [f'rotate_{angle}.{extension}' for angle in (90, 180, 270) for extension in ('mp4', 'mov')]

@@ -253,7 +253,11 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
         packets = [packet for position, packet in enumerate(packets) if position not in undecodable]
         if not packets:
             container.close()
-            raise VideoReadError(path, 'no frame of the video stream can be decoded (no keyframe)')
+            raise VideoReadError(
+                path,
+                f'no frame of stream {video} can be decoded: it starts on a non-keyframe and the decoder '
+                'made no picture of it (a cut without re-encoding that lost its keyframe)',
+            )
     details: dict = {
         'width': width,
         'height': height,
