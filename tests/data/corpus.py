@@ -93,7 +93,7 @@ def remux(
     return target
 
 
-def _stream_copy_cut(source: str, target: str, container_format: str, cut: int) -> str:
+def stream_copy_cut(source: str, target: str, container_format: str, cut: int) -> str:
     """What ``ffmpeg -ss CUT -i SOURCE -c copy`` writes: the packets from the keyframe before frame
     ``cut`` on, timestamps shifted so frame ``cut`` starts at 0 (the frames before it are negative,
     which an MP4 muxer turns into an edit list)."""
@@ -186,10 +186,10 @@ def build_corpus(folder: str) -> list[CorpusFile]:
         CorpusFile('bframes.ts', encode(join('bframes.ts'), frames, 'mpegts', options=bframes)),
         CorpusFile('no_bframes.ts', encode(join('no_bframes.ts'), frames, 'mpegts', options={'bf': '0', 'g': '12'})),
         CorpusFile('bframes_remuxed.ts', remux(source_mkv, join('bframes_remuxed.ts'), 'mpegts')),
-        CorpusFile('cut_editlist.mp4', _stream_copy_cut(source_mkv, join('cut_editlist.mp4'), 'mp4', 17)),
+        CorpusFile('cut_editlist.mp4', stream_copy_cut(source_mkv, join('cut_editlist.mp4'), 'mp4', 17)),
         CorpusFile('negative_ts.mp4', _negative_timestamps(join('negative_ts.mp4'), frames[:30], 'mp4')),
-        CorpusFile('cut.mkv', _stream_copy_cut(source_mkv, join('cut.mkv'), 'matroska', 17)),
-        CorpusFile('cut.webm', _stream_copy_cut(source_webm, join('cut.webm'), 'webm', 17)),
+        CorpusFile('cut.mkv', stream_copy_cut(source_mkv, join('cut.mkv'), 'matroska', 17)),
+        CorpusFile('cut.webm', stream_copy_cut(source_webm, join('cut.webm'), 'webm', 17)),
         CorpusFile('nonkey_start.mp4', _non_keyframe_start(source_mkv, join('nonkey_start.mp4'), 'mp4', 3)),
         CorpusFile('nonkey_start.mkv', _non_keyframe_start(source_mkv, join('nonkey_start.mkv'), 'matroska', 3)),
         CorpusFile('nonkey_start.webm', _non_keyframe_start(source_webm, join('nonkey_start.webm'), 'webm', 3)),

