@@ -201,6 +201,10 @@ def build_corpus(folder: str) -> list[CorpusFile]:
         CorpusFile('two_video_streams.mkv', _two_video_streams(join('two_video_streams.mkv'))),
         CorpusFile('resolution_change.ts', _resolution_change(folder), refuse='resolution changes'),
     ]
+    for extension, container_format in (('mkv', 'matroska'), ('mp4', 'mp4')):  # the joined stream, remuxed
+        name = f'resolution_change.{extension}'
+        path = remux(join('resolution_change.ts'), join(name), container_format)
+        files.append(CorpusFile(name, path, refuse='resolution changes'))
     for rotation in (90, 180, 270):
         for extension, container_format in (('mp4', 'mp4'), ('mov', 'mov')):
             name = f'rotate_{rotation}.{extension}'

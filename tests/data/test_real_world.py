@@ -38,6 +38,8 @@ CORPUS_NAMES = [
     'no_keyframe.mp4',
     'two_video_streams.mkv',
     'resolution_change.ts',
+    'resolution_change.mkv',
+    'resolution_change.mp4',
 ] + [f'rotate_{angle}.{extension}' for angle in (90, 180, 270) for extension in ('mp4', 'mov')]
 
 
@@ -140,6 +142,7 @@ def test_an_explicit_stream_is_read_and_named(corpus, backend):
         ('open_gop.mp4', 'open GOP'),
         ('hevc_bframes.mp4', 'open GOP|B-frames in hevc'),
         ('two_video_streams.mkv', '2 video streams'),
+        ('resolution_change.mkv', 'sequence parameter set'),
         ('rotate_180.mp4', 'rotation'),
     ],
 )

@@ -49,6 +49,8 @@ def decord_inexact(index: StreamIndex, rotation: float = 0) -> str | None:
         return 'open GOPs (frames that refer to the previous keyframe)'
     if index.reordered and index.codec not in DECORD_REORDERING_CODECS:
         return f'B-frames in {index.codec}'
+    if index.new_parameter_sets:
+        return 'a new sequence parameter set mid-stream (the picture size may change; decord keeps the first)'
     if round(rotation / 90) % 4:
         return f'a display-matrix rotation of {rotation:g} degrees'
     return None
@@ -71,8 +73,8 @@ class DecordReader(VideoReader):
     The file is indexed by PyAV's demux pass (:func:`~gfvideo.data.readers.index.index_stream`:
     frame count, damage checks, structure). decord reads it only where it returns frame ``i`` as
     defined for every backend (:func:`decord_inexact` says why not: edit lists, non-keyframe starts,
-    MPEG-TS, open GOPs, B-frames outside H.264, several video streams, rotation, odd sizes, more
-    than 8 bits); otherwise PyAV reads it, and :attr:`pyav_reason` says why. decord is never asked
+    MPEG-TS, open GOPs, B-frames outside H.264, several video streams, rotation, a new sequence
+    parameter set mid-stream, odd sizes, more than 8 bits); otherwise PyAV reads it, and :attr:`pyav_reason` says why. decord is never asked
     for a frame beyond the demuxed count (where it hangs). Unlike PyAV, decord does not report
     frames the decoder concealed damage in, so corruption inside a frame's data can go unnoticed.
 

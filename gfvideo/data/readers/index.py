@@ -42,6 +42,8 @@ class StreamIndex:
         reordered: frames are presented in another order than decoded (B-frames).
         open_gop: a keyframe is followed, in decoding order, by frames shown before it (leading
             pictures, which depend on the previous group of pictures).
+        new_parameter_sets: an H.264/HEVC keyframe carries a sequence parameter set unlike the
+            stream's first (the picture size or format may change mid-stream).
     """
 
     pts: np.ndarray | None
@@ -58,6 +60,7 @@ class StreamIndex:
     hidden: int = 0
     reordered: bool = False
     open_gop: bool = False
+    new_parameter_sets: bool = False
 
 
 #: Containers that hold one still image (FFmpeg's image demuxers): not videos.
@@ -216,6 +219,7 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
         # demuxing itself); converted to seconds once at the end.
         video = stream.index
         packets: list[tuple[int | None, int | None, bool]] = []  # (pts, dts, keyframe), decoding order
+        parameter_sets = _ParameterSets(codec, stream.codec_context.extradata)
         discarded = 0
         ends: dict[int, int] = {}  # stream index -> end of its last packet, in its time base
         longest = 0
@@ -236,6 +240,8 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
                     continue
                 packets.append((pts, packet.dts, packet.is_keyframe))
                 longest = max(longest, duration)
+                if packet.is_keyframe and parameter_sets.scanning:
+                    parameter_sets.scan(bytes(packet))
         time_bases = {s.index: s.time_base for s in container.streams}
         end_seconds = max([0.0] + [float(end * time_bases[index]) for index, end in ends.items()])
         frame_seconds = max(float(longest * stream.time_base) if longest else 0.0, end_seconds / max(len(packets), 1))
@@ -266,6 +272,7 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
         'container_format': container.format.name,
         'video_streams': len(container.streams.video),
         'hidden': discarded + len(undecodable),
+        'new_parameter_sets': parameter_sets.changed,
     }
     packet_pts = [pts for pts, _, _ in packets]
     if any(p is None for p in packet_pts) or len(set(packet_pts)) != len(packet_pts):
@@ -333,3 +340,69 @@ def _undecodable_head(path: str, stream, packets: list[tuple[int | None, int | N
         except av.FFmpegError:
             pass
     return {position for position in range(head_end) if packets[position][0] not in shown}
+
+
+class _ParameterSets:
+    """Watches the sequence parameter sets (SPS) of an H.264 or HEVC stream's keyframes: ``changed``
+    once one differs from those the stream began with (a mid-stream change of picture size or
+    format, as when encodes at two sizes are joined without re-encoding)."""
+
+    #: NAL unit type of a sequence parameter set, and the NAL header's type bits, per codec
+    _SPS = {'h264': (7, lambda header: header & 0x1F), 'hevc': (33, lambda header: (header >> 1) & 0x3F)}
+
+    def __init__(self, codec: str, extradata: bytes | None) -> None:
+        self.scanning = codec in self._SPS
+        self.changed = False
+        self._sps_type, self._nal_type = self._SPS.get(codec, self._SPS['h264'])
+        self._length_size = 0  # 0: Annex B start codes; else bytes of each NAL unit's length prefix
+        self._known: set[bytes] = set()
+        if self.scanning and extradata and extradata[0] == 1:  # avcC / hvcC configuration record
+            self._length_size = (extradata[4 if codec == 'h264' else 21] & 3) + 1
+            self._known.update(self._units_of_record(extradata, codec))
+
+    def _units_of_record(self, record: bytes, codec: str) -> list[bytes]:
+        """The parameter sets an avcC or hvcC record lists."""
+        units = []
+        try:
+            if codec == 'h264':
+                at, count = 6, record[5] & 0x1F
+                for _ in range(count):
+                    size = int.from_bytes(record[at : at + 2], 'big')
+                    units.append(record[at + 2 : at + 2 + size])
+                    at += 2 + size
+            else:
+                at = 23
+                for _ in range(record[22]):
+                    count = int.from_bytes(record[at + 1 : at + 3], 'big')
+                    at += 3
+                    for _ in range(count):
+                        size = int.from_bytes(record[at : at + 2], 'big')
+                        units.append(record[at + 2 : at + 2 + size])
+                        at += 2 + size
+        except IndexError:
+            return []
+        return [unit for unit in units if unit and self._nal_type(unit[0]) == self._sps_type]
+
+    def _units(self, data: bytes) -> list[bytes]:
+        """The NAL units of one packet."""
+        if not self._length_size:
+            return [unit.lstrip(b'\x00') for unit in data.split(b'\x00\x00\x01') if unit.strip(b'\x00')]
+        units, at = [], 0
+        while at + self._length_size <= len(data):
+            size = int.from_bytes(data[at : at + self._length_size], 'big')
+            units.append(data[at + self._length_size : at + self._length_size + size])
+            at += self._length_size + size
+        return units
+
+    def scan(self, data: bytes) -> None:
+        """Look at one keyframe packet's parameter sets."""
+        for unit in self._units(data):
+            if not unit or self._nal_type(unit[0]) != self._sps_type:
+                continue
+            unit = unit.rstrip(b'\x00')
+            if not self._known:
+                self._known.add(unit)  # the first the stream carries
+            elif unit not in self._known and unit not in {known.rstrip(b'\x00') for known in self._known}:
+                self.changed = True
+                self.scanning = False
+                return
