@@ -32,6 +32,7 @@ class CorpusFile:
     path: str
     refuse: str | None = None
     rotation: int = 0
+    mirror: str = ''  # 'h' or 'v': mirrored after the rotation, as PyAV's set_display_rotation writes it
 
 
 def encode(
@@ -41,15 +42,17 @@ def encode(
     codec: str = 'libx264',
     options: dict[str, str] | None = None,
     rotation: int | None = None,
+    mirror: str = '',
 ) -> str:
-    """Encode RGB ``frames`` as one video stream; ``rotation`` (degrees counterclockwise) goes to the display matrix."""
+    """Encode RGB ``frames`` as one video stream; ``rotation`` (degrees counterclockwise) and then
+    ``mirror`` (``'h'`` or ``'v'``) go to the display matrix."""
     with av.open(path, 'w', format=container_format) as container:
         stream = container.add_stream(codec, rate=FPS)
         stream.width, stream.height = frames.shape[2], frames.shape[1]
         stream.pix_fmt = 'yuv420p'
         stream.options = dict(options or {})
         if rotation is not None:
-            stream.set_display_rotation(rotation)
+            stream.set_display_rotation(rotation, hflip=mirror == 'h', vflip=mirror == 'v')
         for frame in frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format='rgb24')))
         container.mux(stream.encode(None))
@@ -210,7 +213,23 @@ def build_corpus(folder: str) -> list[CorpusFile]:
             name = f'rotate_{rotation}.{extension}'
             path = encode(join(name), frames[:20], container_format, options=bframes, rotation=rotation)
             files.append(CorpusFile(name, path, rotation=rotation))
+    for rotation, mirror, extension in ((0, 'h', 'mp4'), (90, 'h', 'mov'), (270, 'v', 'mp4'), (180, 'h', 'mov')):
+        name = f'rotate_{rotation}_mirror_{mirror}.{extension}'
+        path = encode(join(name), frames[:12], extension, rotation=rotation, mirror=mirror)
+        files.append(CorpusFile(name, path, rotation=rotation, mirror=mirror))
     return files
+
+
+def expected_frames(file: CorpusFile) -> np.ndarray:
+    """What a reader must return for a corpus file: the coded frames (:func:`reference_frames` with
+    ``autorotate=False``) turned by the rotation and mirror the builder wrote, not by what is read
+    back from the file."""
+    coded = reference_frames(file.path, autorotate=False)
+    if not (file.rotation or file.mirror):
+        return coded
+    shown = np.rot90(coded, file.rotation // 90, axes=(1, 2))
+    shown = shown[:, :, ::-1] if file.mirror == 'h' else shown[:, ::-1] if file.mirror == 'v' else shown
+    return np.ascontiguousarray(shown)
 
 
 def reference_frames(path: str, autorotate: bool = True) -> np.ndarray:
@@ -234,4 +253,4 @@ def reference_frames(path: str, autorotate: bool = True) -> np.ndarray:
     return np.stack(frames)
 
 
-__all__ = ['CorpusFile', 'build_corpus', 'reference_frames', 'encode', 'remux']
+__all__ = ['CorpusFile', 'build_corpus', 'reference_frames', 'expected_frames', 'encode', 'remux']

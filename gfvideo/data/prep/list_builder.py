@@ -168,11 +168,12 @@ def _structure_note(reader) -> str | None:
     index = getattr(reader, 'index', None)
     notes = []
     if index is not None:
-        reason = decord_inexact(index, reader.rotation)
-        if reason is not None and not reader.rotation:
+        reason = decord_inexact(index)
+        if reason is not None:
             notes.append(f'read by PyAV only ({reason})')
-    if reader.rotation:
-        notes.append(f'rotated {reader.rotation} degrees by its display matrix (read upright, by PyAV only)')
+    if reader.rotation or reader.mirrored:
+        turned = f'rotated {reader.rotation} degrees' + (' and mirrored' if reader.mirrored else '')
+        notes.append(f'{turned} by its display matrix (read upright, by PyAV only)')
     return '; '.join(notes) or None
 
 

@@ -41,7 +41,7 @@ from .decord_reader import DecordReader, decord_available, decord_inexact
 from .frames import FRAME_FILE_PATTERN, FrameFolderReader, FrameLayout, detect_frame_layout
 from .images import ArrayReader, read_image
 from .index import MAX_PIXELS, StreamIndex, _open_checked, index_stream, missing_reason, video_stream
-from .pyav import NONREF_SKIPPING_CODECS, PyAVReader, iter_frames_pyav, read_all_frames_pyav, rotate
+from .pyav import NONREF_SKIPPING_CODECS, PyAVReader, iter_frames_pyav, read_all_frames_pyav, to_display
 
 BACKENDS = ('auto', 'decord', 'pyav', 'frames')
 
@@ -149,7 +149,7 @@ __all__: Sequence[str] = [
     'NONREF_SKIPPING_CODECS',
     'DecordReader',
     'decord_inexact',
-    'rotate',
+    'to_display',
     'video_stream',
     'FRAME_FILE_PATTERN',
     'FrameLayout',

@@ -35,6 +35,8 @@ class VideoReader(ABC):
     #: Degrees (counterclockwise) the frames read so far were turned to display orientation (a
     #: video's display matrix); 0 where none was, or before any frame is read.
     rotation: int = 0
+    #: Whether the display matrix of the frames read so far also mirrored them.
+    mirrored: bool = False
 
     def __init__(self, path: str) -> None:
         self.path = str(path)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .base import VideoReader, VideoReadError, _to_rgb, register_backend
 from .index import StreamIndex, _demux_index, _open_checked
-from .pyav import PyAVReader
+from .pyav import PyAVReader, display_matrix, is_mirrored
 
 try:
     import decord
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 DECORD_REORDERING_CODECS = ('h264',)
 
 
-def decord_inexact(index: StreamIndex, rotation: float = 0) -> str | None:
+def decord_inexact(index: StreamIndex, rotation: float = 0, mirrored: bool = False) -> str | None:
     """Why decord would not return frame ``i`` of this stream as :mod:`~gfvideo.data.readers` defines
     it (the ``i``-th frame PyAV decodes from the start, in display orientation), or None where it
     reads the stream exactly. Every reason was observed: decord counts and seeks by its own rules
@@ -53,18 +53,23 @@ def decord_inexact(index: StreamIndex, rotation: float = 0) -> str | None:
         return 'a new sequence parameter set mid-stream (the picture size may change; decord keeps the first)'
     if round(rotation / 90) % 4:
         return f'a display-matrix rotation of {rotation:g} degrees'
+    if mirrored:
+        return 'a display matrix that mirrors the picture'
     return None
 
 
-def _first_frame_rotation(container, stream_number: int) -> float:
-    """The display matrix's rotation of the stream's first frame (decoders attach it to frames)."""
+def _first_frame_display(container, stream_number: int) -> tuple[float, bool]:
+    """The rotation of the stream's first frame's display matrix (decoders attach it to frames), and
+    whether it mirrors."""
     try:
         stream = container.streams[stream_number]
         container.seek(0, stream=stream, backward=True)
         frame = next(container.decode(stream), None)
     except av.FFmpegError:
-        return 0
-    return (frame.rotation or 0) if frame is not None else 0
+        return 0, False
+    if frame is None:
+        return 0, False
+    return frame.rotation or 0, is_mirrored(display_matrix(frame))
 
 
 class DecordReader(VideoReader):
@@ -74,9 +79,10 @@ class DecordReader(VideoReader):
     frame count, damage checks, structure). decord reads it only where it returns frame ``i`` as
     defined for every backend (:func:`decord_inexact` says why not: edit lists, non-keyframe starts,
     MPEG-TS, open GOPs, B-frames outside H.264, several video streams, rotation, a new sequence
-    parameter set mid-stream, odd sizes, more than 8 bits); otherwise PyAV reads it, and :attr:`pyav_reason` says why. decord is never asked
-    for a frame beyond the demuxed count (where it hangs). Unlike PyAV, decord does not report
-    frames the decoder concealed damage in, so corruption inside a frame's data can go unnoticed.
+    parameter set mid-stream, odd sizes, more than 8 bits); otherwise PyAV reads it, and
+    :attr:`pyav_reason` says why. decord is never asked for a frame beyond the demuxed count (where
+    it hangs). Unlike PyAV, decord does not report frames the decoder concealed damage in, so
+    corruption inside a frame's data can go unnoticed.
 
     With ``fallback=True`` (what ``backend='auto'`` uses) a decord failure on this file hands the
     reader over to PyAV instead of raising.
@@ -114,7 +120,7 @@ class DecordReader(VideoReader):
         self.stream = index.stream
         self.pyav_reason = decord_inexact(index)
         if self.pyav_reason is None:  # the rotation is known from a decoded frame only
-            self.pyav_reason = decord_inexact(index, _first_frame_rotation(container, index.stream))
+            self.pyav_reason = decord_inexact(index, *_first_frame_display(container, index.stream))
             container.close()
             container = None
         if self.pyav_reason is not None:
@@ -151,7 +157,7 @@ class DecordReader(VideoReader):
             except decord.DECORDError as error:
                 pyav = self._give_up_or_fall_back(error)
         frames = pyav._read(unique_sorted)
-        self.rotation = pyav.rotation  # decord reads no rotated file
+        self.rotation, self.mirrored = pyav.rotation, pyav.mirrored  # decord reads no rotated file
         return frames
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import av
 import numpy as np
+from av.sidedata.sidedata import Type as SideDataType
 from av.video.reformatter import VideoReformatter
 
 from .base import DamagedVideoError, VideoReader, VideoReadError, _to_rgb, register_backend
@@ -218,7 +219,8 @@ class PyAVReader(VideoReader):
         if not self.autorotate:
             return picture
         self.rotation = round(frame.rotation / 90) % 4 * 90
-        return rotate(picture, frame.rotation)
+        self.mirrored = is_mirrored(display_matrix(frame))
+        return to_display(picture, frame)
 
     def close(self) -> None:
         if self._container is not None:
@@ -230,11 +232,37 @@ class PyAVReader(VideoReader):
         return f'{type(self).__name__}({self.path!r}, stream={self.stream}, num_frames={len(self)})'
 
 
-def rotate(picture: np.ndarray, degrees: float) -> np.ndarray:
-    """``picture`` turned ``degrees`` counterclockwise (a display matrix's rotation, as PyAV's
-    ``VideoFrame.rotation`` reports it), to the nearest quarter turn, as ``ffmpeg`` autorotates."""
-    turns = round(degrees / 90) % 4
-    return np.ascontiguousarray(np.rot90(picture, turns)) if turns else picture
+def display_matrix(frame) -> np.ndarray | None:
+    """The display matrix a decoded ``frame`` carries (9 integers, 16.16 fixed point), or None."""
+    side_data = frame.side_data.get(SideDataType.DISPLAYMATRIX)
+    return None if side_data is None else np.frombuffer(bytes(side_data), dtype='<i4')
+
+
+def is_mirrored(matrix: np.ndarray | None) -> bool:
+    """Whether a display matrix mirrors the picture (a negative determinant)."""
+    return matrix is not None and int(matrix[0]) * int(matrix[4]) - int(matrix[1]) * int(matrix[3]) < 0
+
+
+def to_display(picture: np.ndarray, frame) -> np.ndarray:
+    """``picture`` (decoded from ``frame``) turned and mirrored as its display matrix says, the way
+    ``ffmpeg`` autorotates (fftools: ``transpose``, ``hflip``, ``vflip``); an angle that is not a
+    quarter turn goes to the nearest quarter turn."""
+    matrix = display_matrix(frame)
+    if matrix is None:
+        return picture
+    theta = -float(frame.rotation)  # clockwise degrees, in [0, 360)
+    theta -= 360 * np.floor(theta / 360 + 0.9 / 360)
+    quarter = round(theta / 90) % 4
+    if quarter == 1:  # transpose=cclock_flip (swap the axes) or clock
+        shown = picture.swapaxes(0, 1) if matrix[3] > 0 else np.rot90(picture, -1)
+    elif quarter == 2:
+        shown = picture[:, ::-1] if matrix[0] < 0 else picture
+        shown = shown[::-1] if matrix[4] < 0 else shown
+    elif quarter == 3:  # transpose=clock_flip (the other diagonal) or cclock
+        shown = np.rot90(picture, -1)[::-1] if matrix[3] < 0 else np.rot90(picture, 1)
+    else:
+        shown = picture[::-1] if matrix[4] < 0 else picture
+    return shown if shown is picture else np.ascontiguousarray(shown)
 
 
 @register_backend('pyav')
@@ -261,7 +289,7 @@ def iter_frames_pyav(path: str, stream: int | None = None, autorotate: bool = Tr
             for frame in decoded:
                 started = True
                 picture = _to_rgb(frame.to_ndarray(format='rgb24'))
-                yield rotate(picture, frame.rotation) if autorotate else picture
+                yield to_display(picture, frame) if autorotate else picture
 
 
 def read_all_frames_pyav(path: str, stream: int | None = None, autorotate: bool = True) -> np.ndarray:
