@@ -100,7 +100,7 @@ def test_auto_falls_back_to_pyav_when_decord_fails(tmp_path, media_dir, monkeypa
     path = os.path.join(media_dir, 'clip.mp4')
     with open_video(path, 'auto') as reader:
         assert np.array_equal(reader.get_frames([12]), read_all_frames_pyav(path)[[12]])
-    with pytest.raises(VideoReadError, match='clip.mp4: decord failed'):
+    with pytest.raises(VideoReadError, match='clip.mp4: decord failed on stream 0'):
         open_video(path, 'decord')
 
 

@@ -137,7 +137,7 @@ class DecordReader(VideoReader):
     def _give_up_or_fall_back(self, error: Exception) -> PyAVReader:
         """Raise, or (with ``fallback``) hand the file over to PyAV and return its reader."""
         if not self._fallback:
-            raise VideoReadError(self.path, f'decord failed: {error}') from error
+            raise VideoReadError(self.path, f'decord failed on stream {self.stream}: {error}') from error
         logger.debug('%s: decord failed (%s); reading with PyAV', self.path, error)
         self._video = None
         self.pyav_reason = f'decord failed: {error}'
