@@ -221,6 +221,7 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
         packets: list[tuple[int | None, int | None, bool]] = []  # (pts, dts, keyframe), decoding order
         parameter_sets = _ParameterSets(codec, stream.codec_context.extradata)
         discarded = 0
+        starts_hidden_on_keyframe = False  # the stream's first packet, a keyframe an edit list hides
         ends: dict[int, int] = {}  # stream index -> end of its last packet, in its time base
         longest = 0
         for packet in container.demux():
@@ -236,6 +237,8 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
                 ends[index] = pts + duration
             if index == video:
                 if packet.is_discard:  # an edit list hides it: decoded (others may refer to it), never shown
+                    if not discarded and not packets:
+                        starts_hidden_on_keyframe = packet.is_keyframe
                     discarded += 1
                     continue
                 packets.append((pts, packet.dts, packet.is_keyframe))
@@ -248,7 +251,7 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
         _check_declared_length(path, container, stream, len(packets) + discarded, end_seconds, frame_seconds)
         if not packets:
             raise VideoReadError(path, 'the video stream has no frames')
-        undecodable = _undecodable_head(path, stream, packets)
+        undecodable = set() if starts_hidden_on_keyframe else _undecodable_head(path, stream, packets)
     except av.FFmpegError as error:
         container.close()
         raise VideoReadError(path, f'cannot be opened as a video ({error})') from error
@@ -310,15 +313,21 @@ def _demux_index(path: str, container, stream_number: int | None = None) -> Stre
 
 def _undecodable_head(path: str, stream, packets: list[tuple[int | None, int | None, bool]]) -> set[int]:
     """Positions (in decoding order) of the packets before the first keyframe that the decoder
-    cannot turn into frames, where the stream starts on a non-keyframe (a cut without re-encoding).
+    cannot turn into frames, where the stream starts on a non-keyframe (a cut without re-encoding),
+    or on a keyframe followed by pictures shown before it (leading pictures of an open GOP, which
+    refer to pictures before the cut).
 
     Decodes the stream's first group of pictures from a fresh opening of the file (a decoder that
     starts without a keyframe drops, or fails on, what refers to pictures it never saw); empty, and
-    nothing decoded, where the stream starts on a keyframe."""
-    if packets[0][2] or any(pts is None for pts, _, _ in packets):
+    nothing decoded, where the stream starts on a keyframe that no picture before it depends on."""
+    if any(pts is None for pts, _, _ in packets):
         return set()
     keys = [position for position, (_, _, key) in enumerate(packets) if key]
     head_end = keys[1] if len(keys) > 1 else len(packets)  # the first group decides; its frames follow
+    first_pts = packets[0][0]
+    assert first_pts is not None, 'checked above'
+    if packets[0][2] and all(pts is not None and pts > first_pts for pts, _, _ in packets[1:head_end]):
+        return set()
     shown: set[int] = set()
     with av.open(path) as container:
         decoded = container.streams[stream.index]

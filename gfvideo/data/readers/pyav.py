@@ -266,7 +266,9 @@ def to_display(picture: np.ndarray, frame) -> np.ndarray:
 
 
 @register_backend('pyav')
-def _open_pyav(path: str, container, num_threads: int, fallback: bool, stream=None, autorotate=True) -> PyAVReader:
+def _open_pyav(
+    path: str, container, num_threads: int, fallback: bool, stream: int | None = None, autorotate: bool = True
+) -> PyAVReader:
     """PyAV indexes the open ``container`` and decodes from it (``fallback`` has nothing to fall back to)."""
     return PyAVReader(path, num_threads, _demux_index(path, container, stream), container, autorotate=autorotate)
 
