@@ -1,11 +1,13 @@
 """A corpus of real-world video structures, written at test time with PyAV (no committed binaries).
 
 Files that phones, editors and dataset scripts produce every day: stream-copy cuts that an MP4 edit
-list trims, negative timestamps, streams that start on a non-keyframe, MPEG-TS with and without
-B-frames, open and closed GOPs, HEVC with B-frames, display-matrix rotation, two video streams and a
-mid-stream resolution change. ``build_corpus(folder)`` writes them all; each entry says what a
-reader must do with it: read it exactly (frame ``i`` equal to the ``i``-th frame plain PyAV decodes
-from the start) or refuse it with a message matching ``refuse``.
+list trims, negative timestamps, streams that start on a non-keyframe (and one that lost its only
+keyframe), MPEG-TS with and without B-frames, open and closed GOPs, HEVC with B-frames,
+display-matrix rotation and mirroring, two video streams and a mid-stream resolution change.
+``build_corpus(folder)`` writes them all; each entry says what a reader must do with it: read it
+exactly (frame ``i`` equal to the ``i``-th frame plain PyAV decodes from the start, turned as the
+builder's display matrix says: :func:`expected_frames`) or refuse it with a message matching
+``refuse``.
 """
 
 from __future__ import annotations
