@@ -26,7 +26,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--annotations', required=True, help='folder with the official annotation files')
     parser.add_argument('--media-root', required=True, help='folder with the videos or frame folders')
     parser.add_argument('--out', required=True, help='where train.txt, val.txt, test.txt and classes.txt go')
-    parser.add_argument('--probe', action='store_true', help='open every video and report unreadable ones')
+    parser.add_argument(
+        '--probe',
+        action='store_true',
+        help='open every video; report unreadable ones, and (still listed) those only PyAV reads or that are rotated',
+    )
     parser.add_argument(
         '--class-order',
         choices=('sorted', 'csv'),
@@ -74,6 +78,11 @@ def main(argv=None) -> int:
     for count, what, name in problems:
         if count:
             print(f'WARNING: {count} videos {what}; not listed, see {os.path.join(args.out, name)}')
+    if report.notes:
+        print(
+            f'NOTE: {len(report.notes)} videos read by PyAV only or rotated (listed, read exactly); '
+            f'see {os.path.join(args.out, "probe_notes.txt")}'
+        )
     if report.duplicates:
         print(f'WARNING: {len(report.duplicates)} media names found twice (first kept), e.g. {report.duplicates[0]}')
     failed = report.missing or report.unreadable or report.damaged

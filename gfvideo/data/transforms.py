@@ -89,13 +89,17 @@ class VideoInit:
     Required keys: ``filename``; optional ``filename_tmpl``, ``start_index``, ``total_frames``
     and ``offset`` (frame folders from a list file). Added: ``video_reader``, ``total_frames``
     (frames after the offset), ``img_to_video``. ``max_pixels`` bounds the frame size a video
-    file may declare (see :func:`gfvideo.data.open_video`).
+    file may declare; ``autorotate`` (default) reads frames in display orientation, so boxes are
+    in the displayed video's pixels (see :func:`gfvideo.data.open_video`).
     """
 
-    def __init__(self, backend: str = 'auto', num_threads: int = 1, max_pixels: int | None = None) -> None:
+    def __init__(
+        self, backend: str = 'auto', num_threads: int = 1, max_pixels: int | None = None, autorotate: bool = True
+    ) -> None:
         self.backend = backend
         self.num_threads = num_threads
         self.max_pixels = max_pixels
+        self.autorotate = autorotate
 
     def __call__(self, results: dict) -> dict:
         offset = results.get('offset', 0)
@@ -108,6 +112,7 @@ class VideoInit:
             start_index=results.get('start_index'),
             num_frames=None if listed is None else listed + offset,
             max_pixels=self.max_pixels,
+            autorotate=self.autorotate,
         )
         results['video_reader'] = reader
         results['total_frames'] = len(reader) - offset

@@ -11,6 +11,8 @@ from gfvideo.data import open_video, parse_list_file, read_all_frames_pyav
 from gfvideo.data.prep.frame_extraction import plan_extraction, run_extraction
 from gfvideo.data.prep.list_builder import build_lists
 from gfvideo.data.prep.synthetic import class_names
+from tests.data.corpus import encode
+from tests.media import moving_frames
 
 
 @pytest.mark.parametrize('layout', ['sthv1', 'sthv2', 'kinetics'])
@@ -54,6 +56,23 @@ def test_probe_lists_truncated_videos_apart_as_damaged(synthetic, tmp_path):
     assert 'videos/4.webm' in report.damaged[0] and 'declares' in report.damaged[0]
     assert 'videos/4.webm' in open(root / 'out' / 'damaged.txt').read()
     assert 'videos/4.webm' not in open(root / 'out' / 'train.txt').read()
+
+
+def test_probe_names_videos_only_pyav_reads_or_rotated_and_still_lists_them(synthetic, tmp_path):
+    root = tmp_path / 'copy'
+    shutil.copytree(synthetic('sthv2'), root)
+    frames = moving_frames(12, 48, 64)
+    os.remove(root / 'videos' / '2.webm')
+    encode(str(root / 'videos' / '2.mp4'), frames, 'mp4', rotation=90)
+    os.remove(root / 'videos' / '6.webm')
+    encode(str(root / 'videos' / '6.ts'), frames, 'mpegts')
+    report = build_lists('sthv2', str(root / 'annotations'), str(root), str(root / 'out'), probe=True)
+    assert report.counts == {'train': 20, 'val': 8, 'test': 3} and not report.unreadable and not report.damaged
+    notes = dict((line.split('\t')[1], line.split('\t')[2]) for line in report.notes)
+    assert notes.keys() == {'videos/2.mp4', 'videos/6.ts'}
+    assert 'rotated 90 degrees' in notes['videos/2.mp4'] and 'MPEG-TS' in notes['videos/6.ts']
+    assert 'videos/6.ts' in open(root / 'out' / 'probe_notes.txt').read()
+    assert 'videos/2.mp4' in open(root / 'out' / 'train.txt').read() + open(root / 'out' / 'val.txt').read()
 
 
 def test_frame_folders_count_only_template_files(synthetic, tmp_path):

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from ...fileio import DiskFullError
-from ..readers import VideoReadError, index_stream
+from ..readers import VideoReadError, index_stream, iter_frames_pyav, video_stream
 from .list_builder import VIDEO_EXTENSIONS
 from .video_writer import write_frame_folder, write_video
 
@@ -47,15 +47,14 @@ def _resized_size(width: int, height: int, short_side: int, even: bool) -> tuple
 
 
 def iter_resized_frames(path: str, short_side: int = 256, even: bool = False) -> Iterator[np.ndarray]:
-    """Decode every frame of ``path`` in order, resized so its short side is ``short_side``
-    (0 keeps the size; ``even`` rounds the size up to even numbers, as H.264 needs)."""
+    """Decode every frame of ``path`` in order (the frames every reader returns: FFmpeg's best
+    video stream, in display orientation), resized so its short side is ``short_side`` (0 keeps
+    the size; ``even`` rounds the size up to even numbers, as H.264 needs)."""
     try:
-        with av.open(path) as container:
-            for frame in container.decode(video=0):
-                image = frame.to_ndarray(format='rgb24')
-                height, width = image.shape[:2]
-                size = _resized_size(width, height, short_side, even)
-                yield image if size == (width, height) else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        for image in iter_frames_pyav(path):
+            height, width = image.shape[:2]
+            size = _resized_size(width, height, short_side, even)
+            yield image if size == (width, height) else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     except av.FFmpegError as error:
         raise VideoReadError(path, f'decoding failed: {error}') from error
 
@@ -88,7 +87,7 @@ def run_extraction(job: ExtractionJob) -> tuple[str, int, str | None]:
         frames = iter_resized_frames(job.source, job.short_side, even=job.reencode)
         if job.reencode:
             with av.open(job.source) as container:
-                rate = container.streams.video[0].average_rate or 25
+                rate = video_stream(job.source, container).average_rate or 25
             count = write_video(job.target, frames, fps=float(rate), codec='h264')
         else:
             count = write_frame_folder(job.target, frames, job.filename_tmpl, job.start_index, job.quality)

@@ -20,9 +20,16 @@ from ..annotations import (
     format_list_line,
     load_official,
 )
-from ..readers import FRAME_FILE_PATTERN, DamagedVideoError, VideoReadError, detect_frame_layout, open_video
+from ..readers import (
+    FRAME_FILE_PATTERN,
+    DamagedVideoError,
+    VideoReadError,
+    decord_inexact,
+    detect_frame_layout,
+    open_video,
+)
 
-VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v')
+VIDEO_EXTENSIONS = ('.mp4', '.webm', '.mkv', '.avi', '.mov', '.m4v', '.ts', '.mts', '.m2ts')
 #: The class lists shipped in data_lists/ (:data:`gfvideo.resources.DATA_LISTS`), by dataset (and
 #: Something-Something V1 class order): the dataset's own first, then the synthetic benchmark's
 #: (written in every layout).
@@ -138,19 +145,37 @@ class _Check:
     probe: bool
 
 
-def _inspect(check: _Check) -> tuple[int | None, str | None, str | None, bool]:
-    """``(num_frames, filename template, error, damaged)`` of one media item."""
+def _inspect(check: _Check) -> tuple[int | None, str | None, str | None, bool, str | None]:
+    """``(num_frames, filename template, error, damaged, note)`` of one media item; ``note`` says
+    what a probe found worth knowing about a readable video (see :func:`_structure_note`)."""
     path = os.path.join(check.media_root, check.item.path)
     try:
         if check.item.is_folder:
             layout = detect_frame_layout(path)
-            return layout.num_frames, f'{layout.filename_tmpl} from {layout.start_index}', None, False
+            return layout.num_frames, f'{layout.filename_tmpl} from {layout.start_index}', None, False, None
+        note = None
         if check.probe:
             with open_video(path) as reader:
                 reader.get_frames([0, len(reader) - 1])
-        return None, None, None, False
+                note = _structure_note(reader)
+        return None, None, None, False, note
     except VideoReadError as error:
-        return None, None, str(error), isinstance(error, DamagedVideoError)
+        return None, None, str(error), isinstance(error, DamagedVideoError), None
+
+
+def _structure_note(reader) -> str | None:
+    """What of a readable video's structure a dataset's owner may want to know: that only PyAV
+    reads it exactly (decord would read it wrong; why), and that its frames are rotated."""
+    index = getattr(reader, 'index', None)
+    notes = []
+    if index is not None:
+        reason = decord_inexact(index)
+        if reason is not None:
+            notes.append(f'read by PyAV only ({reason})')
+    if reader.rotation or reader.mirrored:
+        turned = f'rotated {reader.rotation} degrees' + (' and mirrored' if reader.mirrored else '')
+        notes.append(f'{turned} by its display matrix (read upright, by PyAV only)')
+    return '; '.join(notes) or None
 
 
 @dataclass
@@ -161,6 +186,7 @@ class ListBuildReport:
     missing: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     frame_templates: set[str] = field(default_factory=set)
     num_classes: int = 0
@@ -187,7 +213,10 @@ def build_lists(
     Videos named by the annotations but absent from ``media_root`` go to ``missing.txt``;
     folders with broken frame numbering (and, with ``probe``, videos whose first or last frame
     cannot be decoded) go to ``unreadable.txt``; with ``probe``, truncated or damaged videos
-    (fewer frames than their container declares) go to ``damaged.txt``. None is listed.
+    (fewer frames than their container declares) go to ``damaged.txt``. None is listed. With
+    ``probe``, readable videos that only PyAV reads exactly (decord would misread their structure)
+    or whose frames are rotated by a display matrix are listed as usual and named, with the
+    reason, in ``probe_notes.txt``.
     """
     official = load_annotations(dataset, annotations, class_order, classes)
     media, duplicates = index_media(media_root)
@@ -204,10 +233,12 @@ def build_lists(
                 results = progress(results, len(checks))
             lines = []
             # results first: the progress wrapper sees its end
-            for (num_frames, template, error, damaged), video, check in zip(results, present, checks):
+            for (num_frames, template, error, damaged, note), video, check in zip(results, present, checks):
                 if error is not None:
                     (report.damaged if damaged else report.unreadable).append(f'{split}\t{check.item.path}\t{error}')
                     continue
+                if note is not None:
+                    report.notes.append(f'{split}\t{check.item.path}\t{note}')
                 if template is not None:
                     report.frame_templates.add(template)
                 lines.append(format_list_line(VideoRecord(check.item.path, video.label, num_frames)))
@@ -217,6 +248,7 @@ def build_lists(
         ('missing.txt', report.missing),
         ('unreadable.txt', report.unreadable),
         ('damaged.txt', report.damaged),
+        ('probe_notes.txt', report.notes),
     ):
         path = os.path.join(out, name)
         if entries:

@@ -2,15 +2,21 @@
 
 ``open_video(path)`` returns a :class:`VideoReader`. ``len(reader)`` is the number of frames
 known at open and ``reader.get_frames(indices)`` returns those frames as ``uint8`` RGB
-``(len(indices), H, W, 3)``, for any index order and with repeats. Frame ``i`` is always the
-``i``-th frame PyAV yields when it decodes the file from the start, whichever backend reads it.
+``(len(indices), H, W, 3)``, for any index order and with repeats.
+
+Frame ``i``, whichever backend reads it, is the ``i``-th frame FFmpeg's demuxer and decoder present
+for the selected stream (FFmpeg's best video stream, or ``stream=N``) with edit lists applied: what
+``ffmpeg -i`` shows and plain PyAV decoding from the start yields (:func:`read_all_frames_pyav`),
+turned to display orientation by the stream's display matrix (``autorotate=False`` keeps the coded
+orientation). Packets an edit list hides, and packets before the first keyframe that the decoder
+cannot make a picture of, are not frames. decord reads a file only where it returns exactly those
+frames (:func:`decord_inexact`); PyAV reads the others. A stream whose resolution changes
+mid-stream is refused, by every backend, at the first frame read at another size.
 
 Frame counts never come from container headers (WebM has none, MP4 headers may over-report):
 one demux pass at open (packets only, no decoding) yields the presentation timestamps and
-keyframes of the stream: PyAV's, from the container the PyAV reader then decodes from, or, for a
-file decord reads, decord's own (decord demuxes every file it opens, so PyAV does not demux it
-again; see :class:`DecordReader` for when PyAV still does). A file whose header declares more
-frames, or a longer duration, than its packets hold is truncated or damaged:
+keyframes of the stream, from the container the PyAV reader then decodes from. A file whose
+header declares more frames, or a longer duration, than its packets hold is truncated or damaged:
 :class:`DamagedVideoError`, never a shorter video. Still images, bare elementary streams and
 frames over :data:`MAX_PIXELS` are refused at open. decord is never asked for a frame beyond the
 demuxed count (which is where it hangs) and PyAV seeks to the right keyframe and decodes forward
@@ -31,11 +37,11 @@ import os
 from collections.abc import Sequence
 
 from .base import _REGISTRY, DamagedVideoError, VideoReader, VideoReadError
-from .decord_reader import DecordReader, decord_available
+from .decord_reader import DecordReader, decord_available, decord_inexact
 from .frames import FRAME_FILE_PATTERN, FrameFolderReader, FrameLayout, detect_frame_layout
 from .images import ArrayReader, read_image
-from .index import MAX_PIXELS, StreamIndex, _open_checked, index_stream, missing_reason
-from .pyav import NONREF_SKIPPING_CODECS, PyAVReader, read_all_frames_pyav
+from .index import MAX_PIXELS, StreamIndex, _open_checked, index_stream, missing_reason, video_stream
+from .pyav import NONREF_SKIPPING_CODECS, PyAVReader, iter_frames_pyav, read_all_frames_pyav, to_display
 
 BACKENDS = ('auto', 'decord', 'pyav', 'frames')
 
@@ -85,6 +91,8 @@ def open_video(
     start_index: int | None = None,
     num_frames: int | None = None,
     max_pixels: int | None = None,
+    stream: int | None = None,
+    autorotate: bool = True,
 ) -> VideoReader:
     """Open a video file or frame folder for frame-exact random access.
 
@@ -99,6 +107,10 @@ def open_video(
         filename_tmpl, start_index, num_frames: frame-folder layout; detected when not given.
         max_pixels: largest frame (width x height) a file backend decodes (default
             :data:`MAX_PIXELS`); larger streams are refused before any decoding.
+        stream: the container's stream number of the video stream to read (files only); by
+            default FFmpeg's best video stream, as ``ffmpeg -i`` picks it.
+        autorotate: frames in display orientation (the video's display matrix; the EXIF
+            orientation of JPEG frames); False keeps the coded orientation.
 
     Raises:
         VideoReadError: the file or folder is missing, empty, a still image, too large or not a
@@ -109,14 +121,14 @@ def open_video(
         raise ValueError(f'unknown video backend {backend!r}; choose one of {BACKENDS}')
     name = 'frames' if backend == 'auto' and os.path.isdir(path) else backend
     if name != 'auto' and _REGISTRY[name].folders:
-        return _REGISTRY[name].opener(path, filename_tmpl, start_index, num_frames)
+        return _REGISTRY[name].opener(path, filename_tmpl, start_index, num_frames, autorotate)
     if os.path.isdir(path):
         raise VideoReadError(path, f'is a folder; backend {backend!r} reads video files')
-    container = _open_checked(path, max_pixels)
+    container = _open_checked(path, max_pixels, stream)
     if name == 'auto':
-        codec = container.streams.video[0].codec_context.name
+        codec = video_stream(path, container, stream).codec_context.name
         name = 'decord' if decord_available() and preferred_backend(codec) == 'decord' else 'pyav'
-    return _REGISTRY[name].opener(path, container, num_threads, backend == 'auto')
+    return _REGISTRY[name].opener(path, container, num_threads, backend == 'auto', stream, autorotate)
 
 
 __all__: Sequence[str] = [
@@ -136,6 +148,9 @@ __all__: Sequence[str] = [
     'PyAVReader',
     'NONREF_SKIPPING_CODECS',
     'DecordReader',
+    'decord_inexact',
+    'to_display',
+    'video_stream',
     'FRAME_FILE_PATTERN',
     'FrameLayout',
     'detect_frame_layout',
@@ -143,4 +158,5 @@ __all__: Sequence[str] = [
     'decord_available',
     'open_video',
     'read_all_frames_pyav',
+    'iter_frames_pyav',
 ]

@@ -32,6 +32,11 @@ class VideoReader(ABC):
     """Random access to the frames of one video; use it as a context manager."""
 
     backend: str = ''
+    #: Degrees (counterclockwise) the frames read so far were turned to display orientation (a
+    #: video's display matrix); 0 where none was, or before any frame is read.
+    rotation: int = 0
+    #: Whether the display matrix of the frames read so far also mirrored them.
+    mirrored: bool = False
 
     def __init__(self, path: str) -> None:
         self.path = str(path)
@@ -85,11 +90,13 @@ def _to_rgb(image: np.ndarray) -> np.ndarray:
 class Backend:
     """A decoding backend :func:`~gfvideo.data.readers.open_video` opens a path with, by name.
 
-    A file backend is called as ``opener(path, container, num_threads, fallback)``: ``container`` is
-    the file already opened by PyAV and checked (:func:`~gfvideo.data.readers.index._open_checked`),
-    the reader's to close; ``fallback`` whether a failing backend may hand the file over to PyAV
-    (what ``backend='auto'`` asks). A folder backend (``folders=True``) is called as
-    ``opener(path, filename_tmpl, start_index, num_frames)``.
+    A file backend is called as ``opener(path, container, num_threads, fallback, stream, autorotate)``:
+    ``container`` is the file already opened by PyAV and checked
+    (:func:`~gfvideo.data.readers.index._open_checked`), the reader's to close; ``fallback`` whether a
+    failing backend may hand the file over to PyAV (what ``backend='auto'`` asks); ``stream`` the
+    video stream asked for (None: FFmpeg's best); ``autorotate`` whether frames come in display
+    orientation. A folder backend (``folders=True``) is called as
+    ``opener(path, filename_tmpl, start_index, num_frames, autorotate)``.
     """
 
     name: str

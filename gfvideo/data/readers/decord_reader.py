@@ -1,6 +1,6 @@
 """The decord backend: :class:`DecordReader` (decord's batched decoding, bounded by the demuxed
-frame count, handing a file to PyAV where decord cannot read it exactly) and
-:func:`decord_available`."""
+frame count, handing a file to PyAV where decord cannot read it exactly: :func:`decord_inexact`)
+and :func:`decord_available`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import cv2  # noqa: F401 (loaded before decord, whose bundled zlib 1.2.3 breaks 
 import numpy as np
 
 from .base import VideoReader, VideoReadError, _to_rgb, register_backend
-from .index import StreamIndex, _check_declared_length, _demux_index, _open_checked, _stream_format
-from .pyav import PyAVReader
+from .index import StreamIndex, _demux_index, _open_checked
+from .pyav import PyAVReader, display_matrix, is_mirrored
 
 try:
     import decord
@@ -22,104 +22,126 @@ except ImportError:  # decord ships x86_64 wheels only; PyAV reads everything it
 logger = logging.getLogger(__name__)
 
 
+#: Codecs whose B-frames decord seeks in exactly (H.264 with closed GOPs); in others (HEVC) its
+#: random access returns neighbouring frames.
+DECORD_REORDERING_CODECS = ('h264',)
+
+
+def decord_inexact(index: StreamIndex, rotation: float = 0, mirrored: bool = False) -> str | None:
+    """Why decord would not return frame ``i`` of this stream as :mod:`~gfvideo.data.readers` defines
+    it (the ``i``-th frame PyAV decodes from the start, in display orientation), or None where it
+    reads the stream exactly. Every reason was observed: decord counts and seeks by its own rules
+    (edit lists ignored, MPEG-TS and open-GOP random access off by some frames), reads another
+    stream than FFmpeg's best when a file has several, and rotates only some display matrices."""
+    if index.width % 2 or index.height % 2:
+        return 'an odd frame size (decord rounds the last chroma column/row differently)'
+    if index.bits > 8:
+        return f'{index.bits}-bit pixels'
+    if index.pts is None:
+        return 'packets without timestamps'
+    if index.video_streams > 1:
+        return f'{index.video_streams} video streams'
+    if 'mpegts' in index.container_format.split(','):
+        return 'an MPEG-TS container'
+    if index.hidden:
+        return f'{index.hidden} packets that are not frames (an edit list, or a start on a non-keyframe)'
+    if index.open_gop:
+        return 'open GOPs (frames that refer to the previous keyframe)'
+    if index.reordered and index.codec not in DECORD_REORDERING_CODECS:
+        return f'B-frames in {index.codec}'
+    if index.new_parameter_sets:
+        return 'a new sequence parameter set mid-stream (the picture size may change; decord keeps the first)'
+    if round(rotation / 90) % 4:
+        return f'a display-matrix rotation of {rotation:g} degrees'
+    if mirrored:
+        return 'a display matrix that mirrors the picture'
+    return None
+
+
+def _first_frame_display(container, stream_number: int) -> tuple[float, bool]:
+    """The rotation of the stream's first frame's display matrix (decoders attach it to frames), and
+    whether it mirrors."""
+    try:
+        stream = container.streams[stream_number]
+        container.seek(0, stream=stream, backward=True)
+        frame = next(container.decode(stream), None)
+    except av.FFmpegError:
+        return 0, False
+    if frame is None:
+        return 0, False
+    return frame.rotation or 0, is_mirrored(display_matrix(frame))
+
+
 class DecordReader(VideoReader):
-    """decord's batched decoding, bounded by the demuxed frame count.
+    """decord's batched decoding where it is exact, PyAV where it is not.
 
-    decord demuxes the whole file when it opens it (its own packet index, built in C++), so PyAV
-    does not demux it a second time: given no ``index``, the frame count is decord's packet count
-    and the damage checks of :func:`index_stream` run on decord's index: the frame count the header
-    declares (MP4) against it, and the duration the container declares against the end of the last
-    video packet. decord records the video stream's packets only, so that duration check is made
-    only where the video stream is the container's only stream; a file with other streams and no
-    declared frame count (a WebM with audio) is demuxed by PyAV first, as are streams PyAV must
-    read (below) and any file decord cannot index. Unlike PyAV, decord does not report frames the
-    decoder concealed damage in, so corruption inside a frame's data can go unnoticed.
+    The file is indexed by PyAV's demux pass (:func:`~gfvideo.data.readers.index.index_stream`:
+    frame count, damage checks, structure). decord reads it only where it returns frame ``i`` as
+    defined for every backend (:func:`decord_inexact` says why not: edit lists, non-keyframe starts,
+    MPEG-TS, open GOPs, B-frames outside H.264, several video streams, rotation, a new sequence
+    parameter set mid-stream, odd sizes, more than 8 bits); otherwise PyAV reads it, and
+    :attr:`pyav_reason` says why. decord is never asked for a frame beyond the demuxed count (where
+    it hangs). Unlike PyAV, decord does not report frames the decoder concealed damage in, so
+    corruption inside a frame's data can go unnoticed.
 
-    With ``fallback=True`` (what ``backend='auto'`` uses) a decord failure on this file hands
-    the reader over to PyAV instead of raising. Streams with an odd width or height are always
-    read by PyAV: decord's colour conversion rounds the last chroma column/row differently, and
-    frames must be bit-identical whichever backend reads them.
+    With ``fallback=True`` (what ``backend='auto'`` uses) a decord failure on this file hands the
+    reader over to PyAV instead of raising.
 
-    ``container``: the file opened by PyAV (header only), as :func:`open_video` has it; closed here.
+    ``container``: the file opened by PyAV (header only), as :func:`open_video` has it.
     """
 
     backend = 'decord'
 
     def __init__(
-        self, path: str, num_threads: int = 1, index: StreamIndex | None = None, fallback: bool = False, container=None
+        self,
+        path: str,
+        num_threads: int = 1,
+        index: StreamIndex | None = None,
+        fallback: bool = False,
+        container=None,
+        stream: int | None = None,
+        autorotate: bool = True,
     ) -> None:
         super().__init__(path)
         if decord is None:
             if container is not None:
                 container.close()
             raise ImportError('decord is not installed: pip install decord (x86_64), or use backend="pyav"')
-        self.index = index
         self.num_threads = num_threads
+        self.autorotate = autorotate
         self._pyav: PyAVReader | None = None
         self._fallback = fallback
         self._video: decord.VideoReader | None = None
-        if index is not None:
-            if container is not None:
-                container.close()
-            self._open_with_index(index)
-            return
-        container = container if container is not None else _open_checked(self.path)
-        try:
-            self._open_on_decords_index(container)
-        finally:
+        if container is None:
+            container = _open_checked(self.path, stream=stream)
+        if index is None:
+            index = _demux_index(self.path, container, stream)
+        self.index = index
+        self.stream = index.stream
+        self.pyav_reason = decord_inexact(index)
+        if self.pyav_reason is None:  # the rotation is known from a decoded frame only
+            self.pyav_reason = decord_inexact(index, *_first_frame_display(container, index.stream))
             container.close()
-
-    def _open_with_index(self, index: StreamIndex) -> None:
-        if index.width % 2 or index.height % 2 or index.bits > 8:
-            self._pyav = PyAVReader(self.path, self.num_threads, index)
-        else:
-            try:
-                self._video = decord.VideoReader(self.path, num_threads=self.num_threads)
-            except (decord.DECORDError, AssertionError) as error:  # decord asserts a positive frame count
-                self._give_up_or_fall_back(error)
-        self._length = index.num_frames if self._video is None else min(len(self._video), index.num_frames)
-
-    def _open_on_decords_index(self, container) -> None:
-        """Open with decord and check the header against decord's own demux; PyAV indexes the file
-        first where that check would be incomplete or decord cannot index it."""
-        stream = container.streams.video[0]
-        _, width, height, bits = _stream_format(stream)
-        only_stream = len(container.streams) == 1
-        if width % 2 or height % 2 or bits > 8 or not (stream.frames or only_stream):
-            self.index = _demux_index(self.path, container)
-            return self._open_with_index(self.index)
+            container = None
+        if self.pyav_reason is not None:
+            logger.debug('%s: read by PyAV, not decord: %s', self.path, self.pyav_reason)
+            self._pyav = PyAVReader(self.path, num_threads, index, container, autorotate=autorotate)
+            self._length = index.num_frames
+            return
         try:
-            video = decord.VideoReader(self.path, num_threads=self.num_threads)
-            times = np.asarray(video.get_frame_timestamp(list(range(len(video)))), dtype=np.float64)
-        except (decord.DECORDError, AssertionError, IndexError) as error:  # IndexError: nothing was demuxed
-            logger.debug('%s: decord cannot index the file (%s); demuxing it with PyAV', self.path, error)
-            self.index = _demux_index(self.path, container)
-            return self._open_with_index(self.index)
-        if times.ndim != 2 or not len(times) or not np.isfinite(times).all() or times.min() < 0 or times.max() > 1e7:
-            # packets without timestamps (decord's times are then meaningless): PyAV's index handles them
-            self.index = _demux_index(self.path, container)
-            return self._open_with_index(self.index)
-        start = (container.start_time or 0) / av.time_base
-        frame_seconds = max(float((times[:, 1] - times[:, 0]).max()), float(times[:, 1].max()) / len(times))
-        _check_declared_length(
-            self.path,
-            container,
-            stream,
-            len(times),
-            start + float(times[:, 1].max()),
-            frame_seconds,
-            check_duration=only_stream,
-        )
-        self._video = video
-        self._length = len(times)
+            self._video = decord.VideoReader(self.path, num_threads=self.num_threads)
+        except (decord.DECORDError, AssertionError) as error:  # decord asserts a positive frame count
+            self._give_up_or_fall_back(error)
+        self._length = index.num_frames if self._video is None else min(len(self._video), index.num_frames)
 
     def _give_up_or_fall_back(self, error: Exception) -> PyAVReader:
         """Raise, or (with ``fallback``) hand the file over to PyAV and return its reader."""
         if not self._fallback:
-            raise VideoReadError(self.path, f'decord failed: {error}') from error
+            raise VideoReadError(self.path, f'decord failed on stream {self.stream}: {error}') from error
         logger.debug('%s: decord failed (%s); reading with PyAV', self.path, error)
         self._video = None
-        self._pyav = PyAVReader(self.path, self.num_threads, self.index)
+        self.pyav_reason = f'decord failed: {error}'
+        self._pyav = PyAVReader(self.path, self.num_threads, self.index, autorotate=self.autorotate)
         return self._pyav
 
     def __len__(self) -> int:
@@ -134,12 +156,18 @@ class DecordReader(VideoReader):
                 return [_to_rgb(frame) for frame in batch]
             except decord.DECORDError as error:
                 pyav = self._give_up_or_fall_back(error)
-        return pyav._read(unique_sorted)
+        frames = pyav._read(unique_sorted)
+        self.rotation, self.mirrored = pyav.rotation, pyav.mirrored  # decord reads no rotated file
+        return frames
 
     def close(self) -> None:
         self._video = None
         if self._pyav is not None:
             self._pyav.close()
+
+    def __repr__(self) -> str:
+        by = '' if self.pyav_reason is None else f', read by PyAV: {self.pyav_reason}'
+        return f'{type(self).__name__}({self.path!r}, stream={self.stream}, num_frames={len(self)}{by})'
 
 
 def decord_available() -> bool:
@@ -148,6 +176,8 @@ def decord_available() -> bool:
 
 
 @register_backend('decord')
-def _open_decord(path: str, container, num_threads: int, fallback: bool) -> DecordReader:
-    """decord reads ``path``, with the damage checks on its own index (``container`` is closed)."""
-    return DecordReader(path, num_threads, fallback=fallback, container=container)
+def _open_decord(
+    path: str, container, num_threads: int, fallback: bool, stream: int | None = None, autorotate: bool = True
+) -> DecordReader:
+    """decord reads ``path`` where it is exact, PyAV where not (see :func:`decord_inexact`)."""
+    return DecordReader(path, num_threads, fallback=fallback, container=container, stream=stream, autorotate=autorotate)

@@ -37,6 +37,19 @@ def _numbered_files(folder: str) -> dict[tuple[str, int, str], list[int]]:
     return groups
 
 
+def _refuse_mixed_formats(folder: str, groups: dict[tuple[str, int, str], list[int]], prefix: str, digits: int) -> None:
+    """Refuse a folder whose numbered frames come in several formats (``00001-00005.jpg`` then
+    ``00006-00010.png``): reading one of them would silently drop the others."""
+    formats = {ext: len(numbers) for (p, d, ext), numbers in groups.items() if (p, d) == (prefix, digits)}
+    if len(formats) > 1:
+        counts = ', '.join(f'{count} .{ext}' for ext, count in sorted(formats.items()))
+        raise VideoReadError(
+            folder,
+            f'frames in {len(formats)} formats ({counts}, named like {prefix}{"0" * digits}); '
+            'convert them to one format so no frame is left out',
+        )
+
+
 def detect_frame_layout(folder: str, filename_tmpl: str | None = None, start_index: int | None = None) -> FrameLayout:
     """Find the file-name template, first index and count of a frame folder.
 
@@ -51,6 +64,7 @@ def detect_frame_layout(folder: str, filename_tmpl: str | None = None, start_ind
         if not groups:
             raise VideoReadError(folder, f'no frame files (like 00001.jpg or img_00001.jpg) among {names[:5]}')
         (prefix, digits, ext), numbers = max(groups.items(), key=lambda item: len(item[1]))
+        _refuse_mixed_formats(folder, groups, prefix, digits)
         filename_tmpl = f'{prefix}{{:0{digits}d}}.{ext}'
     else:
         numbers = [n for n in range(0, len(names) + 2) if os.path.exists(os.path.join(folder, filename_tmpl.format(n)))]
@@ -79,15 +93,23 @@ class FrameFolderReader(VideoReader):
     """Frames stored as numbered images in a folder (Something-Something V1, extracted frames).
 
     When ``filename_tmpl``, ``start_index`` and ``num_frames`` are all given (a list file says
-    them), the folder is not listed; a missing frame then fails with its file name on read.
+    them), the folder is not listed; a missing frame then fails with its file name on read. JPEG
+    frames come upright by their EXIF orientation, as a video's display matrix turns its frames;
+    ``autorotate=False`` keeps them as stored.
     """
 
     backend = 'frames'
 
     def __init__(
-        self, path: str, filename_tmpl: str | None = None, start_index: int | None = None, num_frames: int | None = None
+        self,
+        path: str,
+        filename_tmpl: str | None = None,
+        start_index: int | None = None,
+        num_frames: int | None = None,
+        autorotate: bool = True,
     ) -> None:
         super().__init__(path)
+        self.autorotate = autorotate
         if filename_tmpl is None or start_index is None or num_frames is None:
             layout = detect_frame_layout(self.path, filename_tmpl, start_index)
             if num_frames is not None and num_frames > layout.num_frames:
@@ -112,7 +134,7 @@ class FrameFolderReader(VideoReader):
         frames = []
         for index in unique_sorted.tolist():
             file = self.frame_path(index)
-            image = read_image(file, f'frame {index}')
+            image = read_image(file, f'frame {index}', self.autorotate)
             if image.ndim == 3:
                 image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGB if image.shape[2] == 4 else cv2.COLOR_BGR2RGB)
             frames.append(_to_rgb(image))
@@ -121,7 +143,7 @@ class FrameFolderReader(VideoReader):
 
 @register_backend('frames', folders=True)
 def _open_frames(
-    path: str, filename_tmpl: str | None, start_index: int | None, num_frames: int | None
+    path: str, filename_tmpl: str | None, start_index: int | None, num_frames: int | None, autorotate: bool = True
 ) -> FrameFolderReader:
     """The frame folder ``path``, its layout detected where not given."""
-    return FrameFolderReader(path, filename_tmpl, start_index, num_frames)
+    return FrameFolderReader(path, filename_tmpl, start_index, num_frames, autorotate)

@@ -23,8 +23,54 @@ def _truncation(data: bytes) -> str | None:
     return None
 
 
-def read_image(file: str, what: str = 'image') -> np.ndarray:
-    """An 8-bit image as OpenCV decodes it (BGR/BGRA/gray); truncated files are errors, not grey."""
+def exif_orientation(data: bytes) -> int:
+    """The EXIF orientation (1-8; 1 upright) a JPEG file's APP1 segment declares; 1 where it has none."""
+    position = 2
+    while data[:2] == b'\xff\xd8' and position + 4 <= len(data) and data[position] == 0xFF:
+        marker, length = data[position + 1], int.from_bytes(data[position + 2 : position + 4], 'big')
+        if marker in (0xDA, 0xD9):  # start of scan: no more metadata
+            break
+        segment = data[position + 4 : position + 2 + length]
+        if marker == 0xE1 and segment[:6] == b'Exif\x00\x00':
+            return _tiff_orientation(segment[6:])
+        position += 2 + length
+    return 1
+
+
+def _tiff_orientation(tiff: bytes) -> int:
+    """The orientation tag (0x0112) of the first image file directory of a TIFF header."""
+    if tiff[:2] not in (b'II', b'MM') or len(tiff) < 8:
+        return 1
+    little = tiff[:2] == b'II'
+    number = lambda start, size: int.from_bytes(tiff[start : start + size], 'little' if little else 'big')  # noqa: E731
+    directory = number(4, 4)
+    for entry in range(number(directory, 2) if directory + 2 <= len(tiff) else 0):
+        at = directory + 2 + 12 * entry
+        if at + 12 <= len(tiff) and number(at, 2) == 0x0112:
+            value = number(at + 8, 2)
+            return value if 1 <= value <= 8 else 1
+    return 1
+
+
+def orient(image: np.ndarray, orientation: int) -> np.ndarray:
+    """``image`` turned upright by an EXIF ``orientation`` (what ``cv2.imread`` does by default)."""
+    steps = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: a.swapaxes(0, 1),
+        6: lambda a: np.rot90(a, -1),
+        7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+        8: lambda a: np.rot90(a, 1),
+    }
+    return np.ascontiguousarray(steps[orientation](image)) if orientation in steps else image
+
+
+def read_image(file: str, what: str = 'image', autorotate: bool = False) -> np.ndarray:
+    """An 8-bit image as OpenCV decodes it (BGR/BGRA/gray); truncated files are errors, not grey.
+
+    ``autorotate``: turn a JPEG upright by its EXIF orientation (:func:`orient`), as cameras that
+    store pictures sideways ask; by default the stored orientation."""
     try:
         with open(file, 'rb') as handle:
             data = handle.read()
@@ -39,7 +85,7 @@ def read_image(file: str, what: str = 'image') -> np.ndarray:
         raise VideoReadError(file, f'{what} is not a readable image')
     if image.dtype != np.uint8:
         raise VideoReadError(file, f'expected 8-bit pixels, got {image.dtype}')
-    return image
+    return orient(image, exif_orientation(data)) if autorotate else image
 
 
 class ArrayReader(VideoReader):

@@ -18,14 +18,32 @@ from .base import DamagedVideoError, VideoReadError
 class StreamIndex:
     """What one demux pass learns about a video stream.
 
+    Frame ``i`` is the ``i``-th frame FFmpeg's demuxer and decoder present for the stream: packets an
+    edit list hides (FFmpeg marks them discarded) are not frames, nor are the packets before the
+    first keyframe that the decoder cannot turn into pictures (a stream that starts on a
+    non-keyframe, checked by decoding its first group of pictures).
+
     Attributes:
         pts: presentation timestamps in frame order (sorted), or None when the stream has
             packets without timestamps (then frames can only be counted by decoding order).
         keyframes: sorted frame indices of the keyframes (seek targets).
         codec: the codec's short name (``h264``, ``vp9`` ...).
-        num_frames: number of frames (packets that carry a picture).
-        width, height: frame size the stream declares.
+        num_frames: number of frames.
+        width, height: coded frame size the stream declares (before any rotation).
         bits: bits per sample of the decoded pixels (8, or 10/12 for high-bit-depth streams).
+        stream: the index of the video stream in the container.
+        seek_points: per keyframe, the timestamp to seek to for it (its decoding timestamp where
+            the packet has one: demuxers such as MPEG-TS seek by it and land after the keyframe
+            when given its presentation timestamp).
+        container_format: FFmpeg's name of the container format (``mov,mp4,...``, ``mpegts``).
+        video_streams: number of video streams in the container.
+        hidden: packets that are not frames (an edit list's discarded packets, undecodable packets
+            before the first keyframe).
+        reordered: frames are presented in another order than decoded (B-frames).
+        open_gop: a keyframe is followed, in decoding order, by frames shown before it (leading
+            pictures, which depend on the previous group of pictures).
+        new_parameter_sets: an H.264/HEVC keyframe carries a sequence parameter set unlike the
+            stream's first (the picture size or format may change mid-stream).
     """
 
     pts: np.ndarray | None
@@ -35,6 +53,14 @@ class StreamIndex:
     width: int = 0
     height: int = 0
     bits: int = 8
+    stream: int = 0
+    seek_points: np.ndarray | None = None
+    container_format: str = ''
+    video_streams: int = 1
+    hidden: int = 0
+    reordered: bool = False
+    open_gop: bool = False
+    new_parameter_sets: bool = False
 
 
 #: Containers that hold one still image (FFmpeg's image demuxers): not videos.
@@ -101,7 +127,9 @@ def _check_declared_length(
     if check_duration and container.duration:
         declared = container.duration / av.time_base
         found = end_seconds - (container.start_time or 0) / av.time_base
-        if declared - found > 1.5 * frame_seconds + 0.05:
+        # Matroska's duration is where the segment ends, counted from 0, not from the first frame: a
+        # stream cut without re-encoding that keeps its timestamps (starts late) declares its end time
+        if declared - max(found, end_seconds) > 1.5 * frame_seconds + 0.05:
             raise DamagedVideoError(
                 path,
                 f'truncated or damaged: the container declares {declared:.2f} s, only '
@@ -109,23 +137,38 @@ def _check_declared_length(
             )
 
 
-def index_stream(path: str, max_pixels: int | None = None) -> StreamIndex:
-    """Demux (without decoding) the first video stream of ``path``.
+def index_stream(path: str, max_pixels: int | None = None, stream: int | None = None) -> StreamIndex:
+    """Demux (without decoding) the video stream of ``path``: FFmpeg's best one, or the container's
+    stream number ``stream``.
 
     Raises :class:`VideoReadError` for still images, bare elementary streams and frames larger
     than ``max_pixels`` (default :data:`MAX_PIXELS`), and :class:`DamagedVideoError` when the
     container declares more frames or a longer duration than its packets hold.
     """
-    index, container = _index_and_open(path, max_pixels)
+    index, container = _index_and_open(path, max_pixels, stream)
     container.close()
     return index
 
 
-def _index_and_open(path: str, max_pixels: int | None = None):
+def _index_and_open(path: str, max_pixels: int | None = None, stream: int | None = None):
     """:func:`index_stream`, returning the still-open container too (the PyAV reader decodes from it
     instead of opening and probing the file a second time)."""
-    container = _open_checked(path, max_pixels)
-    return _demux_index(path, container), container
+    container = _open_checked(path, max_pixels, stream)
+    return _demux_index(path, container, stream), container
+
+
+def video_stream(path: str, container, stream: int | None = None):
+    """The video stream a reader reads: FFmpeg's best video stream (what ``ffmpeg -i`` picks and
+    decord reads), or the container's stream number ``stream``."""
+    if stream is None:
+        chosen = container.streams.best('video')
+        if chosen is None:
+            raise VideoReadError(path, 'the file has no video stream')
+        return chosen
+    videos = [s.index for s in container.streams.video]
+    if stream not in videos:
+        raise VideoReadError(path, f'stream {stream} is not a video stream (video streams: {videos})')
+    return container.streams[stream]
 
 
 def _stream_format(stream) -> tuple[str, int, int, int]:
@@ -136,7 +179,7 @@ def _stream_format(stream) -> tuple[str, int, int, int]:
     return context.name, context.width, context.height, bits
 
 
-def _open_checked(path: str, max_pixels: int | None = None):
+def _open_checked(path: str, max_pixels: int | None = None, stream: int | None = None):
     """Open ``path`` with PyAV (header only, nothing demuxed) and refuse what is not a readable
     video: missing or empty files, still images, bare streams, no video stream, too many pixels."""
     if not os.path.isfile(path):
@@ -152,7 +195,7 @@ def _open_checked(path: str, max_pixels: int | None = None):
         _check_container(path, container)
         if not container.streams.video:
             raise VideoReadError(path, 'the file has no video stream')
-        _, width, height, _ = _stream_format(container.streams.video[0])
+        _, width, height, _ = _stream_format(video_stream(path, container, stream))
         if width * height > max_pixels:
             raise VideoReadError(
                 path,
@@ -166,17 +209,19 @@ def _open_checked(path: str, max_pixels: int | None = None):
     return container
 
 
-def _demux_index(path: str, container) -> StreamIndex:
-    """Demux every packet of an open container (closed on error) into the first video stream's
+def _demux_index(path: str, container, stream_number: int | None = None) -> StreamIndex:
+    """Demux every packet of an open container (closed on error) into the selected video stream's
     :class:`StreamIndex`, after checking the declared length against what was demuxed."""
-    stream = container.streams.video[0]
+    stream = video_stream(path, container, stream_number)
     codec, width, height, bits = _stream_format(stream)
     try:
         # Integer timestamps per stream in the loop (Fraction arithmetic per packet costs more than the
         # demuxing itself); converted to seconds once at the end.
         video = stream.index
-        packet_pts: list[int | None] = []
-        packet_key: list[bool] = []
+        packets: list[tuple[int | None, int | None, bool]] = []  # (pts, dts, keyframe), decoding order
+        parameter_sets = _ParameterSets(codec, stream.codec_context.extradata)
+        discarded = 0
+        starts_hidden_on_keyframe = False  # the stream's first packet, a keyframe an edit list hides
         ends: dict[int, int] = {}  # stream index -> end of its last packet, in its time base
         longest = 0
         for packet in container.demux():
@@ -185,37 +230,188 @@ def _demux_index(path: str, container) -> StreamIndex:
                 continue
             if pts is None:
                 if index == video:
-                    packet_pts.append(None)
-                    packet_key.append(packet.is_keyframe)
+                    packets.append((None, packet.dts, packet.is_keyframe))
                 continue
             duration = packet.duration or 0
             if pts + duration > ends.get(index, pts + duration - 1):
                 ends[index] = pts + duration
             if index == video:
-                packet_pts.append(pts)
-                packet_key.append(packet.is_keyframe)
+                if packet.is_discard:  # an edit list hides it: decoded (others may refer to it), never shown
+                    if not discarded and not packets:
+                        starts_hidden_on_keyframe = packet.is_keyframe
+                    discarded += 1
+                    continue
+                packets.append((pts, packet.dts, packet.is_keyframe))
                 longest = max(longest, duration)
+                if packet.is_keyframe and parameter_sets.scanning:
+                    parameter_sets.scan(bytes(packet))
         time_bases = {s.index: s.time_base for s in container.streams}
         end_seconds = max([0.0] + [float(end * time_bases[index]) for index, end in ends.items()])
-        frame_seconds = max(
-            float(longest * stream.time_base) if longest else 0.0, end_seconds / max(len(packet_pts), 1)
-        )
-        _check_declared_length(path, container, stream, len(packet_pts), end_seconds, frame_seconds)
-        if not packet_pts:
+        frame_seconds = max(float(longest * stream.time_base) if longest else 0.0, end_seconds / max(len(packets), 1))
+        _check_declared_length(path, container, stream, len(packets) + discarded, end_seconds, frame_seconds)
+        if not packets:
             raise VideoReadError(path, 'the video stream has no frames')
+        undecodable = set() if starts_hidden_on_keyframe else _undecodable_head(path, stream, packets)
     except av.FFmpegError as error:
         container.close()
         raise VideoReadError(path, f'cannot be opened as a video ({error})') from error
     except BaseException:
         container.close()
         raise
+    if undecodable:
+        packets = [packet for position, packet in enumerate(packets) if position not in undecodable]
+        if not packets:
+            container.close()
+            raise VideoReadError(
+                path,
+                f'no frame of stream {video} can be decoded: it starts on a non-keyframe and the decoder '
+                'made no picture of it (a cut without re-encoding that lost its keyframe)',
+            )
+    details: dict = {
+        'width': width,
+        'height': height,
+        'bits': bits,
+        'stream': video,
+        'container_format': container.format.name,
+        'video_streams': len(container.streams.video),
+        'hidden': discarded + len(undecodable),
+        'new_parameter_sets': parameter_sets.changed,
+    }
+    packet_pts = [pts for pts, _, _ in packets]
     if any(p is None for p in packet_pts) or len(set(packet_pts)) != len(packet_pts):
-        return StreamIndex(None, np.zeros(1, np.int64), codec, len(packet_pts), width, height, bits)
+        return StreamIndex(None, np.zeros(1, np.int64), codec, len(packets), **details)
     pts = np.asarray(packet_pts, dtype=np.int64)
     order = np.argsort(pts, kind='stable')
     frame_of_packet = np.empty_like(order)
     frame_of_packet[order] = np.arange(len(order))
-    keyframes = np.sort(frame_of_packet[np.asarray(packet_key, dtype=bool)])
-    if keyframes.size == 0 or keyframes[0] != 0:
+    is_key = np.asarray([key for _, _, key in packets], dtype=bool)
+    if not is_key[0]:
+        is_key[0] = True  # seeking there lands on the keyframe before it, which an edit list hides
+    keyframes = np.sort(frame_of_packet[is_key])
+    dts = [pts_value if dts_value is None else dts_value for pts_value, (_, dts_value, _) in zip(pts.tolist(), packets)]
+    seek_of_frame = np.minimum(pts, np.asarray(dts, dtype=np.int64))[order]
+    if keyframes[0] != 0:  # frames shown before the first keyframe (leading pictures): seek to the start
         keyframes = np.concatenate([[0], keyframes])
-    return StreamIndex(pts[order], keyframes, codec, len(pts), width, height, bits)
+        seek_of_frame[0] = min(seek_of_frame[keyframes[1]], seek_of_frame[0])
+    # open GOP: after a keyframe (in decoding order), a frame presented before it
+    later_minimum = np.minimum.accumulate(pts[::-1])[::-1]
+    key_positions = np.flatnonzero(is_key)[1:]
+    open_gop = bool(
+        any(position + 1 < len(pts) and later_minimum[position + 1] < pts[position] for position in key_positions)
+    )
+    return StreamIndex(
+        pts[order],
+        keyframes,
+        codec,
+        len(pts),
+        seek_points=seek_of_frame[keyframes],
+        reordered=bool((order != np.arange(len(order))).any()),
+        open_gop=open_gop,
+        **details,
+    )
+
+
+def _undecodable_head(path: str, stream, packets: list[tuple[int | None, int | None, bool]]) -> set[int]:
+    """Positions (in decoding order) of the packets before the first keyframe that the decoder
+    cannot turn into frames, where the stream starts on a non-keyframe (a cut without re-encoding),
+    or on a keyframe followed by pictures shown before it (leading pictures of an open GOP, which
+    refer to pictures before the cut).
+
+    Decodes the stream's first group of pictures from a fresh opening of the file (a decoder that
+    starts without a keyframe drops, or fails on, what refers to pictures it never saw); empty, and
+    nothing decoded, where the stream starts on a keyframe that no picture before it depends on."""
+    if any(pts is None for pts, _, _ in packets):
+        return set()
+    keys = [position for position, (_, _, key) in enumerate(packets) if key]
+    head_end = keys[1] if len(keys) > 1 else len(packets)  # the first group decides; its frames follow
+    first_pts = packets[0][0]
+    assert first_pts is not None, 'checked above'
+    if packets[0][2] and all(pts is not None and pts > first_pts for pts, _, _ in packets[1:head_end]):
+        return set()
+    shown: set[int] = set()
+    with av.open(path) as container:
+        decoded = container.streams[stream.index]
+        decoded.thread_count = 1
+        codec = decoded.codec_context
+        position = 0
+        for packet in container.demux(decoded):
+            if not packet.size:
+                continue
+            position += 0 if packet.is_discard else 1
+            if position > head_end + 16:
+                break
+            try:
+                shown.update(frame.pts for frame in codec.decode(packet))
+            except av.FFmpegError:  # e.g. VP9 refuses inter frames before a keyframe; FFmpeg carries on
+                continue
+        try:
+            shown.update(frame.pts for frame in codec.decode(None))
+        except av.FFmpegError:
+            pass
+    return {position for position in range(head_end) if packets[position][0] not in shown}
+
+
+class _ParameterSets:
+    """Watches the sequence parameter sets (SPS) of an H.264 or HEVC stream's keyframes: ``changed``
+    once one differs from those the stream began with (a mid-stream change of picture size or
+    format, as when encodes at two sizes are joined without re-encoding)."""
+
+    #: NAL unit type of a sequence parameter set, and the NAL header's type bits, per codec
+    _SPS = {'h264': (7, lambda header: header & 0x1F), 'hevc': (33, lambda header: (header >> 1) & 0x3F)}
+
+    def __init__(self, codec: str, extradata: bytes | None) -> None:
+        self.scanning = codec in self._SPS
+        self.changed = False
+        self._sps_type, self._nal_type = self._SPS.get(codec, self._SPS['h264'])
+        self._length_size = 0  # 0: Annex B start codes; else bytes of each NAL unit's length prefix
+        self._known: set[bytes] = set()
+        if self.scanning and extradata and extradata[0] == 1:  # avcC / hvcC configuration record
+            self._length_size = (extradata[4 if codec == 'h264' else 21] & 3) + 1
+            self._known.update(self._units_of_record(extradata, codec))
+
+    def _units_of_record(self, record: bytes, codec: str) -> list[bytes]:
+        """The parameter sets an avcC or hvcC record lists."""
+        units = []
+        try:
+            if codec == 'h264':
+                at, count = 6, record[5] & 0x1F
+                for _ in range(count):
+                    size = int.from_bytes(record[at : at + 2], 'big')
+                    units.append(record[at + 2 : at + 2 + size])
+                    at += 2 + size
+            else:
+                at = 23
+                for _ in range(record[22]):
+                    count = int.from_bytes(record[at + 1 : at + 3], 'big')
+                    at += 3
+                    for _ in range(count):
+                        size = int.from_bytes(record[at : at + 2], 'big')
+                        units.append(record[at + 2 : at + 2 + size])
+                        at += 2 + size
+        except IndexError:
+            return []
+        return [unit for unit in units if unit and self._nal_type(unit[0]) == self._sps_type]
+
+    def _units(self, data: bytes) -> list[bytes]:
+        """The NAL units of one packet."""
+        if not self._length_size:
+            return [unit.lstrip(b'\x00') for unit in data.split(b'\x00\x00\x01') if unit.strip(b'\x00')]
+        units, at = [], 0
+        while at + self._length_size <= len(data):
+            size = int.from_bytes(data[at : at + self._length_size], 'big')
+            units.append(data[at + self._length_size : at + self._length_size + size])
+            at += self._length_size + size
+        return units
+
+    def scan(self, data: bytes) -> None:
+        """Look at one keyframe packet's parameter sets."""
+        for unit in self._units(data):
+            if not unit or self._nal_type(unit[0]) != self._sps_type:
+                continue
+            unit = unit.rstrip(b'\x00')
+            if not self._known:
+                self._known.add(unit)  # the first the stream carries
+            elif unit not in self._known and unit not in {known.rstrip(b'\x00') for known in self._known}:
+                self.changed = True
+                self.scanning = False
+                return

@@ -7,13 +7,15 @@ import bisect
 import logging
 import os
 import threading
+from collections.abc import Iterator
 
 import av
 import numpy as np
+from av.sidedata.sidedata import Type as SideDataType
 from av.video.reformatter import VideoReformatter
 
 from .base import DamagedVideoError, VideoReader, VideoReadError, _to_rgb, register_backend
-from .index import StreamIndex, _demux_index, _index_and_open
+from .index import StreamIndex, _demux_index, _index_and_open, video_stream
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,11 @@ class PyAVReader(VideoReader):
 
     ``container``: an open ``av.InputContainer`` of ``path`` to decode from (what
     :func:`open_video` passes after indexing, so the file is opened and probed once).
+
+    Frames come in display orientation: a display matrix's rotation (phones record upright video
+    as landscape pictures and a rotation) is applied, as ``ffmpeg`` does; ``autorotate=False``
+    keeps the coded orientation. A stream whose resolution changes is refused at the first frame
+    read at another size than the stream starts with.
     """
 
     backend = 'pyav'
@@ -65,11 +72,14 @@ class PyAVReader(VideoReader):
         index: StreamIndex | None = None,
         container=None,
         skip_nonref: bool = True,
+        autorotate: bool = True,
     ) -> None:
         super().__init__(path)
         if index is None:
             index, container = _index_and_open(self.path)
         self.index = index
+        self.stream = index.stream
+        self.autorotate = autorotate
         self.num_threads = num_threads
         self._frame_of_pts = None if self.index.pts is None else {int(p): i for i, p in enumerate(self.index.pts)}
         self._container = container
@@ -88,7 +98,7 @@ class PyAVReader(VideoReader):
     def _stream(self):
         if self._container is None:
             self._container = av.open(self.path)
-        stream = self._container.streams.video[0]
+        stream = self._container.streams[self.index.stream]
         if not self._configured:
             stream.thread_count = self.num_threads  # FFmpeg's own default would start one per core
             if self.num_threads != 1:
@@ -98,15 +108,35 @@ class PyAVReader(VideoReader):
 
     def _frames_from(self, start: int, wanted: frozenset = frozenset()):
         """Yield ``(index, frame)`` decoding from the keyframe at or before frame ``start``; with
-        ``wanted`` (pts of the asked frames), other packets are decoded with ``skip_frame='NONREF'``."""
+        ``wanted`` (pts of the asked frames), other packets are decoded with ``skip_frame='NONREF'``.
+
+        Demuxers seek by different clocks (MP4 and Matroska by presentation time, MPEG-TS by
+        decoding time, where a presentation time lands after the keyframe): the keyframe's
+        presentation time is tried first, then its decoding time, then the file is decoded from
+        its start, whichever first lands on the keyframe."""
         stream = self._stream()
         if self._frame_of_pts is None:  # no timestamps: count frames from the beginning
             self._container.seek(0, stream=stream, backward=True)
             yield from enumerate(self._container.decode(stream))
             return
-        keyframe = self.index.keyframes[bisect.bisect_right(self.index.keyframes, start) - 1]
-        assert self.index.pts is not None, '_frame_of_pts comes from the timestamps'
-        self._container.seek(int(self.index.pts[keyframe]), stream=stream, backward=True, any_frame=False)
+        assert self.index.pts is not None and self.index.seek_points is not None, 'the timestamp index'
+        at = bisect.bisect_right(self.index.keyframes, start) - 1
+        key = int(self.index.keyframes[at])
+        for seek_to in dict.fromkeys([int(self.index.pts[key]), int(self.index.seek_points[at]), None]):
+            if seek_to is None:  # reopen: decode from the very start
+                logger.debug('%s: seeking for frame %d missed its keyframe; decoding from the start', self.path, start)
+                self.close()
+                stream = self._stream()
+            else:
+                self._container.seek(seek_to, stream=stream, backward=True, any_frame=False)
+            landed = yield from self._decode_from_seek(stream, key, wanted, must_land=seek_to is not None)
+            if landed:
+                return
+
+    def _decode_from_seek(self, stream, key: int, wanted: frozenset, must_land: bool):
+        """Decode after a seek, yielding ``(index, frame)`` from frame ``key`` on; returns False,
+        having yielded nothing, where ``must_land`` and the seek landed after frame ``key``."""
+        assert self._frame_of_pts is not None, 'seeking needs the timestamp index'
         codec = stream.codec_context
         skipping = False
         try:
@@ -117,11 +147,16 @@ class PyAVReader(VideoReader):
                     skipping = skip
                 for frame in codec.decode(packet):
                     position = self._frame_of_pts.get(frame.pts)
-                    if position is not None:
-                        yield position, frame
+                    if position is None or position < key:
+                        continue  # not a frame, or a leading picture of an open GOP decoded without its references
+                    if must_land and position > key:
+                        return False
+                    must_land = False
+                    yield position, frame
         finally:
             if skipping and self._container is not None:
                 codec.skip_frame = 'DEFAULT'
+        return not must_land
 
     def _decode_to(self, decoder, target: int, last: int):
         """Advance ``decoder`` to frame ``target``; returns ``(last position seen, frame)``."""
@@ -160,14 +195,32 @@ class PyAVReader(VideoReader):
                 if last != target:
                     raise VideoReadError(
                         self.path,
-                        f'frame {target} could not be decoded (the stream ends or is '
-                        f'damaged near frame {last}; {len(self)} packets were indexed)',
+                        f'frame {target} of stream {self.stream} could not be decoded (the stream ends or is '
+                        f'damaged near frame {last}; {len(self)} frames were indexed)',
                     )
-                frames.append(_to_rgb(_rgb24(frame)))
+                frames.append(self._picture(frame, target))
         except av.FFmpegError as error:
             self.close()
-            raise VideoReadError(self.path, f'decoding failed near frame {last + 1}: {error}') from error
+            raise VideoReadError(
+                self.path, f'decoding stream {self.stream} failed near frame {last + 1}: {error}'
+            ) from error
         return frames
+
+    def _picture(self, frame, position: int) -> np.ndarray:
+        """The RGB picture of a decoded ``frame``, in display orientation unless ``autorotate`` is off."""
+        if (frame.width, frame.height) != (self.index.width, self.index.height):
+            raise VideoReadError(
+                self.path,
+                f'the resolution changes mid-stream: frame {position} of stream {self.stream} is '
+                f'{frame.width}x{frame.height}, the stream starts at {self.index.width}x{self.index.height} '
+                '(such streams are refused by every backend; re-encode at one size)',
+            )
+        picture = _to_rgb(_rgb24(frame))
+        if not self.autorotate:
+            return picture
+        self.rotation = round(frame.rotation / 90) % 4 * 90
+        self.mirrored = is_mirrored(display_matrix(frame))
+        return to_display(picture, frame)
 
     def close(self) -> None:
         if self._container is not None:
@@ -175,14 +228,72 @@ class PyAVReader(VideoReader):
             self._container = None
             self._configured = False
 
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.path!r}, stream={self.stream}, num_frames={len(self)})'
+
+
+def display_matrix(frame) -> np.ndarray | None:
+    """The display matrix a decoded ``frame`` carries (9 integers, 16.16 fixed point), or None."""
+    side_data = frame.side_data.get(SideDataType.DISPLAYMATRIX)
+    return None if side_data is None else np.frombuffer(bytes(side_data), dtype='<i4')
+
+
+def is_mirrored(matrix: np.ndarray | None) -> bool:
+    """Whether a display matrix mirrors the picture (a negative determinant)."""
+    return matrix is not None and int(matrix[0]) * int(matrix[4]) - int(matrix[1]) * int(matrix[3]) < 0
+
+
+def to_display(picture: np.ndarray, frame) -> np.ndarray:
+    """``picture`` (decoded from ``frame``) turned and mirrored as its display matrix says, the way
+    ``ffmpeg`` autorotates (fftools: ``transpose``, ``hflip``, ``vflip``); an angle that is not a
+    quarter turn goes to the nearest quarter turn."""
+    matrix = display_matrix(frame)
+    if matrix is None:
+        return picture
+    theta = -float(frame.rotation)  # clockwise degrees, in [0, 360)
+    theta -= 360 * np.floor(theta / 360 + 0.9 / 360)
+    quarter = round(theta / 90) % 4
+    if quarter == 1:  # transpose=cclock_flip (swap the axes) or clock
+        shown = picture.swapaxes(0, 1) if matrix[3] > 0 else np.rot90(picture, -1)
+    elif quarter == 2:
+        shown = picture[:, ::-1] if matrix[0] < 0 else picture
+        shown = shown[::-1] if matrix[4] < 0 else shown
+    elif quarter == 3:  # transpose=clock_flip (the other diagonal) or cclock
+        shown = np.rot90(picture, -1)[::-1] if matrix[3] < 0 else np.rot90(picture, 1)
+    else:
+        shown = picture[::-1] if matrix[4] < 0 else picture
+    return shown if shown is picture else np.ascontiguousarray(shown)
+
 
 @register_backend('pyav')
-def _open_pyav(path: str, container, num_threads: int, fallback: bool) -> PyAVReader:
+def _open_pyav(
+    path: str, container, num_threads: int, fallback: bool, stream: int | None = None, autorotate: bool = True
+) -> PyAVReader:
     """PyAV indexes the open ``container`` and decodes from it (``fallback`` has nothing to fall back to)."""
-    return PyAVReader(path, num_threads, _demux_index(path, container), container)
+    return PyAVReader(path, num_threads, _demux_index(path, container, stream), container, autorotate=autorotate)
 
 
-def read_all_frames_pyav(path: str) -> np.ndarray:
-    """Decode every frame from the start with PyAV: the reference order for exactness checks."""
+def iter_frames_pyav(path: str, stream: int | None = None, autorotate: bool = True) -> Iterator[np.ndarray]:
+    """Frame ``i`` by definition: every frame plain PyAV decodes from the start of FFmpeg's best video
+    stream (or stream number ``stream``), as RGB in display orientation unless ``autorotate`` is
+    off. As ``ffmpeg`` does, packets the decoder refuses before its first picture (inter frames
+    of a stream that starts on a non-keyframe, which VP9 rejects) are passed over."""
     with av.open(os.fspath(path)) as container:
-        return np.stack([_to_rgb(f.to_ndarray(format='rgb24')) for f in container.decode(video=0)])
+        chosen = video_stream(os.fspath(path), container, stream)
+        started = False
+        for packet in container.demux(chosen):
+            try:
+                decoded = chosen.codec_context.decode(packet)
+            except av.InvalidDataError:
+                if started:
+                    raise
+                continue
+            for frame in decoded:
+                started = True
+                picture = _to_rgb(frame.to_ndarray(format='rgb24'))
+                yield to_display(picture, frame) if autorotate else picture
+
+
+def read_all_frames_pyav(path: str, stream: int | None = None, autorotate: bool = True) -> np.ndarray:
+    """:func:`iter_frames_pyav` as one array ``(T, H, W, 3)``: the reference for exactness checks."""
+    return np.stack(list(iter_frames_pyav(path, stream, autorotate)))
