@@ -30,6 +30,8 @@ from .clip_transforms import (
     ThreeCrop,
     VideoDecode,
     VideoInit,
+    boxes_to_video,
+    clip_input,
     compose_clip_transforms,
 )
 from .readers import (
@@ -94,5 +96,7 @@ __all__ = [
     'VideoDecode',
     'VideoInit',
     'build_pipeline',
+    'boxes_to_video',
+    'clip_input',
     'compose_clip_transforms',
 ]

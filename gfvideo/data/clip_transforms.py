@@ -14,6 +14,7 @@ back to the original video: ``(x * sx + tx, y * sy + ty)``; resizes, crops and f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Callable
 
@@ -23,7 +24,7 @@ import numpy as np
 from ..classes import read_class_list
 from .annotations import flip_label_map as flip_label_map_of
 from .annotations import read_flip_pairs
-from .readers import open_video
+from .readers import ArrayReader, open_video
 from .sampling import sample_segments
 
 #: TSM's 13 fixed crop positions, in units of a quarter of the free space (x, y).
@@ -49,6 +50,33 @@ def _rng(results: dict) -> np.random.Generator:
     if rng is None:
         raise KeyError('random transforms need results["rng"], a numpy Generator (VideoDataset provides it)')
     return rng
+
+
+def boxes_to_video(boxes: np.ndarray, img_to_video: Sequence[float]) -> np.ndarray:
+    """Map ``(..., 4)`` boxes ``(x0, y0, x1, y1)`` from model-input pixels to original-video pixels
+    with a clip's ``img_to_video``."""
+    sx, sy, tx, ty = img_to_video
+    return np.asarray(boxes, dtype=np.float64) * np.array([sx, sy, sx, sy]) + np.array([tx, ty, tx, ty])
+
+
+def clip_input(video: str | os.PathLike | np.ndarray, transforms: Sequence[dict], **fields) -> tuple[dict, list[dict]]:
+    """The input of a test pipeline for a video file, frame folder or ``(T, H, W, 3)`` uint8 array,
+    and the pipeline's transforms to run on it (an array needs no ``VideoInit``).
+
+    ``fields`` go into the input (a list record's ``total_frames``, ``start_index``,
+    ``filename_tmpl``, ``offset``); ``label`` is -1 and ``sample_idx`` 0."""
+    transforms = list(transforms)
+    if isinstance(video, np.ndarray):
+        reader = ArrayReader(video)
+        results = dict(
+            filename=reader.path, video_reader=reader, total_frames=len(reader), img_to_video=[1.0, 1.0, 0.0, 0.0]
+        )
+        transforms = [t for t in transforms if t['type'] != 'VideoInit']
+    else:
+        results = dict(filename=os.fspath(video))
+    results.update({key: value for key, value in fields.items() if value is not None})
+    results.update(label=-1, sample_idx=0)
+    return results, transforms
 
 
 def _update_mapping(

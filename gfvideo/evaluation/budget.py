@@ -14,17 +14,13 @@ the solver picks the first step whose thresholds are the most accurate within th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from ..exit_rule import NEVER_EXIT, exits
-
-
-class BudgetError(ValueError):
-    """A budget that no set of thresholds can meet."""
+from ..thresholds import BudgetError
 
 
 @dataclass(frozen=True)
@@ -178,35 +174,3 @@ def curve_thresholds(
 def thresholds_record(thresholds, classes_hash: str | None, num_steps: int, **extra) -> dict:
     """The content of ``thresholds.json``: thresholds tied to a class list and a step count."""
     return dict(thresholds=[float(t) for t in thresholds], classes_hash=classes_hash, num_steps=int(num_steps), **extra)
-
-
-def read_thresholds(path: str, classes_hash: str | None, num_steps: int) -> list[float]:
-    """Thresholds from a ``thresholds.json``, refused when written for another model."""
-    try:
-        with open(path, encoding='utf-8') as file:
-            record = json.load(file)
-        thresholds = record['thresholds']
-        if not isinstance(thresholds, list):
-            raise TypeError(f'"thresholds" must be a list, got {thresholds!r}')
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise BudgetError(f'{path}: not a readable thresholds file ({error})') from error
-    for step, value in enumerate(thresholds):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (0 <= value <= 1 or value == NEVER_EXIT)
-        ):
-            raise BudgetError(
-                f'{path}: threshold {step} is {value!r}; expected a number in [0, 1] (a confidence) or '
-                f'{NEVER_EXIT} (never exit), and NaN is not one'
-            )
-    thresholds = [float(t) for t in thresholds]
-    if record.get('num_steps') != num_steps or len(thresholds) != num_steps:
-        raise BudgetError(
-            f'{path}: written for a model with {record.get("num_steps")} focus steps; this model has {num_steps}'
-        )
-    if classes_hash and record.get('classes_hash') and record['classes_hash'] != classes_hash:
-        raise BudgetError(
-            f"{path}: written for another class list (hash {record['classes_hash']}; this model's is {classes_hash})"
-        )
-    return thresholds
