@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 import torch
 from torch import nn
 
+from ..classes import class_list_hash
 from ..data.clip_transforms import CLIP_TRANSFORMS
 from ..deploy.manifest import BOXES, CLIPS, GRAPHS, LOGITS, STATE, STEP, UPDATED_STATE, Manifest
 from ..models import TSM, GlanceFocusNet, recognizer_macs
@@ -104,18 +105,21 @@ def export_model(
     folder: str | os.PathLike,
     thresholds: str | os.PathLike | Sequence[float] | None = None,
     input_size: tuple[int, int] | None = None,
+    pipeline: Sequence[dict] | None = None,
 ) -> Manifest:
-    """Write ``model`` (loaded with :func:`gfvideo.apis.load_model`, or built with ``cfg``,
-    ``classes`` and ``classes_hash`` attributes) to ``folder``: its graphs and ``model.json``.
+    """Write ``model`` to ``folder``: its graphs and ``model.json``.
 
-    ``thresholds`` (a list or a ``thresholds.json``, checked against the model) are stored as the
-    export's defaults; ``input_size`` ``(H, W)`` fixes the frame size when the test pipeline does
-    not (see :func:`deploy_pipeline`).
+    ``model`` is loaded with :func:`gfvideo.apis.load_model` (its config gives the test pipeline,
+    its checkpoint or config the classes), or built, with the test ``pipeline`` given (and
+    optional ``classes`` / ``classes_hash`` attributes). ``thresholds`` (a list or a
+    ``thresholds.json``, checked against the model) are stored as the export's defaults;
+    ``input_size`` ``(H, W)`` fixes the frame size when the test pipeline does not (see
+    :func:`deploy_pipeline`).
     """
     folder = os.fspath(folder)
     os.makedirs(folder, exist_ok=True)
     model.eval()
-    pipeline, (height, width) = deploy_pipeline(eval_pipeline(model), input_size)
+    steps, (height, width) = deploy_pipeline(eval_pipeline(model) if pipeline is None else pipeline, input_size)
     device = next(model.parameters()).device
     example = torch.zeros(2, model.num_segments, 3, height, width, device=device)
     kind = 'GlanceFocusNet' if isinstance(model, GlanceFocusNet) else 'TSM'
@@ -143,16 +147,17 @@ def export_model(
     else:
         raise ExportError(f'cannot export a {type(model).__name__}: GlanceFocusNet and TSM export')
     preprocessor = model.data_preprocessor
+    classes = getattr(model, 'classes', None)
     manifest = Manifest(
         kind=kind,
-        classes=list(model.classes) if model.classes else None,
-        classes_hash=model.classes_hash,
+        classes=list(classes) if classes else None,
+        classes_hash=getattr(model, 'classes_hash', None) or (class_list_hash(classes) if classes else None),
         num_classes=_num_classes(model),
         num_segments=model.num_segments,
         input_size=(height, width),
         mean=tuple(preprocessor.mean.flatten().tolist()),
         std=tuple(preprocessor.std.flatten().tolist()),
-        pipeline=pipeline,
+        pipeline=steps,
         cumulative_gmacs=gmacs,
         graphs=dict(graphs),
         thresholds=stored,

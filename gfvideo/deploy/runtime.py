@@ -75,6 +75,7 @@ class ExportedModel:
         self.folder = os.fspath(folder)
         self.manifest: Manifest = read_manifest(self.folder)
         options = ort.SessionOptions()
+        options.log_severity_level = 3  # errors only: constant folding's notes on CastLike nodes are noise
         if threads is not None:
             options.intra_op_num_threads = threads
         providers = list(providers or ['CPUExecutionProvider'])
