@@ -2,11 +2,13 @@
 
 After focus step ``k < K`` a clip leaves when its confidence (its largest softmax probability)
 reaches ``thresholds[k]``; step ``K`` always ends a clip. The rule works on NumPy arrays and
-tensors alike, so the ONNX runtime can share it without importing torch.
+tensors alike, so the ONNX runtime can share it without importing torch; so does
+:func:`read_thresholds`, which reads a ``thresholds.json``.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TypeVar
 
 #: A threshold above any probability: nobody exits at that step.
@@ -19,3 +21,39 @@ def exits(confidences: Confidences, thresholds) -> Confidences:
     """Where clips leave: ``confidences >= thresholds`` (elementwise, broadcasting), a boolean
     array or tensor of ``confidences``' kind."""
     return confidences >= thresholds
+
+
+class BudgetError(ValueError):
+    """A budget that no set of thresholds can meet, or a thresholds file that does not fit the model."""
+
+
+def read_thresholds(path: str, classes_hash: str | None, num_steps: int) -> list[float]:
+    """Thresholds from a ``thresholds.json``, refused when written for another model."""
+    try:
+        with open(path, encoding='utf-8') as file:
+            record = json.load(file)
+        thresholds = record['thresholds']
+        if not isinstance(thresholds, list):
+            raise TypeError(f'"thresholds" must be a list, got {thresholds!r}')
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BudgetError(f'{path}: not a readable thresholds file ({error})') from error
+    for step, value in enumerate(thresholds):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (0 <= value <= 1 or value == NEVER_EXIT)
+        ):
+            raise BudgetError(
+                f'{path}: threshold {step} is {value!r}; expected a number in [0, 1] (a confidence) or '
+                f'{NEVER_EXIT} (never exit), and NaN is not one'
+            )
+    thresholds = [float(t) for t in thresholds]
+    if record.get('num_steps') != num_steps or len(thresholds) != num_steps:
+        raise BudgetError(
+            f'{path}: written for a model with {record.get("num_steps")} focus steps; this model has {num_steps}'
+        )
+    if classes_hash and record.get('classes_hash') and record['classes_hash'] != classes_hash:
+        raise BudgetError(
+            f"{path}: written for another class list (hash {record['classes_hash']}; this model's is {classes_hash})"
+        )
+    return thresholds

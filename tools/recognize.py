@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from gfvideo.data import VideoReadError
     from gfvideo.deploy import InputError, ManifestError
-    from gfvideo.thresholds import BudgetError
+    from gfvideo.exit_rule import BudgetError
 
     errors: tuple[type[Exception], ...] = (BudgetError, VideoReadError, ManifestError, InputError)
     video = args.inputs[-1]

@@ -20,9 +20,9 @@ from ..data import boxes_to_video, build_pipeline, clip_input, open_video
 from ..deploy import Recognition, recognition_of
 from ..engine.config_checks import check_frame_count
 from ..evaluation.budget import NEVER_EXIT, replay_exits
+from ..exit_rule import read_thresholds
 from ..models import TSM, GlanceFocusNet, load_weights, without_init_weights
 from ..registry import MODELS
-from ..thresholds import read_thresholds
 from ..visualization import save_glimpses
 
 #: What :func:`load_model` returns: either recognizer, with the config (``cfg``), class list

@@ -2,7 +2,8 @@
 
 As :meth:`gfvideo.models.GlanceFocusNet.forward_adaptive` does, after each step the clips whose
 confidence reached their step's threshold leave the batch, so later steps cost time only for
-the clips still running. Imports neither torch nor mmengine.
+the clips still running. Imports neither torch nor mmengine; onnxruntime (the ``deploy`` extra)
+loads when a model does.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from dataclasses import dataclass, field
 from typing import Union
 
 import numpy as np
-import onnxruntime as ort
 
-from ..exit_rule import NEVER_EXIT, exits
-from ..thresholds import read_thresholds
+from ..exit_rule import NEVER_EXIT, exits, read_thresholds
 from .manifest import (
     BOXES,
     CLIPS,
@@ -72,6 +71,10 @@ class ExportedModel:
     def __init__(
         self, folder: str | os.PathLike, threads: int | None = None, providers: Sequence[str] | None = None
     ) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as error:
+            raise ImportError("running an export needs onnxruntime: pip install 'gfvideo[deploy]'") from error
         self.folder = os.fspath(folder)
         self.manifest: Manifest = read_manifest(self.folder)
         options = ort.SessionOptions()

@@ -1,6 +1,6 @@
 """Evaluation: accuracy metrics, early-exit budgets and the runs that feed them."""
 
-from ..thresholds import BudgetError, read_thresholds
+from ..exit_rule import BudgetError, read_thresholds
 from .adaptive import (
     AdaptiveRun,
     ClipRecord,

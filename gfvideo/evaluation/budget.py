@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..exit_rule import NEVER_EXIT, exits
-from ..thresholds import BudgetError
+from ..exit_rule import NEVER_EXIT, BudgetError, exits
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ class FocusGraph(nn.Module):
         )
         chosen, _ = self.locations(self.model, state)
         new_state, logits, details = self.model.focus_at(state, chosen, step)
+        assert details.boxes is not None, 'a focus step crops patches'
         return (logits, details.boxes, *clip_major(new_state, clips.shape[0])[1:])
 
 
