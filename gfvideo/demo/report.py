@@ -94,6 +94,9 @@ def follow_up_commands(out: str, data: str, recipe: Recipe) -> list[str]:
         f'{rel(os.path.join(out, "budget", "thresholds.json"))}',
         f'python tools/visualize.py {rel(recipe.stage3)} {stage3} {video} '
         f'--out {rel(os.path.join(out, "my_glimpses"))}',
+        f'python tools/export.py {rel(recipe.stage3)} {stage3} --out {rel(os.path.join(out, "export"))} '
+        f'--thresholds {rel(os.path.join(out, "budget", "thresholds.json"))}',
+        f'python tools/recognize.py {rel(os.path.join(out, "export"))} {video} --json',
     ]
 
 
