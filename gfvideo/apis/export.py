@@ -58,14 +58,19 @@ def deploy_pipeline(pipeline: Sequence[dict], input_size: tuple[int, int] | None
             'give --input-size S S (a square): the test pipeline makes several views or no known size, and an '
             f'export decodes one centre view (pipeline: {[t["type"] for t in steps]})'
         )
-    single_view = [
+    return single_view_pipeline(sampler['num_segments'], int(size[0])), (int(size[0]), int(size[1]))
+
+
+def single_view_pipeline(num_segments: int, side: int) -> list[dict]:
+    """The standard single view: centre-sampled segments, the short side resized to ``side`` and
+    a centre ``side x side`` crop."""
+    return [
         dict(type='VideoInit'),
-        dict(type='SampleFrames', num_segments=sampler['num_segments'], mode='test'),
+        dict(type='SampleFrames', num_segments=num_segments, mode='test'),
         dict(type='VideoDecode'),
-        dict(type='Resize', short_side=size[0]),
-        dict(type='CenterCrop', crop_size=size[0]),
+        dict(type='Resize', short_side=side),
+        dict(type='CenterCrop', crop_size=side),
     ]
-    return single_view, (int(size[0]), int(size[1]))
 
 
 @contextlib.contextmanager

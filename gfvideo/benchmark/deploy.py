@@ -10,7 +10,7 @@ from functools import partial
 import numpy as np
 import torch
 
-from ..apis.export import export_model
+from ..apis.export import export_model, single_view_pipeline
 from ..demo.recipes import demo_model_configs
 from ..deploy import ExportedModel
 from ..evaluation import NEVER_EXIT
@@ -23,17 +23,6 @@ from .models import GLANCE_FOCUS
 LATENCY_CLIPS = 8
 
 
-def _pipeline(frames: int, size: int) -> list[dict]:
-    """A single centre view (what the export records; the benchmark feeds clips directly)."""
-    return [
-        dict(type='VideoInit'),
-        dict(type='SampleFrames', num_segments=frames, mode='test'),
-        dict(type='VideoDecode'),
-        dict(type='Resize', short_side=size),
-        dict(type='CenterCrop', crop_size=size),
-    ]
-
-
 def _measure(config: dict, size: int, folder: str, repeats: int, threads: int) -> dict:
     """One model's medians (seconds) per ``(runtime, 'latency' | 'adaptive' | 'full')``, its GMACs
     ratio and exit steps."""
@@ -44,7 +33,7 @@ def _measure(config: dict, size: int, folder: str, repeats: int, threads: int) -
     normalize = model.data_preprocessor.normalize
     thresholds = exit_thresholds(model, normalize(clips))
     never = [NEVER_EXIT] * model.max_focus_steps
-    export_model(model, folder, pipeline=_pipeline(frames, size))
+    export_model(model, folder, pipeline=single_view_pipeline(frames, size))
     runtime = ExportedModel(folder, threads=threads)
     runs = {
         'eager': lambda batch, limits: model.forward_adaptive(normalize(batch), limits),

@@ -14,7 +14,7 @@ import torch
 pytest.importorskip('onnxruntime', reason="the deploy extra: pip install -e '.[deploy]'")
 
 from gfvideo.apis import load_config, load_model  # noqa: E402
-from gfvideo.apis.export import export_model  # noqa: E402
+from gfvideo.apis.export import export_model, single_view_pipeline  # noqa: E402
 from gfvideo.benchmark.early_exit import exit_thresholds, smooth_clips  # noqa: E402
 from gfvideo.benchmark.models import GLANCE_FOCUS  # noqa: E402
 from gfvideo.demo.recipes import demo_model_configs  # noqa: E402
@@ -40,16 +40,6 @@ def model_config(name: str, frames: int) -> tuple[dict, int]:
     for backbone in ('glance_backbone', 'focus_backbone'):
         config[backbone] = dict(config[backbone], num_segments=frames)
     return config, size
-
-
-def single_view(frames: int, size: int) -> list[dict]:
-    return [
-        dict(type='VideoInit'),
-        dict(type='SampleFrames', num_segments=frames, mode='test'),
-        dict(type='VideoDecode'),
-        dict(type='Resize', short_side=size),
-        dict(type='CenterCrop', crop_size=size),
-    ]
 
 
 @dataclass
@@ -78,7 +68,7 @@ def exported(request, tmp_path_factory) -> Exported:
         thresholds = exit_thresholds(model, model.data_preprocessor.normalize(clips))
     thresholds = [t - MARGIN if t <= 1 else t for t in thresholds]
     folder = tmp_path_factory.mktemp(f'export_{name}_{frames}')
-    export_model(model, folder, pipeline=single_view(frames, size))
+    export_model(model, folder, pipeline=single_view_pipeline(frames, size))
     return Exported(model, ExportedModel(folder, threads=1), clips.numpy(), thresholds)
 
 
