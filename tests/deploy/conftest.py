@@ -15,6 +15,7 @@ pytest.importorskip('onnxruntime', reason="the deploy extra: pip install -e '.[d
 
 from gfvideo.apis import load_config, load_model  # noqa: E402
 from gfvideo.apis.export import export_model, single_view_pipeline  # noqa: E402
+from gfvideo.benchmark.deploy import EXIT_MARGIN  # noqa: E402
 from gfvideo.benchmark.early_exit import exit_thresholds, smooth_clips  # noqa: E402
 from gfvideo.benchmark.models import GLANCE_FOCUS  # noqa: E402
 from gfvideo.demo.recipes import demo_model_configs  # noqa: E402
@@ -24,9 +25,6 @@ from tests.cli.train_helpers import CONFIGS  # noqa: E402
 
 #: A clip batch's size: the exits differ between its clips.
 BATCH = 7
-#: How far below a clip's confidence the thresholds sit, so a 1e-7 difference between runtimes
-#: cannot move a clip across one.
-MARGIN = 1e-5
 
 
 def model_config(name: str, frames: int) -> tuple[dict, int]:
@@ -65,8 +63,7 @@ def exported(request, tmp_path_factory) -> Exported:
     smooth = smooth_clips(BATCH, frames, size)
     clips = (smooth * 60 + 120).round().clamp(0, 255).to(torch.uint8)
     with torch.no_grad():
-        thresholds = exit_thresholds(model, model.data_preprocessor.normalize(clips))
-    thresholds = [t - MARGIN if t <= 1 else t for t in thresholds]
+        thresholds = exit_thresholds(model, model.data_preprocessor.normalize(clips), margin=EXIT_MARGIN)
     folder = tmp_path_factory.mktemp(f'export_{name}_{frames}')
     export_model(model, folder, pipeline=single_view_pipeline(frames, size))
     return Exported(model, ExportedModel(folder, threads=1), clips.numpy(), thresholds)
