@@ -10,7 +10,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from gfvideo.deploy import FORMAT_VERSION, ExportedModel, InputError, ManifestError, read_manifest
+from gfvideo.apis import eval_pipeline, prepare_clip
+from gfvideo.deploy import FORMAT_VERSION, ExportedModel, InputError, ManifestError, decode_clip, read_manifest
 from gfvideo.models import glance_focus_costs
 from gfvideo.version import __version__
 from tests.cli.train_helpers import ROOT
@@ -97,3 +98,13 @@ def test_the_runtime_imports_no_torch_and_agrees_with_itself(tiny_export, tiny_g
     here = ExportedModel(folder, threads=1).run(clips)
     assert np.allclose(np.array(record['logits']), here.logits) and record['exit_steps'] == here.exit_steps.tolist()
     assert record['video']['exit_step'] == 2 and len(record['video']['boxes']) == 2
+
+
+def test_the_export_decodes_a_video_as_the_test_pipeline_does(tiny_export, tiny_gfnet):
+    folder, model = tiny_export
+    _, root, _ = tiny_gfnet
+    video = os.path.join(root, 'videos', '21.webm')
+    ours = decode_clip(read_manifest(folder), video)
+    theirs = prepare_clip(eval_pipeline(model), video)
+    assert np.array_equal(ours.inputs, theirs.inputs.numpy()) and np.array_equal(ours.frame_inds, theirs.frame_inds)
+    assert ours.img_to_video == theirs.img_to_video and ours.original_shape == theirs.original_shape
