@@ -12,28 +12,10 @@ loop on the host; :func:`recognize_video` decodes a video with gfvideo's readers
 
 from __future__ import annotations
 
-import os
-
-import numpy as np
-
 from .manifest import FORMAT_VERSION, Manifest, ManifestError, read_manifest
-from .recognition import Recognition, recognition_of
+from .recognition import Recognition, recognition_of, recognize_video
 from .runtime import DeployResult, ExportedModel, InputError, Thresholds, softmax
 from .video import DecodedClip, decode_clip
-
-
-def recognize_video(
-    model: ExportedModel, video: str | os.PathLike | np.ndarray, thresholds: Thresholds = None
-) -> Recognition:
-    """Decode one video with the export's pipeline and recognise it with early exit
-    (``thresholds`` override the export's; without either, all steps run)."""
-    clip = decode_clip(model.manifest, video)
-    result = model.run(clip.inputs, thresholds)
-    step = int(result.exit_steps[0])
-    return recognition_of(
-        result.logits[:, 0], step, result.boxes[:, 0], float(result.gmacs[0]), model.manifest.classes, clip.img_to_video
-    )
-
 
 __all__ = [
     'FORMAT_VERSION',

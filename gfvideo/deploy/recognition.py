@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..data.clip_transforms import boxes_to_video
+from .runtime import ExportedModel, Thresholds, softmax
+from .video import decode_clip
 
 #: ``(label, class name or None, probability)``.
 Scored = tuple[int, 'str | None', float]
@@ -59,9 +62,7 @@ def recognition_of(
         name = classes[label] if classes and 0 <= label < len(classes) else None
         return int(label), name, float(probability)
 
-    logits = np.asarray(logits, dtype=np.float64)
-    shifted = np.exp(logits[: exit_step + 1] - logits[: exit_step + 1].max(axis=-1, keepdims=True))
-    probabilities = shifted / shifted.sum(axis=-1, keepdims=True)
+    probabilities = softmax(np.asarray(logits, dtype=np.float64)[: exit_step + 1])
     final = probabilities[exit_step]
     order = np.argsort(-final, kind='stable')[:5]
     top5 = [named(int(i), final[i]) for i in order]
@@ -75,4 +76,17 @@ def recognition_of(
         boxes_to_video(np.asarray(boxes)[:exit_step], img_to_video),
         top5,
         steps,
+    )
+
+
+def recognize_video(
+    model: ExportedModel, video: str | os.PathLike | np.ndarray, thresholds: Thresholds = None
+) -> Recognition:
+    """Decode one video with the export's pipeline and recognise it with early exit
+    (``thresholds`` override the export's; without either, all steps run)."""
+    clip = decode_clip(model.manifest, video)
+    result = model.run(clip.inputs, thresholds)
+    step = int(result.exit_steps[0])
+    return recognition_of(
+        result.logits[:, 0], step, result.boxes[:, 0], float(result.gmacs[0]), model.manifest.classes, clip.img_to_video
     )
