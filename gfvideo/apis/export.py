@@ -121,10 +121,15 @@ def export_model(
     ``input_size`` ``(H, W)`` fixes the frame size when the test pipeline does not (see
     :func:`deploy_pipeline`).
     """
+    if not isinstance(model, (GlanceFocusNet, TSM)):
+        raise ExportError(f'cannot export a {type(model).__name__}: GlanceFocusNet and TSM export')
+    if thresholds is not None and not isinstance(model, GlanceFocusNet):
+        raise ExportError('a TSM recognizer has no steps to exit after: thresholds apply to a GlanceFocusNet')
+    stored = None if thresholds is None else model_thresholds(model, thresholds)  # checked before any export
+    steps, (height, width) = deploy_pipeline(eval_pipeline(model) if pipeline is None else pipeline, input_size)
     folder = os.fspath(folder)
     os.makedirs(folder, exist_ok=True)
     model.eval()
-    steps, (height, width) = deploy_pipeline(eval_pipeline(model) if pipeline is None else pipeline, input_size)
     device = next(model.parameters()).device
     example = torch.zeros(2, model.num_segments, 3, height, width, device=device)
     kind = 'GlanceFocusNet' if isinstance(model, GlanceFocusNet) else 'TSM'
@@ -143,14 +148,9 @@ def export_model(
         )
         gmacs = (model.step_macs(height, width) / 1e9).tolist()
         sizes = dict(glance_size=model.glance_size, patch_size=model.patch_size, max_focus_steps=model.max_focus_steps)
-        stored = None if thresholds is None else model_thresholds(model, thresholds)
-    elif isinstance(model, TSM):
-        if thresholds is not None:
-            raise ExportError('a TSM recognizer has no steps to exit after: thresholds apply to a GlanceFocusNet')
-        _export_graph(RecognizerGraph(model), (example,), os.path.join(folder, graphs['recognizer']), [CLIPS], [LOGITS])
-        gmacs, sizes, stored = [recognizer_macs(model, height, width) / 1e9], {}, None
     else:
-        raise ExportError(f'cannot export a {type(model).__name__}: GlanceFocusNet and TSM export')
+        _export_graph(RecognizerGraph(model), (example,), os.path.join(folder, graphs['recognizer']), [CLIPS], [LOGITS])
+        gmacs, sizes = [recognizer_macs(model, height, width) / 1e9], {}
     preprocessor = model.data_preprocessor
     classes = getattr(model, 'classes', None)
     manifest = Manifest(

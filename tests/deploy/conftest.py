@@ -13,7 +13,7 @@ import torch
 
 pytest.importorskip('onnxruntime', reason="the deploy extra: pip install -e '.[deploy]'")
 
-from gfvideo.apis import load_config, load_model  # noqa: E402
+from gfvideo.apis import load_config  # noqa: E402
 from gfvideo.apis.export import export_model, single_view_pipeline  # noqa: E402
 from gfvideo.benchmark.deploy import EXIT_MARGIN  # noqa: E402
 from gfvideo.benchmark.early_exit import exit_thresholds, smooth_clips  # noqa: E402
@@ -67,17 +67,6 @@ def exported(request, tmp_path_factory) -> Exported:
     folder = tmp_path_factory.mktemp(f'export_{name}_{frames}')
     export_model(model, folder, pipeline=single_view_pipeline(frames, size))
     return Exported(model, ExportedModel(folder, threads=1), clips.numpy(), thresholds)
-
-
-@pytest.fixture(scope='session')
-def tiny_export(tiny_gfnet, tmp_path_factory) -> tuple[str, torch.nn.Module]:
-    """``(export folder, model)``: the tiny GlanceFocusNet checkpoint loaded with its config's class
-    list and exported, its graphs taking the synthetic clips' 64 px frames."""
-    config, root, checkpoint = tiny_gfnet
-    model = load_model(load_config(config, data_root=root), checkpoint)
-    folder = str(tmp_path_factory.mktemp('tiny_export'))
-    export_model(model, folder, input_size=(64, 64))
-    return folder, model
 
 
 @pytest.fixture(scope='session')

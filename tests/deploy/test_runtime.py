@@ -27,7 +27,7 @@ def test_model_json_holds_what_a_runtime_needs(tiny_export):
     assert (manifest.glance_size, manifest.patch_size) == (model.glance_size, model.patch_size)
     assert manifest.cumulative_gmacs == pytest.approx(glance_focus_costs(model, 64, 64).cumulative_gmacs)
     assert [t['type'] for t in manifest.pipeline] == ['VideoInit', 'SampleFrames', 'VideoDecode']
-    assert np.allclose(manifest.mean, [123.675, 116.28, 103.53]) and manifest.thresholds is None
+    assert np.allclose(manifest.mean, [123.675, 116.28, 103.53]) and manifest.thresholds == [2.0, 2.0]
     assert sorted(os.listdir(folder)) == ['focus.onnx', 'glance.onnx', 'model.json']
 
 

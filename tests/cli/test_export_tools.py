@@ -1,4 +1,5 @@
-"""tools/recognize.py on an export folder and on CONFIG CHECKPOINT: the same --json object."""
+"""tools/export.py (the tiny_export fixture runs it) and tools/recognize.py on its export folder and
+on CONFIG CHECKPOINT: the same --json object."""
 
 import json
 import os
@@ -39,3 +40,13 @@ def test_an_export_with_a_thresholds_file_of_another_model_is_refused(tiny_expor
         == 2
     )
     assert 'written for a model with 3 focus steps' in capsys.readouterr().err
+
+
+def test_an_export_with_another_models_thresholds_is_refused_before_exporting(tiny_gfnet, tmp_path, capsys):
+    config, root, checkpoint = tiny_gfnet
+    thresholds = tmp_path / 'thresholds.json'
+    thresholds.write_text(json.dumps({'thresholds': [0.5, 0.5, 0.5], 'num_steps': 3}))
+    out = tmp_path / 'export'
+    arguments = [config, checkpoint, '--out', str(out), '--thresholds', str(thresholds), '--cfg-options']
+    assert load_tool('export').main([*arguments, *data_options(root)]) == 2
+    assert 'written for a model with 3 focus steps' in capsys.readouterr().err and not out.exists()
