@@ -28,13 +28,16 @@ BATCH = 7
 
 
 def model_config(name: str, frames: int) -> tuple[dict, int]:
-    """``(model config, frame size)``: the synthetic recipe's model (``'demo'``) or a MobileNetV2
-    glance / ResNet-50 focus model (``'mobilenetv2_resnet50'``, at small sizes), ``frames`` per clip."""
+    """``(model config, frame size)``: the synthetic recipe's model (``'demo'``; ``'demo_gru'`` with a
+    GRU over the frames in its aggregator) or a MobileNetV2 glance / ResNet-50 focus model
+    (``'mobilenetv2_resnet50'``, at small sizes), ``frames`` per clip."""
     config, size = (
         (copy.deepcopy(demo_model_configs()[0]), 128)
-        if name == 'demo'
+        if name.startswith('demo')
         else (dict(GLANCE_FOCUS, glance_size=64, patch_size=64), 96)
     )
+    if name == 'demo_gru':
+        config['aggregator'] = dict(config['aggregator'], temporal='gru')
     for backbone in ('glance_backbone', 'focus_backbone'):
         config[backbone] = dict(config[backbone], num_segments=frames)
     return config, size

@@ -1,5 +1,5 @@
 """onnxruntime against eager PyTorch: the same per-step probabilities (within 1e-4), exit steps,
-boxes and GMACs, at batch 1 and 7, for 8- and 16-frame models of both kinds."""
+boxes and GMACs, at batch 1 and 7, for 8- and 16-frame models of both kinds (and a GRU aggregator)."""
 
 import numpy as np
 import pytest
@@ -10,6 +10,8 @@ from tests.deploy.conftest import BATCH
 CASES = [
     pytest.param(('demo', 8), id='demo-8'),
     pytest.param(('demo', 16), id='demo-16', marks=pytest.mark.slow),
+    # nn.GRU over the frames: its time axis is the export's fixed frame count
+    pytest.param(('demo_gru', 16), id='demo_gru-16', marks=pytest.mark.slow),
     pytest.param(('mobilenetv2_resnet50', 8), id='mobilenetv2_resnet50-8', marks=pytest.mark.slow),
     pytest.param(('mobilenetv2_resnet50', 16), id='mobilenetv2_resnet50-16', marks=pytest.mark.slow),
 ]
