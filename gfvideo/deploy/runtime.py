@@ -135,31 +135,28 @@ class ExportedModel:
         boxes_all = np.full((steps, batch, frames, 4), -1, dtype=np.int64)
         exit_steps = np.zeros(batch, dtype=np.int64)
         running = np.arange(batch)
-        if self.manifest.kind == 'TSM':
-            (logits,) = self.sessions['recognizer'].run([LOGITS], {CLIPS: inputs})
-            logits_all[0] = logits
-            sizes = [batch]
-        else:
-            logits, *values = self.sessions['glance'].run([LOGITS, *STATE], {CLIPS: inputs})
-            state = dict(zip(STATE, values))
-            logits_all[0] = logits
-            sizes = [batch]
-            for step in range(1, steps + 1):
-                keep = ~exits(softmax(logits).max(axis=-1), limits[step - 1])
-                if not keep.any():
-                    break
-                if not keep.all():
-                    running, inputs = running[keep], inputs[keep]
-                    state = {name: value[keep] for name, value in state.items()}
-                feed = {CLIPS: inputs, STEP: np.array(step - 1, dtype=np.int64), **state}
-                logits, boxes, *updated = self.sessions['focus'].run(
-                    [LOGITS, BOXES, *(f'new_{name}' for name in UPDATED_STATE)], feed
-                )
-                state.update(zip(UPDATED_STATE, updated))
-                logits_all[step, running] = logits
-                boxes_all[step - 1, running] = boxes
-                exit_steps[running] = step
-                sizes.append(len(running))
+        glance_focus = self.manifest.kind == 'GlanceFocusNet'
+        first = self.sessions['glance' if glance_focus else 'recognizer']
+        logits, *values = first.run([LOGITS, *STATE] if glance_focus else [LOGITS], {CLIPS: inputs})
+        state = dict(zip(STATE, values))
+        logits_all[0] = logits
+        sizes = [batch]
+        for step in range(1, steps + 1):  # none for a TSM (K = 0)
+            keep = ~exits(softmax(logits).max(axis=-1), limits[step - 1])
+            if not keep.any():
+                break
+            if not keep.all():
+                running, inputs = running[keep], inputs[keep]
+                state = {name: value[keep] for name, value in state.items()}
+            feed = {CLIPS: inputs, STEP: np.array(step - 1, dtype=np.int64), **state}
+            logits, boxes, *updated = self.sessions['focus'].run(
+                [LOGITS, BOXES, *(f'new_{name}' for name in UPDATED_STATE)], feed
+            )
+            state.update(zip(UPDATED_STATE, updated))
+            logits_all[step, running] = logits
+            boxes_all[step - 1, running] = boxes
+            exit_steps[running] = step
+            sizes.append(len(running))
         final = logits_all[exit_steps, np.arange(batch)]
         probabilities = softmax(final)
         gmacs = np.asarray(self.manifest.cumulative_gmacs, dtype=np.float64)[exit_steps]
