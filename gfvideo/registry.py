@@ -25,10 +25,10 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
-DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['gfvideo.data'])
-TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, locations=['gfvideo.data'])
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['gfvideo.data.dataset'])
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, locations=['gfvideo.data.transforms'])
 DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS, locations=['gfvideo.engine'])
-FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, locations=['gfvideo.data'])
+FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, locations=['gfvideo.data.dataset'])
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['gfvideo.models'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, locations=['gfvideo.engine'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['gfvideo.engine'])

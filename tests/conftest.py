@@ -4,6 +4,7 @@ dataset and a tiny GlanceFocusNet checkpoint for it."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 
 import pytest
@@ -90,3 +91,22 @@ def tiny_gfnet(synthetic, tmp_path_factory) -> tuple[str, str, str]:
     checkpoint = str(tmp_path_factory.mktemp('tiny_gfnet') / 'gfnet_tiny.pth')
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
     return config, root, checkpoint
+
+
+@pytest.fixture(scope='session')
+def tiny_export(tiny_gfnet, tmp_path_factory) -> tuple[str, torch.nn.Module]:
+    """``(export folder, model)``: the tiny GlanceFocusNet checkpoint exported by
+    ``tools/export.py`` with its config's class list, 64 px frames and thresholds nobody reaches,
+    and the model loaded as the tool loads it."""
+    pytest.importorskip('onnxscript', reason="the deploy extra: pip install -e '.[deploy]'")
+    from gfvideo.apis import load_config, load_model
+    from tests.cli.train_helpers import data_options, load_tool
+
+    config, root, checkpoint = tiny_gfnet
+    folder = tmp_path_factory.mktemp('tiny_export')
+    thresholds = folder / 'thresholds.json'
+    thresholds.write_text(json.dumps({'thresholds': [2.0, 2.0], 'num_steps': 2}))
+    out = str(folder / 'export')
+    arguments = [config, checkpoint, '--out', out, '--thresholds', str(thresholds), '--input-size', '64', '64']
+    assert load_tool('export').main([*arguments, '--cfg-options', *data_options(root)]) == 0
+    return out, load_model(load_config(config, data_root=root), checkpoint)

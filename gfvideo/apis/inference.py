@@ -17,9 +17,11 @@ from mmengine.config import Config
 
 from ..classes import class_list_hash, read_class_list
 from ..config import load_config
-from ..data import ArrayReader, VideoReadError, build_pipeline, open_video
+from ..data import VideoReadError, boxes_to_video, build_pipeline, clip_input, open_video
+from ..deploy import Recognition, recognition_of
 from ..engine.config_checks import check_frame_count
-from ..evaluation.budget import NEVER_EXIT, check_thresholds, read_thresholds, replay_exits
+from ..evaluation.budget import NEVER_EXIT, replay_exits
+from ..exit_rule import check_thresholds, read_thresholds
 from ..models import TSM, GlanceFocusNet, load_weights, read_checkpoint, without_init_weights
 from ..registry import MODELS
 from ..visualization import save_glimpses
@@ -38,19 +40,6 @@ class PreparedClip:
     img_to_video: tuple[float, float, float, float]
     original_shape: tuple[int, int]
     filename: str
-
-
-@dataclass(frozen=True)
-class Recognition:
-    """What :func:`recognize` returns for one video."""
-
-    label: int
-    class_name: str | None
-    score: float
-    exit_step: int
-    gmacs: float
-    boxes: np.ndarray  # (exit_step, T, 4) patch boxes in original-video pixels
-    top5: list[tuple[int, str | None, float]]  # (label, class name, probability) at the exit step, best first
 
 
 def _config_classes(cfg: Config) -> list[str] | None:
@@ -104,17 +93,7 @@ def prepare_clip(pipeline: Sequence[dict], video: str | os.PathLike | np.ndarray
     ``fields`` go into the pipeline's input (a list record's ``total_frames``, ``start_index``,
     ``filename_tmpl``, ``offset``).
     """
-    transforms = list(pipeline)
-    if isinstance(video, np.ndarray):
-        reader = ArrayReader(video)
-        results = dict(
-            filename=reader.path, video_reader=reader, total_frames=len(reader), img_to_video=[1.0, 1.0, 0.0, 0.0]
-        )
-        transforms = [t for t in transforms if t['type'] != 'VideoInit']
-    else:
-        results = dict(filename=os.fspath(video))
-    results.update({key: value for key, value in fields.items() if value is not None})
-    results.update(label=-1, sample_idx=0)
+    results, transforms = clip_input(video, pipeline, **fields)
     packed = build_pipeline(transforms)(results)
     meta = packed['meta']
     return PreparedClip(
@@ -124,12 +103,6 @@ def prepare_clip(pipeline: Sequence[dict], video: str | os.PathLike | np.ndarray
         tuple(meta['original_shape']),
         meta['filename'],
     )
-
-
-def boxes_to_video(boxes: np.ndarray, img_to_video) -> np.ndarray:
-    """Map ``(..., 4)`` boxes ``(x0, y0, x1, y1)`` from model-input pixels to original-video pixels."""
-    sx, sy, tx, ty = img_to_video
-    return np.asarray(boxes, dtype=np.float64) * np.array([sx, sy, sx, sy]) + np.array([tx, ty, tx, ty])
 
 
 def _normalised(model: Recognizer, clip: PreparedClip) -> torch.Tensor:
@@ -177,20 +150,13 @@ def recognize_clip(
 ) -> Recognition:
     """:func:`recognize` on a clip that :func:`prepare_clip` already decoded."""
     result = model.forward_adaptive(_normalised(model, clip), model_thresholds(model, thresholds))
-    step = int(result.exit_steps[0])
-    label = int(result.predictions[0])
-    boxes = result.boxes[:step, 0].cpu().numpy()
-    probabilities = result.logits[step, 0].float().softmax(-1)
-    top = probabilities.topk(min(5, probabilities.numel()))
-    top5 = [(int(i), class_name(model, int(i)), float(p)) for p, i in zip(top.values.tolist(), top.indices.tolist())]
-    return Recognition(
-        label,
-        class_name(model, label),
-        float(result.confidences[0]),
-        step,
+    return recognition_of(
+        result.logits[:, 0].float().cpu().numpy(),
+        int(result.exit_steps[0]),
+        result.boxes[:, 0].cpu().numpy(),
         float(result.macs[0]) / 1e9,
-        boxes_to_video(boxes, clip.img_to_video),
-        top5,
+        model.classes,
+        clip.img_to_video,
     )
 
 

@@ -30,9 +30,10 @@ def smooth_clips(batch: int, frames: int, size: int) -> torch.Tensor:
     )
 
 
-def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor) -> list[float]:
+def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor, margin: float = 0.0) -> list[float]:
     """Thresholds that make ``EXIT_SHARES`` of these clips leave at steps 0, 1, ... (from the
-    model's own per-step confidences on them).
+    model's own per-step confidences on them), each ``margin`` below the confidence of the last
+    clip it lets out, so that runtimes whose confidences differ by less exit the same clips.
 
     Random weights are first made to behave like trained ones: batch-norm statistics are set
     from these clips (at initialisation they shrink MobileNetV2's features to ~1e-9), and the
@@ -53,7 +54,8 @@ def exit_thresholds(model: GlanceFocusNet, clips: torch.Tensor) -> list[float]:
     confidences = model.anytime(clips)[0].float().softmax(-1).amax(-1).T.cpu().numpy()  # (B, K+1)
     shares = np.array(EXIT_SHARES[: model.max_focus_steps], dtype=np.float64)
     proportions = np.append(shares, max(0.0, 1 - shares.sum()))
-    return thresholds_for_proportions(confidences, proportions).tolist()
+    thresholds = thresholds_for_proportions(confidences, proportions)
+    return [t - margin if t <= 1 else t for t in thresholds.tolist()]
 
 
 @torch.no_grad()

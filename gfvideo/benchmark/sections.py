@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
+from .deploy import deploy_section
 from .device import gpu_section
 from .early_exit import early_exit_section
 from .loader import loader_section
@@ -26,7 +27,8 @@ SECTIONS = {
     'models': Section('Model speed and compute', models_section),
     'early_exit': Section('Early exit: wall time against GMACs', early_exit_section),
     'training': Section('Training throughput', training_section),
+    'deploy': Section('Deployment: onnxruntime against eager PyTorch', deploy_section),
     'gpu': Section('On a GPU', gpu_section),
 }
 #: The CPU sections, which a plain run measures; ``gpu`` runs with ``--device cuda``.
-ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'training')
+ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'training', 'deploy')

@@ -22,6 +22,7 @@ COMMANDS = {
     'visualize': 'visualize',
     'convert-checkpoint': 'convert_checkpoint',
     'make-synthetic': 'make_synthetic',
+    'export': 'export',
     'benchmark': 'benchmark',
     'print-config': 'print_config',
     'get-flops': 'get_flops',

@@ -104,6 +104,9 @@ def follow_up_commands(out: str, data: str, recipe: Recipe) -> list[str]:
         f'gfvideo visualize {model} {video} --thresholds {thresholds} --out {os.path.join(out, "my_glimpses")}',
         '# one video: the top-5 class names and scores, the exit step and its GMACs (and the picture)',
         f'gfvideo recognize {model} {video} --thresholds {thresholds} --out-picture {os.path.join(out, "1.png")}',
+        '# the model as ONNX graphs with its thresholds, then one video through onnxruntime (no torch needed)',
+        f'gfvideo export {model} --thresholds {thresholds} --out {os.path.join(out, "export")}',
+        f'gfvideo recognize {os.path.join(out, "export")} {video} --json',
     ]
 
 

@@ -1,5 +1,6 @@
 """Evaluation: accuracy metrics, early-exit budgets and the runs that feed them."""
 
+from ..exit_rule import BudgetError, read_thresholds
 from .adaptive import (
     AdaptiveRun,
     ClipRecord,
@@ -14,14 +15,12 @@ from .adaptive import (
 )
 from .budget import (
     NEVER_EXIT,
-    BudgetError,
     ExitReplay,
     check_budget,
     curve_thresholds,
     exit_proportions,
     exit_steps_for,
     mean_cost,
-    read_thresholds,
     replay_exits,
     solve_budget,
     thresholds_for_proportions,

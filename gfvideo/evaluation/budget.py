@@ -14,17 +14,12 @@ the solver picks the first step whose thresholds are the most accurate within th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ..exit_rule import NEVER_EXIT, exits
-
-
-class BudgetError(ValueError):
-    """A budget that no set of thresholds can meet."""
+from ..exit_rule import NEVER_EXIT, THRESHOLDS_NOTE, BudgetError, check_thresholds, exits
 
 
 @dataclass(frozen=True)
@@ -175,14 +170,6 @@ def curve_thresholds(
     return curve
 
 
-#: What ``thresholds.json`` says of its thresholds, beside them.
-THRESHOLDS_NOTE = (
-    'after step k (0: the glance, k: the k-th focus step) a clip exits when its top-1 probability reaches '
-    f'thresholds[k]; {NEVER_EXIT} is above any probability: nobody exits at that step; the last focus step '
-    'always ends a clip'
-)
-
-
 def thresholds_record(thresholds, classes_hash: str | None, num_steps: int, **extra) -> dict:
     """The content of ``thresholds.json``: thresholds tied to a class list and a step count, with
     a note that says how to read them."""
@@ -195,51 +182,3 @@ def thresholds_record(thresholds, classes_hash: str | None, num_steps: int, **ex
         note=THRESHOLDS_NOTE,
         **extra,
     )
-
-
-def check_thresholds(thresholds, num_steps: int, source: str) -> list[float]:
-    """``thresholds`` as floats, one per focus step, each a confidence in [0, 1] or
-    :data:`NEVER_EXIT`; :class:`BudgetError` naming ``source`` otherwise (NaN included)."""
-    if isinstance(thresholds, (str, bytes)) or not hasattr(thresholds, '__len__'):
-        raise BudgetError(f'{source}: expected a list of {num_steps} thresholds, got {thresholds!r}')
-    for step, value in enumerate(thresholds):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (0 <= value <= 1 or value == NEVER_EXIT)
-        ):
-            raise BudgetError(
-                f'{source}: threshold {step} is {value!r}; expected a number in [0, 1] (a confidence) or '
-                f'{NEVER_EXIT} (never exit), and NaN is not one'
-            )
-    if len(thresholds) != num_steps:
-        raise BudgetError(f'{source}: {len(thresholds)} thresholds for a model with {num_steps} focus steps')
-    return [float(t) for t in thresholds]
-
-
-def read_thresholds(path: str, classes_hash: str | None, num_steps: int) -> list[float]:
-    """Thresholds from a ``thresholds.json``, refused when written for another model (another
-    step count or class list) or when it cannot tell (no ``classes_hash`` for a model that has one)."""
-    try:
-        with open(path, encoding='utf-8') as file:
-            record = json.load(file)
-        thresholds = record['thresholds']
-        if not isinstance(thresholds, list):
-            raise TypeError(f'"thresholds" must be a list, got {thresholds!r}')
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise BudgetError(f'{path}: not a readable thresholds file ({error})') from error
-    if record.get('num_steps') != num_steps or len(thresholds) != num_steps:
-        raise BudgetError(
-            f'{path}: written for a model with {record.get("num_steps")} focus steps; this model has {num_steps}'
-        )
-    thresholds = check_thresholds(thresholds, num_steps, path)
-    if classes_hash and not record.get('classes_hash'):
-        raise BudgetError(
-            f'{path}: has no classes_hash, so nothing shows it was calibrated for this model (class list hash '
-            f'{classes_hash}); calibrate it with gfvideo evaluate-budget'
-        )
-    if classes_hash and record['classes_hash'] != classes_hash:
-        raise BudgetError(
-            f"{path}: written for another class list (hash {record['classes_hash']}; this model's is {classes_hash})"
-        )
-    return thresholds

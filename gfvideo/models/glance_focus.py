@@ -283,10 +283,18 @@ class GlanceFocusNet(BaseModel):
         """
         if state.step >= self.max_focus_steps:
             raise RuntimeError(f'all {self.max_focus_steps} focus steps have run')
+        chosen, decision = build_location_source(locations)(self, state, generator)
+        new_state, logits, details = self.focus_at(state, chosen.detach(), state.step)
+        details.policy = decision
+        return new_state, logits, details
+
+    def focus_at(
+        self, state: ClipState, chosen: torch.Tensor, step: int | torch.Tensor
+    ) -> tuple[ClipState, torch.Tensor, StepDetails]:
+        """The focus step ``step`` (0-based; an int, or a 0-d tensor in an exported graph) on
+        patches at ``chosen`` ``(B*T, 2)``: crop, focus backbone, aggregator, recurrent states."""
         batch = state.frame_ids.shape[0] // self.num_segments
         height, width = state.frames.shape[-2:]
-        chosen, decision = build_location_source(locations)(self, state, generator)
-        chosen = chosen.detach()
         patches, boxes = crop_patches(state.frames, chosen, self.patch_size, state.frame_ids)
         features = self.focus_backbone(patches)
         projected = self.focus_proj(features)
@@ -294,18 +302,14 @@ class GlanceFocusNet(BaseModel):
             size = boxes.new_tensor([width, height]).to(projected.dtype)
             projected = projected + self.focus_position((boxes[:, :2] + boxes[:, 2:]).to(projected.dtype) / (2 * size))
         logits, aggregator_state = self.aggregator(projected.view(batch, self.num_segments, -1), state.aggregator_state)
-        history = state.history.clone()
-        history[:, 2 * state.step : 2 * state.step + 2] = chosen
         new_state = replace(
             state,
             aggregator_state=aggregator_state,
-            history=history,
+            history=record_location(state.history, chosen, step),
             step=state.step + 1,
             policy_state=self.policy.update_state(state.policy_state, projected.detach()),
         )
-        details = StepDetails(
-            features.view(batch, self.num_segments, -1), boxes.view(batch, self.num_segments, 4), decision
-        )
+        details = StepDetails(features.view(batch, self.num_segments, -1), boxes.view(batch, self.num_segments, 4))
         return new_state, logits, details
 
     # ------------------------------------------------------------------ the step loop
@@ -451,6 +455,14 @@ class GlanceFocusNet(BaseModel):
         confidences, predictions = final.softmax(-1).max(-1)
         macs = self.step_macs(*inputs.shape[-2:]).to(device)[exit_steps]
         return AdaptiveResult(predictions, confidences, exit_steps, logits_all, boxes_all, macs, sizes)
+
+
+def record_location(history: torch.Tensor, chosen: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
+    """``history`` ``(N, 2K)`` with the locations ``chosen`` ``(N, 2)`` of focus step ``step`` in
+    columns ``2*step, 2*step+1``: a select, not a slice assignment, so one exported graph serves
+    every step (``step`` a graph input)."""
+    slots = torch.arange(history.shape[1], device=history.device) // 2
+    return torch.where(slots == step, chosen.to(history.dtype).repeat(1, history.shape[1] // 2), history)
 
 
 def _focus_boxes(details: StepDetails) -> torch.Tensor:
