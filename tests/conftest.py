@@ -103,10 +103,11 @@ def tiny_export(tiny_gfnet, tmp_path_factory) -> tuple[str, torch.nn.Module]:
     from tests.cli.train_helpers import data_options, load_tool
 
     config, root, checkpoint = tiny_gfnet
+    model = load_model(load_config(config, data_root=root), checkpoint)
     folder = tmp_path_factory.mktemp('tiny_export')
     thresholds = folder / 'thresholds.json'
-    thresholds.write_text(json.dumps({'thresholds': [2.0, 2.0], 'num_steps': 2}))
+    thresholds.write_text(json.dumps({'thresholds': [2.0, 2.0], 'num_steps': 2, 'classes_hash': model.classes_hash}))
     out = str(folder / 'export')
     arguments = [config, checkpoint, '--out', out, '--thresholds', str(thresholds), '--input-size', '64', '64']
     assert load_tool('export').main([*arguments, '--cfg-options', *data_options(root)]) == 0
-    return out, load_model(load_config(config, data_root=root), checkpoint)
+    return out, model

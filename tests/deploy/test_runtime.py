@@ -108,3 +108,25 @@ def test_the_export_decodes_a_video_as_the_test_pipeline_does(tiny_export, tiny_
     theirs = prepare_clip(eval_pipeline(model), video)
     assert np.array_equal(ours.inputs, theirs.inputs.numpy()) and np.array_equal(ours.frame_inds, theirs.frame_inds)
     assert ours.img_to_video == theirs.img_to_video and ours.original_shape == theirs.original_shape
+
+
+def test_the_recognize_command_runs_an_export_without_torch(tiny_export, tiny_gfnet):
+    """``gfvideo recognize DIR VIDEO --json`` (and so ``tools/recognize.py``) where torch and
+    mmengine cannot be imported."""
+    folder, _ = tiny_export
+    _, root, _ = tiny_gfnet
+    script = NO_TORCH[: NO_TORCH.index('import gfvideo.deploy')] + textwrap.dedent(
+        """
+        from gfvideo.cli import main
+        status = main(['recognize', sys.argv[1], sys.argv[2], '--json'])
+        assert not [m for m in sys.modules if m.split('.')[0] in ('torch', 'mmengine')]
+        sys.exit(status)
+        """
+    )
+    video = os.path.join(root, 'videos', '21.webm')
+    result = subprocess.run(
+        [sys.executable, '-c', script, folder, video], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads(result.stdout)
+    assert record['exit_step'] == 2 and len(record['top5']) == 5 and len(record['boxes']) == 2
