@@ -9,6 +9,7 @@ dynamic.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from collections.abc import Iterator, Sequence
 
@@ -121,6 +122,9 @@ def export_model(
     ``input_size`` ``(H, W)`` fixes the frame size when the test pipeline does not (see
     :func:`deploy_pipeline`).
     """
+    missing = [name for name in ('onnx', 'onnxscript') if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ExportError(f"exporting needs {' and '.join(missing)}, the deploy extra: pip install 'gfvideo[deploy]'")
     if not isinstance(model, (GlanceFocusNet, TSM)):
         raise ExportError(f'cannot export a {type(model).__name__}: GlanceFocusNet and TSM export')
     if thresholds is not None and not isinstance(model, GlanceFocusNet):

@@ -89,6 +89,7 @@ def main(argv=None) -> int:
     video = args.inputs[-1]
     try:
         if len(args.inputs) == 2:
+            errors += (ImportError,)  # onnxruntime missing: the message names the extra
             result, steps, picture = recognize_exported(args.inputs[0], video, args.thresholds)
         else:
             from gfvideo.engine.config_checks import ConfigError

@@ -1,9 +1,11 @@
 """The decoding pipeline an export records: the test pipeline when it makes one view, else one
 centre view of the asked size."""
 
+import importlib.util
+
 import pytest
 
-from gfvideo.apis.export import ExportError, deploy_pipeline, single_view_pipeline
+from gfvideo.apis.export import ExportError, deploy_pipeline, export_model, single_view_pipeline
 
 HEAD = [dict(type='VideoInit'), dict(type='SampleFrames', num_segments=8, mode='test'), dict(type='VideoDecode')]
 
@@ -39,3 +41,12 @@ def test_what_an_export_cannot_record_is_refused():
         deploy_pipeline(HEAD + [dict(type='ThreeCrop', crop_size=256)], (224, 160))
     with pytest.raises(ExportError, match="cannot record: \\['MyTransform'\\]"):
         deploy_pipeline(HEAD + [dict(type='MyTransform')], None)
+
+
+def test_without_the_deploy_extra_the_export_says_which_extra(monkeypatch, tmp_path):
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, 'find_spec', lambda name, *a: None if name == 'onnxscript' else find_spec(name, *a)
+    )
+    with pytest.raises(ExportError, match=r"needs onnxscript, the deploy extra: pip install 'gfvideo\[deploy\]'"):
+        export_model(object(), tmp_path)
