@@ -31,7 +31,7 @@ def wrapped_lines(text: str, width: int, scale: float) -> list[str]:
             lines[-1] = candidate
             continue
         while len(word) > 1 and not fits(word):  # a word wider than a line: cut it
-            cut = max(1, next(i for i in range(len(word), 0, -1) if fits(word[:i]) or i == 1))
+            cut = next((i for i in range(len(word) - 1, 1, -1) if fits(word[:i])), 1)
             lines.append(word[:cut])
             word = word[cut:]
         lines.append(word)

@@ -20,8 +20,8 @@ from gfvideo.models import GlanceFocusNet, without_init_weights
 from gfvideo.models.cost import glance_focus_costs, recognizer_macs
 from gfvideo.registry import MODELS
 
-#: Test transforms whose ``crop_size`` is the size of the frames the model sees.
-CROPS = ('CenterCrop', 'ThreeCrop', 'TenCrop')
+#: Test transforms whose ``crop_size`` is the size of the frames the model sees: views per frame.
+CROPS = {'CenterCrop': 1, 'ThreeCrop': 3, 'TenCrop': 10}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -41,7 +41,7 @@ def test_views_and_size(cfg) -> tuple[int, int | None]:
             clips = int(transform.get('num_clips', 1))
         if transform.get('type') in CROPS:
             size = int(transform['crop_size'])
-            crops = {'CenterCrop': 1, 'ThreeCrop': 3, 'TenCrop': 10}[transform['type']]
+            crops = CROPS[transform['type']]
     return clips * crops, size
 
 
