@@ -21,8 +21,9 @@
 
 Every step runs the same ``gfvideo`` commands a user runs (:func:`gfvideo.demo.run_demo`), each in
 its own process; their logs go to ``<out>/logs``. A finished step leaves a marker in
-``<out>/steps`` and a rerun of the same benchmark, seed, ``--quick`` and recipe skips it (another
-runs afresh, saying so). ``--seed`` seeds the data and all training. ``--quick`` uses a few clips
+``<out>/steps`` and a rerun of the same benchmark, seed and ``--quick`` skips it when the recipes
+it depends on are unchanged (another runs afresh, saying so: a new GlanceFocusNet recipe keeps the
+data and the baseline). ``--seed`` seeds the data and all training. ``--quick`` uses a few clips
 and one epoch per stage (for tests); its numbers mean nothing.
 """
 

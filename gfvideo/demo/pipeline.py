@@ -253,7 +253,9 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
 
     Args:
         out: the output folder; steps finished there by an earlier run of the same benchmark,
-            seed, ``quick`` and recipe are reused (others run afresh, saying so).
+            seed and ``quick``, whose recipes they depend on are the same, are reused (others
+            run afresh, saying so: changing GlanceFocusNet's recipe keeps the data and the
+            baseline).
         seed: seed of the data and of all training.
         quick: a few clips and one epoch per stage (for tests; its numbers mean nothing).
         benchmark: the scene, ``'busy'`` (motion does not say where the evidence is) or
@@ -263,7 +265,11 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
         raise ValueError(f'unknown benchmark {benchmark!r}; choose one of {tuple(RECIPES)}')
     recipe = RECIPES[benchmark]
     run = DemoRun(ToolRunner(), os.path.abspath(out), SIZES['quick' if quick else 'full'], seed, recipe)
-    steps = Steps(run.out, dict(benchmark=benchmark, seed=seed, quick=quick, recipe=recipe.digest()))
+    # each step reruns when the benchmark, seed or quick flag change, or a recipe it depends on
+    steps = Steps(run.out, dict(benchmark=benchmark, seed=seed, quick=quick))
+    recipes = recipe.digests()
+    with_baseline = dict(baseline_recipe=recipes['baseline_recipe'])
+    with_gfnet = dict(gfnet_recipe=recipes['gfnet_recipe'])
     counts = steps.run('data', 'writing the synthetic benchmark', make_data, [run.data], run)
     baseline = steps.run(
         'train_baseline',
@@ -271,14 +277,29 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
         train_baseline,
         [run.path('train', 'tsm_baseline')],
         run,
+        depends_on=with_baseline,
     )
     gfnet = steps.run(
-        'train_gfnet', 'training GlanceFocusNet stages 1-3', train_gfnet, [run.path('train', 'gfnet')], run
+        'train_gfnet',
+        'training GlanceFocusNet stages 1-3',
+        train_gfnet,
+        [run.path('train', 'gfnet')],
+        run,
+        depends_on=with_gfnet,
     )
     curve = steps.run(
-        'budgets', 'calibrating and evaluating early exit', evaluate_budgets, [run.path('budget')], run, gfnet, baseline
+        'budgets',
+        'calibrating and evaluating early exit',
+        evaluate_budgets,
+        [run.path('budget')],
+        run,
+        gfnet,
+        baseline,
+        depends_on=recipes,
     )
-    policies = steps.run('policies', 'comparing patch locations', compare_policies, [], run, gfnet)
+    policies = steps.run(
+        'policies', 'comparing patch locations', compare_policies, [], run, gfnet, depends_on=with_gfnet
+    )
     control = steps.run(
         'equal_compute',
         'training the equal-compute static control',
@@ -286,8 +307,11 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
         [run.path('train', 'tsm_equal_compute')],
         run,
         curve,
+        depends_on=recipes,
     )
-    timing = steps.run('timing', 'timing baseline vs early exit', time_models, [], run, gfnet, baseline, curve)
+    timing = steps.run(
+        'timing', 'timing baseline vs early exit', time_models, [], run, gfnet, baseline, curve, depends_on=recipes
+    )
     images = steps.run(
         'pictures',
         'extracting features, drawing glimpses',
@@ -295,6 +319,7 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
         [run.path('features'), run.path('glimpses')],
         run,
         gfnet,
+        depends_on=recipes,
     )
     results = headline(curve, policies, timing, control, seed, benchmark, quick)
     atomic_write_json(run.path('results.json'), results)

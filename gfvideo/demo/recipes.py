@@ -32,11 +32,15 @@ class Recipe:
     stage3: str
     tsm: str
 
-    def digest(self) -> str:
-        """A hash of every config the recipe trains (resolved, bases included): a rerun reuses a
-        finished step only when the recipe is the same."""
-        texts = [load_config(path).pretty_text for path in stage_configs(self.gfnet) + [self.tsm]]
-        return hashlib.sha256('\n'.join(texts).encode()).hexdigest()[:16]
+    def digests(self) -> dict[str, str]:
+        """A hash of each model's configs (resolved, bases included; GlanceFocusNet's every stage):
+        a rerun reuses a finished step only when the recipes it depends on are the same."""
+
+        def digest(paths: list[str]) -> str:
+            texts = [load_config(path).pretty_text for path in paths]
+            return hashlib.sha256('\n'.join(texts).encode()).hexdigest()[:16]
+
+        return dict(gfnet_recipe=digest(stage_configs(self.gfnet)), baseline_recipe=digest([self.tsm]))
 
 
 #: The recipe of each scene (``static``: still camera and distractors; ``busy``: the camera and

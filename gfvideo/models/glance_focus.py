@@ -127,8 +127,9 @@ class GlanceFocusNet(BaseModel):
             its map (3 more channels): low-level colour and position that a glance network
             trained from scratch may not keep in its features.
         focus_position: add a learned code of each patch's centre (in [0, 1]^2) to its projected
-            focus features, so the aggregator sees where the patches went over time (the path of
-            what they follow).
+            focus features. An aggregator that fuses frames in order (``temporal='gru'``) sees
+            the path the patches follow; one that averages them (``'mean'``) sees only their mean
+            position, since the code is linear.
         hidden_dim: aggregator width ``D``; glance and focus features are projected to it.
         policy: the policy's config: a registered :class:`Policy` ``type`` (default
             ``'PatchPolicy'``) and its options (``kind``, ``hidden_dim``, ``action_std`` ...).

@@ -42,3 +42,20 @@ def test_a_step_finished_for_another_run_runs_afresh_and_its_outputs_go(tmp_path
     assert 'finished before for another run (benchmark busy, seed 0, quick True; now benchmark busy, seed 1' in said
     same = Steps(str(tmp_path), dict(benchmark='busy', seed=1, quick=True))
     assert same.run('data', 'data', step, [str(output)], 3) == 2  # the same run: reused
+
+
+def test_a_step_reruns_only_when_what_it_depends_on_changes(tmp_path):
+    calls = []
+
+    def step(log, value):
+        calls.append(value)
+        return value
+
+    run = dict(benchmark='busy', seed=0, quick=False)
+    first = Steps(str(tmp_path), run)
+    first.run('baseline', 'baseline', step, [], 1, depends_on=dict(baseline_recipe='a'))
+    first.run('gfnet', 'gfnet', step, [], 2, depends_on=dict(gfnet_recipe='x'))
+    again = Steps(str(tmp_path), run)  # a new GlanceFocusNet recipe
+    assert again.run('baseline', 'baseline', step, [], 3, depends_on=dict(baseline_recipe='a')) == 1
+    assert again.run('gfnet', 'gfnet', step, [], 4, depends_on=dict(gfnet_recipe='y')) == 4
+    assert calls == [1, 2, 4]

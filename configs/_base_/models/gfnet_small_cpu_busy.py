@@ -4,8 +4,9 @@
 # - the policy reads the glance's RGB pixels, pooled to its 8x8 map, beside the glance features
 #   (the cue that marks the actor is colour, which a glance trained from scratch on frame
 #   differences does not keep);
-# - each patch's position is added to its focus features, so the aggregator sees the path the
-#   patches follow (a patch centred on the actor shows its identity but not its motion);
+# - each patch's position is added to its focus features (with the base's mean over frames, the
+#   aggregator sees the patches' mean position, not their path: BENCHMARKS.md says what a path
+#   code measured);
 # - stage 1's prior is the frame-difference peak after removing the camera's motion (phase
 #   correlation): it lands on moving blocks, one of which is the actor.
 _base_ = ['gfnet_small_cpu.py']
