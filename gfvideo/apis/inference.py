@@ -19,7 +19,7 @@ from ..classes import class_list_hash, read_class_list
 from ..config import load_config
 from ..data import VideoReadError, boxes_to_video, build_pipeline, clip_input, open_video
 from ..deploy import Recognition, recognition_of
-from ..engine.config_checks import check_frame_count
+from ..engine.config_checks import check_frame_count, refused_model_options
 from ..evaluation.budget import NEVER_EXIT, replay_exits
 from ..exit_rule import check_thresholds, read_thresholds
 from ..models import TSM, GlanceFocusNet, load_weights, read_checkpoint, without_init_weights
@@ -65,14 +65,16 @@ def load_model(
     when it has one (so a recipe's ``num_classes`` need not be repeated for your own classes).
     The model gets ``cfg``, ``classes`` (from the checkpoint, else the config's class list, else
     ``None``) and ``classes_hash`` attributes. A test pipeline that samples another number of
-    frames than the model's ``num_segments`` raises ``ConfigError``.
+    frames than the model's ``num_segments``, or a model option its constructor refuses, raises
+    ``ConfigError``.
     """
     cfg = load_config(config, cfg_options) if not isinstance(config, Config) else config
     check_frame_count(cfg, ['test_dataloader'])
     state_dict, meta = read_checkpoint(checkpoint)
     if meta.get('classes'):
         cfg.model.num_classes = len(meta['classes'])
-    model = MODELS.build(without_init_weights(cfg.model))
+    with refused_model_options(cfg.filename or 'the config'):
+        model = MODELS.build(without_init_weights(cfg.model))
     load_weights(model, {'state_dict': state_dict, 'meta': meta}, source='gfvideo')
     model.to(device).eval()
     classes = meta.get('classes') or _config_classes(cfg)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from mmengine.config import Config
 
@@ -13,6 +15,16 @@ from ..models.checkpoints import CheckpointError, init_weight_paths, resolve_che
 
 class ConfigError(ValueError):
     """The config names something that is not there or does not fit."""
+
+
+@contextmanager
+def refused_model_options(source: str) -> Iterator[None]:
+    """Around building a model from its config: what the constructor refuses (an option's bad
+    value, an unknown option) raises :class:`ConfigError` naming ``source`` (the config file)."""
+    try:
+        yield
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f'{source}: model: {error}') from error
 
 
 def model_num_segments(model: dict) -> int | None:

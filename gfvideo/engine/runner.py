@@ -18,6 +18,7 @@ import torch.distributed as dist
 from mmengine.logging import MMLogger
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
+from torch import nn
 from torch.optim import Optimizer
 
 from ..classes import class_list_hash
@@ -30,7 +31,7 @@ from ..models.checkpoints import (
     resolve_checkpoint,
 )
 from ..registry import LOOPS, RUNNERS
-from .config_checks import ConfigError
+from .config_checks import ConfigError, refused_model_options
 from .model_wrapper import unwrap_model
 from .optim_wrapper import TrainableOptimWrapperConstructor
 from .seeding import set_rng_state
@@ -152,6 +153,14 @@ class GFRunner(Runner):
                 if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
                     handler.setLevel(console)
         return logger
+
+    def build_model(self, model: nn.Module | dict) -> nn.Module:
+        """mmengine's; a model config its constructor refuses (an option's bad value or an unknown
+        option) raises :class:`ConfigError` naming the config file, before anything trains."""
+        if not isinstance(model, dict):
+            return super().build_model(model)
+        with refused_model_options(getattr(self.cfg, 'filename', None) or 'the config'):
+            return super().build_model(model)
 
     def build_optim_wrapper(self, optim_wrapper: Optimizer | OptimWrapper | dict) -> OptimWrapper | OptimWrapperDict:
         if (

@@ -13,6 +13,7 @@ from gfvideo.apis import eval_pipeline, extract_features, load_config, load_mode
 from gfvideo.classes import class_list_hash, read_class_list
 from gfvideo.data import VideoReadError, read_all_frames_pyav
 from gfvideo.data.prep.video_writer import write_video
+from gfvideo.engine.config_checks import ConfigError
 from gfvideo.evaluation import thresholds_record
 from gfvideo.models import CheckpointError
 from gfvideo.registry import MODELS
@@ -131,3 +132,5 @@ def test_the_class_count_comes_from_the_checkpoint_and_load_model_takes_options(
     loaded = load_model(config, str(tmp_path / 'three.pth'), cfg_options={'data_root': root})
     assert loaded.classes == classes and loaded.cfg.model.num_classes == 3
     assert recognize(loaded, os.path.join(root, VIDEO)).class_name in classes
+    with pytest.raises(ConfigError, match=re.escape(os.path.basename(config)) + r": model: .*got 'random'"):
+        load_model(config, str(tmp_path / 'three.pth'), cfg_options={'data_root': root, 'model.ppo.reward': 'random'})

@@ -74,6 +74,11 @@ def test_bad_configs_fail_at_start_with_a_clear_message(synthetic, tmp_path):
     assert 'absent.txt does not exist' in missing.stderr
     classes = train(1, root, str(tmp_path / 'b'), 'model.num_classes=10', check=False)
     assert classes.returncode == 2 and 'model.num_classes is 10 but the class list' in classes.stderr
+    bad_value = train(1, root, str(tmp_path / 'd'), 'model.ppo.reward=random', check=False)
+    assert bad_value.returncode == 1 and 'Traceback' not in bad_value.stderr
+    assert 'gfnet_tiny-stage1.py: model: ' in bad_value.stderr and "got 'random'" in bad_value.stderr
+    unknown = train(1, root, str(tmp_path / 'e'), 'model.glance_sise=32', check=False)
+    assert unknown.returncode == 1 and 'glance_sise' in unknown.stderr and 'Traceback' not in unknown.stderr
     other = torch.nn.Linear(2, 2)
     torch.save({'state_dict': {'backbone.fc.weight': other.weight}}, tmp_path / 'other.pth')
     wrong = train(2, root, str(tmp_path / 'c'), f'load_from={tmp_path}/other.pth', check=False)
