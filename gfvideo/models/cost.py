@@ -35,9 +35,11 @@ def count_macs(function: Callable, *args, **kwargs) -> int:
 
 
 def backbone_macs(backbone: nn.Module, height: int, width: int, frames: int = 1) -> int:
-    """MACs of a backbone's ``forward`` on ``frames`` images of ``height x width``."""
+    """MACs of a backbone's ``forward`` on ``frames`` images of ``height x width`` (of its
+    ``in_channels``, 3 where it does not say)."""
     device = next(backbone.parameters()).device
-    return count_macs(backbone, torch.zeros(frames, 3, height, width, device=device))
+    channels = getattr(backbone, 'in_channels', 3)
+    return count_macs(backbone, torch.zeros(frames, channels, height, width, device=device))
 
 
 def recognizer_macs(model: TSM, height: int, width: int) -> int:

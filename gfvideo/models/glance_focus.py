@@ -32,6 +32,8 @@ from .ppo import PPOConfig, ppo_train_step
 from .views import average_view_scores, split_views
 
 TRAIN_STAGES = (1, 2, 3)
+#: What the focus network can see, and the input channels each needs.
+FOCUS_MODALITIES = {'rgb': 3, 'rgb+diff': 6}
 
 
 @dataclass
@@ -117,7 +119,11 @@ class GlanceFocusNet(BaseModel):
         num_classes: classifier outputs.
         glance_size: side of the frames the glance network sees.
         glance_modality: what the glance network sees: ``'rgb'`` or ``'diff'`` (frame
-            differences, :mod:`gfvideo.models.modality`); the focus network always sees RGB.
+            differences, :mod:`gfvideo.models.modality`).
+        focus_modality: what the focus network sees: ``'rgb'`` (the patches) or ``'rgb+diff'``
+            (each patch beside its box's change since the previous frame, 6 channels: a patch
+            that follows a moving object shows it still, its change shows which way it went;
+            the focus backbone needs ``in_channels=6``).
         patch_size: side of the focus patches, cropped from the full-resolution input.
         max_focus_steps: ``K``.
         policy_stride: stride of the glance feature map the policy reads (8 or 16: fine enough
@@ -131,6 +137,10 @@ class GlanceFocusNet(BaseModel):
             the path the patches follow; one that averages them (``'mean'``) sees only their mean
             position, since the code is linear.
         hidden_dim: aggregator width ``D``; glance and focus features are projected to it.
+        glance_dropout: in training stages 1 and 3, the fraction of clips whose glance features
+            the aggregator does not get (zeros): for them the focus steps alone must classify,
+            so the focus side learns what the glance already tells on the training clips (the
+            direction of motion, say) instead of leaning on a glance that generalises less.
         policy: the policy's config: a registered :class:`Policy` ``type`` (default
             ``'PatchPolicy'``) and its options (``kind``, ``hidden_dim``, ``action_std`` ...).
         aggregator: the aggregator's config: a registered :class:`Aggregator` ``type`` (default
@@ -157,12 +167,14 @@ class GlanceFocusNet(BaseModel):
         num_classes: int,
         glance_size: int = 96,
         glance_modality: str = 'rgb',
+        focus_modality: str = 'rgb',
         patch_size: int = 64,
         max_focus_steps: int = 3,
         policy_stride: int = 8,
         policy_pixels: bool = False,
         focus_position: bool = False,
         hidden_dim: int = 512,
+        glance_dropout: float = 0.0,
         policy: dict | None = None,
         aggregator: dict | None = None,
         train_stage: int = 1,
@@ -179,6 +191,15 @@ class GlanceFocusNet(BaseModel):
         self.num_segments = self.glance_backbone.num_segments
         self.num_classes, self.glance_size, self.patch_size = num_classes, glance_size, patch_size
         self.glance_modality = check_modality(glance_modality)
+        if focus_modality not in FOCUS_MODALITIES:
+            raise ValueError(f'focus_modality must be one of {tuple(FOCUS_MODALITIES)}, got {focus_modality!r}')
+        if self.focus_backbone.in_channels != FOCUS_MODALITIES[focus_modality]:
+            raise ValueError(
+                f'focus_modality {focus_modality!r} needs a focus backbone of {FOCUS_MODALITIES[focus_modality]} '
+                f'input channels (focus_backbone=dict(..., in_channels={FOCUS_MODALITIES[focus_modality]})), '
+                f'got {self.focus_backbone.in_channels}'
+            )
+        self.focus_modality = focus_modality
         self.max_focus_steps = max_focus_steps
         if policy_stride not in self.glance_backbone.stride_channels:
             raise ValueError(
@@ -186,6 +207,9 @@ class GlanceFocusNet(BaseModel):
                 f'glance backbone, got {policy_stride}'
             )
         self.policy_stride, self.policy_pixels = policy_stride, policy_pixels
+        if not 0.0 <= glance_dropout < 1.0:
+            raise ValueError(f'glance_dropout must be in [0, 1), got {glance_dropout}')
+        self.glance_dropout = glance_dropout
         if not 0.0 <= stage1_prior_ratio <= 1.0:
             raise ValueError(f'stage1_prior_ratio must be in [0, 1], got {stage1_prior_ratio}')
         self.stage1_locations = (
@@ -257,7 +281,11 @@ class GlanceFocusNet(BaseModel):
             pixels = F.adaptive_avg_pool2d(small.flatten(0, 1), (policy_maps.shape[-2], policy_maps.shape[-1]))
             policy_maps = torch.cat([policy_maps, pixels.to(policy_maps.dtype)], dim=1)
         features = maps.mean(dim=(2, 3))
-        logits, aggregator_state = self.aggregator(self.glance_proj(features).view(batch, frames, -1), None)
+        projected = self.glance_proj(features).view(batch, frames, -1)
+        if self.training and self.train_stage != 2 and self.glance_dropout > 0:  # PPO sees the model it serves
+            kept = torch.rand(batch, 1, 1, device=projected.device) >= self.glance_dropout
+            projected = projected * kept
+        logits, aggregator_state = self.aggregator(projected, None)
         state = ClipState(
             flat,
             torch.arange(flat.shape[0], device=flat.device),
@@ -297,6 +325,9 @@ class GlanceFocusNet(BaseModel):
         batch = state.frame_ids.shape[0] // self.num_segments
         height, width = state.frames.shape[-2:]
         patches, boxes = crop_patches(state.frames, chosen, self.patch_size, state.frame_ids)
+        if self.focus_modality == 'rgb+diff':
+            changes = box_changes(state.frames, chosen, self.patch_size, state.frame_ids, self.num_segments, patches)
+            patches = torch.cat([patches, changes], dim=1)
         features = self.focus_backbone(patches)
         projected = self.focus_proj(features)
         if self.focus_position is not None:  # where each patch is, so the aggregator sees its path
@@ -464,6 +495,26 @@ def record_location(history: torch.Tensor, chosen: torch.Tensor, step: int | tor
     every step (``step`` a graph input)."""
     slots = torch.arange(history.shape[1], device=history.device) // 2
     return torch.where(slots == step, chosen.to(history.dtype).repeat(1, history.shape[1] // 2), history)
+
+
+def box_changes(
+    frames: torch.Tensor,
+    chosen: torch.Tensor,
+    patch_size: int,
+    frame_ids: torch.Tensor,
+    num_segments: int,
+    patches: torch.Tensor,
+) -> torch.Tensor:
+    """Each patch less the same box cropped from its clip's previous frame, ``(M, C, P, P)``
+    (TSN's RGB difference inside the box; the first frame takes its box's change to the next
+    frame, a single frame has none). ``patches`` are the crops of ``chosen`` from ``frame_ids``,
+    the running clips' frames in order (:func:`crop_patches`' arguments)."""
+    if num_segments < 2:
+        return torch.zeros_like(patches)
+    first = torch.arange(frame_ids.shape[0], device=frame_ids.device) % num_segments == 0
+    neighbours = crop_patches(frames, chosen, patch_size, frame_ids + torch.where(first, 1, -1))[0]
+    change = patches - neighbours
+    return torch.where(first[:, None, None, None], -change, change)
 
 
 def _focus_boxes(details: StepDetails) -> torch.Tensor:

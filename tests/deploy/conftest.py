@@ -18,7 +18,7 @@ from gfvideo.apis.export import export_model, single_view_pipeline  # noqa: E402
 from gfvideo.benchmark.deploy import EXIT_MARGIN  # noqa: E402
 from gfvideo.benchmark.early_exit import exit_thresholds, smooth_clips  # noqa: E402
 from gfvideo.benchmark.models import GLANCE_FOCUS  # noqa: E402
-from gfvideo.demo.recipes import demo_model_configs  # noqa: E402
+from gfvideo.demo.recipes import RECIPES, demo_model_configs  # noqa: E402
 from gfvideo.deploy import ExportedModel  # noqa: E402
 from gfvideo.registry import MODELS  # noqa: E402
 from tests.cli.train_helpers import CONFIGS  # noqa: E402
@@ -29,13 +29,15 @@ BATCH = 7
 
 def model_config(name: str, frames: int) -> tuple[dict, int]:
     """``(model config, frame size)``: the synthetic recipe's model (``'demo'``; ``'demo_gru'`` with a
-    GRU over the frames in its aggregator) or a MobileNetV2 glance / ResNet-50 focus model
-    (``'mobilenetv2_resnet50'``, at small sizes), ``frames`` per clip."""
-    config, size = (
-        (copy.deepcopy(demo_model_configs()[0]), 128)
-        if name.startswith('demo')
-        else (dict(GLANCE_FOCUS, glance_size=64, patch_size=64), 96)
-    )
+    GRU over the frames in its aggregator; ``'demo_busy'``, the busy scene's, which also reads the
+    glance's pixels and codes the patches' positions and moves) or a MobileNetV2 glance /
+    ResNet-50 focus model (``'mobilenetv2_resnet50'``, at small sizes), ``frames`` per clip."""
+    if name == 'demo_busy':
+        config, size = load_config(RECIPES['busy'].gfnet).model.to_dict(), 128
+    elif name.startswith('demo'):
+        config, size = copy.deepcopy(demo_model_configs()[0]), 128
+    else:
+        config, size = dict(GLANCE_FOCUS, glance_size=64, patch_size=64), 96
     if name == 'demo_gru':
         config['aggregator'] = dict(config['aggregator'], temporal='gru')
     for backbone in ('glance_backbone', 'focus_backbone'):

@@ -1,5 +1,6 @@
 """onnxruntime against eager PyTorch: the same per-step probabilities (within 1e-4), exit steps,
-boxes and GMACs, at batch 1 and 7, for 8- and 16-frame models of both kinds (and a GRU aggregator)."""
+boxes and GMACs, at batch 1 and 7, for 8- and 16-frame models of both kinds (and a GRU aggregator,
+and the busy scene's model with its pixel and patch codes)."""
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from tests.deploy.conftest import BATCH
 
 CASES = [
     pytest.param(('demo', 8), id='demo-8'),
+    pytest.param(('demo_busy', 8), id='demo_busy-8'),
     pytest.param(('demo', 16), id='demo-16', marks=pytest.mark.slow),
     # nn.GRU over the frames: its time axis is the export's fixed frame count
     pytest.param(('demo_gru', 16), id='demo_gru-16', marks=pytest.mark.slow),

@@ -14,6 +14,8 @@ from gfvideo.models import (
     glance_focus_costs,
     load_weights,
 )
+from gfvideo.models.glance_focus import box_changes
+from gfvideo.models.patches import centred_locations
 from tests.models.small_glance_focus import T, clips, small_model
 
 
@@ -236,3 +238,71 @@ def test_the_policy_can_read_the_glance_pixels_and_the_aggregator_the_patch_posi
         assert torch.allclose(plain.anytime(still, 1, fixed)[0][1], plain.anytime(still, 1, moved)[0][1])
     stage2 = small_model(policy_pixels=True, focus_position=True, train_stage=2)
     assert not any(p.requires_grad for p in stage2.focus_position.parameters())  # PPO moves the policy alone
+
+
+def block_clip(step: int, size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    """A bright 12-px block on a plain clip moving ``step`` px a frame along x: ``(clip (1, T, 3,
+    size, size), locations (T, 2) of patches centred on it)``."""
+    clip = torch.full((1, T, 3, size, size), -1.0)
+    centres = []
+    for t in range(T):
+        x = 26 + step * (t - T // 2)
+        clip[0, t, :, 20:32, x : x + 12] = 2.0
+        centres.append([x + 6, 26])
+    return clip, centred_locations(torch.tensor(centres, dtype=torch.float), 24, size, size)
+
+
+def test_a_focus_network_that_sees_its_boxes_change_tells_opposite_motions_apart():
+    backbone = dict(name='resnet18', num_segments=T, width_mult=0.25)
+    rgb, with_change = (
+        small_model(),
+        small_model(focus_modality='rgb+diff', focus_backbone=dict(backbone, in_channels=6)),
+    )
+    (right, at_right), (left, at_left) = block_clip(4), block_clip(-4)
+    with torch.no_grad():
+        # patches centred on the block show it still whichever way it moves; its box's change does not
+        for model, tells in ((rgb, False), (with_change, True)):
+            features = [model.anytime(clip, 1, at)[1][1].features for clip, at in ((right, at_right), (left, at_left))]
+            assert features[0].abs().amax() > 0.01
+            assert torch.allclose(*features, atol=1e-5) is not tells
+    assert glance_focus_costs(with_change, 64, 64).focus_backbone > glance_focus_costs(rgb, 64, 64).focus_backbone
+    with pytest.raises(ValueError, match=r"'rgb\+diff' needs a focus backbone of 6 input channels"):
+        small_model(focus_modality='rgb+diff')
+    with pytest.raises(ValueError, match='focus_modality must be one of'):
+        small_model(focus_modality='depth')
+
+
+def test_box_changes_stay_inside_each_running_clip():
+    clips_, frames_per_clip, size = 3, T, 8
+    # frame t of clip c is the constant t^2 + 100c: a box's change is 2t - 1 (the first frame: 1)
+    values = torch.tensor([t * t + 100.0 * c for c in range(clips_) for t in range(frames_per_clip)])
+    frames = values[:, None, None, None].expand(-1, 3, size, size).contiguous()
+    running = torch.arange(frames_per_clip, 3 * frames_per_clip)  # clips 1 and 2 only
+    chosen = torch.rand(len(running), 2, generator=torch.Generator().manual_seed(0))
+    patches = crop_patches(frames, chosen, 4, running)[0]
+    changes = box_changes(frames, chosen, 4, running, frames_per_clip, patches)
+    expected = torch.tensor([max(2 * t - 1, 1.0) for _ in range(2) for t in range(frames_per_clip)])
+    assert torch.equal(changes.amax(dim=(1, 2, 3)), expected) and torch.equal(changes.amin(dim=(1, 2, 3)), expected)
+    single = box_changes(frames, chosen[:1], 4, running[:1], 1, patches[:1])
+    assert not single.any()
+
+
+def test_glance_dropout_hides_the_glance_from_some_training_clips_only():
+    options = dict(glance_dropout=0.5, aggregator=dict(dropout=0.0))
+    inputs = clips(16)
+
+    def glance_hidden(model) -> torch.Tensor:
+        """Which clips' step-0 logits are those of a glance of zeros."""
+        torch.manual_seed(0)
+        with torch.no_grad():
+            logits = model.anytime(inputs, 0)[0][0]
+            blind = model.aggregator(torch.zeros(1, T, 32), None)[0]
+        return torch.isclose(logits, blind, atol=1e-6).all(dim=1)
+
+    training = small_model(**options).train()
+    hidden = glance_hidden(training)
+    assert 0 < hidden.sum() < 16
+    assert not glance_hidden(training.eval()).any()
+    assert not glance_hidden(small_model(train_stage=2, **options).train()).any()  # PPO rolls out the served model
+    with pytest.raises(ValueError, match=r'glance_dropout must be in \[0, 1\)'):
+        small_model(glance_dropout=1.0)

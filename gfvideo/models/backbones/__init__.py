@@ -38,6 +38,7 @@ def build_backbone(
     shift_place: str = 'blockres',
     is_shift: bool = True,
     width_mult: float = 1.0,
+    in_channels: int = 3,
 ) -> Backbone:
     """A TSM backbone without classifier: ``forward_features``, ``forward`` and ``out_channels``.
 
@@ -45,6 +46,7 @@ def build_backbone(
         name: ``resnet18``, ``resnet34``, ``resnet50``, ``resnet101`` or ``mobilenet_v2``.
         num_segments, shift_div, shift_place, is_shift: the temporal shift (see ``ResNet``).
         width_mult: channel multiplier; 1.0 is the standard network whose checkpoints load.
+        in_channels: channels of each input image (3: RGB; ImageNet checkpoints need 3).
     """
     if name not in ARCHITECTURES:
         raise ValueError(f'unknown backbone {name!r}; choose one of {BACKBONES}')
@@ -54,6 +56,7 @@ def build_backbone(
         shift_place=shift_place,
         is_shift=is_shift,
         width_mult=width_mult,
+        in_channels=in_channels,
     )
     backbone.arch = name
     return backbone

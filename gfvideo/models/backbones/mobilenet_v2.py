@@ -72,13 +72,14 @@ class MobileNetV2(VideoBackbone):
         shift_place: str = 'blockres',
         is_shift: bool = True,
         width_mult: float = 1.0,
+        in_channels: int = 3,
     ) -> None:
         super().__init__()
         if shift_place not in SHIFT_PLACES:
             raise ValueError(f'shift_place must be one of {SHIFT_PLACES}, got {shift_place!r}')
-        self.num_segments, self.width_mult = num_segments, width_mult
+        self.num_segments, self.width_mult, self.in_channels = num_segments, width_mult, in_channels
         channels = scaled_channels(32, width_mult)
-        layers: list[nn.Module] = [conv_bn_relu6(3, channels, stride=2)]
+        layers: list[nn.Module] = [conv_bn_relu6(in_channels, channels, stride=2)]
         #: stride -> (index of the last layer at that stride, its channels)
         self._stride_ends: dict[int, tuple[int, int]] = {}
         stride = 2

@@ -123,6 +123,7 @@ class ResNet(VideoBackbone):
         shift_place: str = 'blockres',
         is_shift: bool = True,
         width_mult: float = 1.0,
+        in_channels: int = 3,
     ) -> None:
         super().__init__()
         if depth not in RESNET_SPECS:
@@ -131,9 +132,9 @@ class ResNet(VideoBackbone):
             raise ValueError(f'shift_place must be one of {SHIFT_PLACES}, got {shift_place!r}')
         kind, blocks = RESNET_SPECS[depth]
         block = BasicBlock if kind == 'basic' else Bottleneck
-        self.depth, self.num_segments, self.width_mult = depth, num_segments, width_mult
+        self.depth, self.num_segments, self.width_mult, self.in_channels = depth, num_segments, width_mult, in_channels
         self.inplanes = scaled_channels(64, width_mult)
-        self.conv1 = nn.Conv2d(3, self.inplanes, 7, 2, 3, bias=False)
+        self.conv1 = nn.Conv2d(in_channels, self.inplanes, 7, 2, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(self.inplanes)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(3, 2, 1)
