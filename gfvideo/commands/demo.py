@@ -6,8 +6,8 @@
    lists (``gfvideo make-synthetic``, ``gfvideo build-lists``), holding out a calibration slice
    of the training list; the ``busy`` scene (default) moves the camera and look-alike distractors,
    so motion does not say where the evidence is; the ``static`` scene keeps both still;
-2. trains the full-frame TSM baseline (``gfvideo train``) and GlanceFocusNet stages 1-3
-   (``gfvideo train-all``) from scratch;
+2. trains the full-frame TSM baseline (``gfvideo train``) and GlanceFocusNet's stages
+   (``gfvideo train-all``; 1-3, and the busy recipe's second PPO round, stage 4) from scratch;
 3. calibrates early-exit budgets and evaluates them with the real runtime
    (``gfvideo evaluate-budget``);
 4. compares the learned policy with random, centre, motion-peak, camera-compensated motion-peak

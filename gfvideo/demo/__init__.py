@@ -5,7 +5,7 @@ each in its own process, in resumable steps and writes ``report.md`` and ``resul
 """
 
 from .pipeline import run_demo
-from .recipes import GFNET_CONFIG, STAGE3_CONFIG, TSM_CONFIG
+from .recipes import GFNET_CONFIG, TSM_CONFIG
 from .steps import Steps
 
-__all__ = ['run_demo', 'GFNET_CONFIG', 'STAGE3_CONFIG', 'TSM_CONFIG', 'Steps']
+__all__ = ['run_demo', 'GFNET_CONFIG', 'TSM_CONFIG', 'Steps']

@@ -126,7 +126,8 @@ def train_gfnet(log: str, run: DemoRun) -> dict:
     run.tools(
         log, 'train-all', run.recipe.gfnet, '--work-dir', work, '--seed', str(run.seed), '--cfg-options', *options
     )
-    with open(os.path.join(work, 'stage3', 'last_checkpoint'), encoding='utf-8') as file:
+    last_stage = f'stage{len(run.recipe.stages)}'
+    with open(os.path.join(work, last_stage, 'last_checkpoint'), encoding='utf-8') as file:
         return dict(checkpoint=file.read().strip())
 
 
@@ -135,7 +136,7 @@ def evaluate_budgets(log: str, run: DemoRun, gfnet: dict, baseline: dict) -> dic
     run.tools(
         log,
         'evaluate-budget',
-        run.recipe.stage3,
+        run.recipe.final,
         gfnet['checkpoint'],
         '--out',
         budget,
@@ -159,8 +160,8 @@ def evaluate_budgets(log: str, run: DemoRun, gfnet: dict, baseline: dict) -> dic
         return json.load(file)
 
 
-def _stage3_model(run: DemoRun, gfnet: dict) -> tuple[Config, GlanceFocusNet]:
-    cfg = load_config(run.recipe.stage3, data_overrides(run.data))
+def _final_model(run: DemoRun, gfnet: dict) -> tuple[Config, GlanceFocusNet]:
+    cfg = load_config(run.recipe.final, data_overrides(run.data))
     return cfg, cast(GlanceFocusNet, load_model(cfg, gfnet['checkpoint']))
 
 
@@ -197,7 +198,7 @@ def train_equal_compute(log: str, run: DemoRun, curve: dict) -> dict:
 def compare_policies(log: str, run: DemoRun, gfnet: dict) -> list[dict]:
     """Top-1 and hit rate after k focus steps: learned, random, centre, motion-peak,
     camera-compensated motion-peak and oracle patches (the actor boxes serve this measurement only)."""
-    cfg, model = _stage3_model(run, gfnet)
+    cfg, model = _final_model(run, gfnet)
     actor_boxes = read_actor_boxes(os.path.join(run.data, 'annotations', 'actor_boxes.json'))
     rows = compare_locations(model, eval_loader(cfg, batch_size=EVAL_BATCH, workers=0), actor_boxes)
     atomic_write_lines(log, [json.dumps(row) for row in rows])
@@ -209,7 +210,7 @@ def time_models(log: str, run: DemoRun, gfnet: dict, baseline: dict, curve: dict
     point's thresholds, else the most accurate point's), on the decoded validation clips in
     batches of ``EVAL_BATCH``: medians of interleaved repeats, decoding excluded."""
     point = matched_point(curve) or best_point(curve)
-    cfg, model = _stage3_model(run, gfnet)
+    cfg, model = _final_model(run, gfnet)
     tsm = cast(TSM, load_model(load_config(run.recipe.tsm, data_overrides(run.data)), baseline['checkpoint']))
     batches = [
         model.data_preprocessor.normalize(batch['inputs'])
@@ -239,7 +240,7 @@ def pictures(log: str, run: DemoRun, gfnet: dict) -> dict:
         entries = [line.rsplit(maxsplit=1) for line in file.read().splitlines()[:4]]
     videos, labels = [os.path.join(data, path) for path, _ in entries], [label for _, label in entries]
     thresholds = run.path('budget', 'thresholds.json')
-    model = [run.recipe.stage3, gfnet['checkpoint']]
+    model = [run.recipe.final, gfnet['checkpoint']]
     options = ['--thresholds', thresholds, '--cfg-options', *data_options(data)]
     run.tools(log, 'extract-features', *model, '--videos', *videos, '--out', run.path('features'), '--resume', *options)
     run.tools(log, 'visualize', *model, *videos, '--out', run.path('glimpses'), '--true-labels', *labels, *options)
@@ -281,7 +282,7 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
     )
     gfnet = steps.run(
         'train_gfnet',
-        'training GlanceFocusNet stages 1-3',
+        f'training GlanceFocusNet stages 1-{len(recipe.stages)}',
         train_gfnet,
         [run.path('train', 'gfnet')],
         run,

@@ -10,27 +10,32 @@ from ..config import load_config
 from ..engine.stages import stage_configs
 from ..resources import CONFIGS
 
-#: The synthetic recipes: GlanceFocusNet's stage 1 config, its stage 3 config (the final model;
-#: tests/test_configs.py checks it is the one tools/train_all.py finds) and the full-frame TSM
-#: baseline.
+#: The synthetic recipes: GlanceFocusNet's stage 1 config (tools/train_all.py finds the later
+#: stages next to it) and the full-frame TSM baseline.
 GFNET_CONFIG = os.path.join(
     CONFIGS, 'recognition', 'gfnet', 'gfnet_stage1_tsm-r18-quarter-width_1xb16-1x1x8-7e_synthetic-rgb.py'
-)
-STAGE3_CONFIG = os.path.join(
-    CONFIGS, 'recognition', 'gfnet', 'gfnet_stage3_tsm-r18-quarter-width_1xb16-1x1x8-5e_synthetic-rgb.py'
 )
 TSM_CONFIG = os.path.join(CONFIGS, 'recognition', 'tsm', 'tsm_r18-quarter-width_1xb16-1x1x8-12e_synthetic-rgb.py')
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """What the demo trains on one scene of the benchmark: GlanceFocusNet's stage 1 and stage 3
-    configs and the full-frame TSM baseline's."""
+    """What the demo trains on one scene of the benchmark: GlanceFocusNet's stage 1 config (its
+    later stages are found next to it) and the full-frame TSM baseline's."""
 
     benchmark: str
     gfnet: str
-    stage3: str
     tsm: str
+
+    @property
+    def stages(self) -> list[str]:
+        """GlanceFocusNet's stage configs, in training order (``tools/train_all.py``'s)."""
+        return stage_configs(self.gfnet)
+
+    @property
+    def final(self) -> str:
+        """The config of GlanceFocusNet's final model: its last stage's."""
+        return self.stages[-1]
 
     def digests(self) -> dict[str, str]:
         """A hash of each model's configs (resolved, bases included; GlanceFocusNet's every stage):
@@ -40,19 +45,14 @@ class Recipe:
             texts = [load_config(path).pretty_text for path in paths]
             return hashlib.sha256('\n'.join(texts).encode()).hexdigest()[:16]
 
-        return dict(gfnet_recipe=digest(stage_configs(self.gfnet)), baseline_recipe=digest([self.tsm]))
+        return dict(gfnet_recipe=digest(self.stages), baseline_recipe=digest([self.tsm]))
 
 
 #: The recipe of each scene (``static``: still camera and distractors; ``busy``: the camera and
 #: look-alike distractors move, so motion does not say where the evidence is).
 RECIPES = {
-    'static': Recipe('static', GFNET_CONFIG, STAGE3_CONFIG, TSM_CONFIG),
-    'busy': Recipe(
-        'busy',
-        GFNET_CONFIG.replace('synthetic-rgb', 'synthetic-busy-rgb'),
-        STAGE3_CONFIG.replace('synthetic-rgb', 'synthetic-busy-rgb'),
-        TSM_CONFIG,
-    ),
+    'static': Recipe('static', GFNET_CONFIG, TSM_CONFIG),
+    'busy': Recipe('busy', GFNET_CONFIG.replace('synthetic-rgb', 'synthetic-busy-rgb'), TSM_CONFIG),
 }
 BENCHMARKS = tuple(RECIPES)
 #: Sizes of a full run and of ``--quick``: clips, calibration slice, epochs per stage (0: the
@@ -98,8 +98,9 @@ def quick_options(sizes: dict[str, int]) -> list[str]:
 
 
 def baseline_epochs(sizes: dict[str, int], recipe: Recipe) -> int:
-    """The baseline trains as many epochs as GlanceFocusNet's backbones (stage 1 + stage 3)."""
+    """The baseline trains as many epochs as GlanceFocusNet's backbones (its stages other than
+    PPO's, ``train_stage=2``)."""
     if sizes['stage1']:
         return sizes['stage1'] + sizes['stage3']
-    stage1, stage3 = (load_config(config).train_cfg.max_epochs for config in (recipe.gfnet, recipe.stage3))
-    return stage1 + stage3
+    configs = [load_config(config) for config in recipe.stages]
+    return sum(cfg.train_cfg.max_epochs for cfg in configs if cfg.model.train_stage != 2)

@@ -1,11 +1,14 @@
-"""GlanceFocusNet's three training stages: a recipe's stage configs, finished stages, their chaining.
+"""GlanceFocusNet's training stages: a recipe's stage configs, finished stages, their chaining.
 
 A recipe's stage 2 and 3 configs lie next to its stage 1 config, named alike: ``stage1`` ->
 ``stage2``, ``stage3``, and where the names give epochs (``-50e_``) or GPUs x batch (``_8xb8-``),
-each stage's own (``-15e_``, ``_1xb64-``). Each stage trains in ``<work dir>/stage<k>`` and starts
-from the previous stage's final checkpoint (``load_from`` is the previous stage's work dir, whose
-``last_checkpoint`` names it). A stage whose work dir holds its last epoch's checkpoint is
-finished and is not trained again.
+each stage's own (``-15e_``, ``_1xb64-``). A recipe may go on past stage 3 with ``stage4``,
+``stage5``, ... named alike, each training the previous stage's model again in the way its
+``model.train_stage`` says (a second PPO round on the fine-tuned focus network: ``train_stage=2``).
+Each stage trains in ``<work dir>/stage<k>`` and starts from the previous stage's final
+checkpoint (``load_from`` is the previous stage's work dir, whose ``last_checkpoint`` names it).
+A stage whose work dir holds its last epoch's checkpoint is finished and is not trained again.
+The last stage's config and checkpoint are the recipe's final model.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from mmengine.config import DictAction
 from ..config import load_config
 from ..resources import find_config
 
+#: The stages every recipe has; later ones (``stage4``, ...) are optional.
 STAGES = (1, 2, 3)
 #: An epoch count in a config name (``..._8xb8-1x1x8-50e_sthv1-rgb.py``): each stage's name gives its own.
 EPOCHS = re.compile(r'(?<=[-_])\d+e(?=[-_.])')
@@ -65,9 +69,10 @@ def stage_config(stage1_config: str, stage: int) -> str | None:
 
 
 def stage_configs(stage1_config: str) -> list[str]:
-    """The configs of stages 1, 2 and 3 of the recipe whose stage 1 config is ``stage1_config`` (a
-    path or a shipped recipe's name);
-    :class:`StageError` when its name lacks ``stage1`` or a stage config is missing or ambiguous."""
+    """The configs of stages 1, 2, 3 and any later ones (up to the first stage number without a
+    config) of the recipe whose stage 1 config is ``stage1_config`` (a path or a shipped recipe's
+    name); :class:`StageError` when its name lacks ``stage1`` or a stage config of stages 1-3 is
+    missing, or any is ambiguous."""
     try:
         stage1_config = find_config(stage1_config)
     except FileNotFoundError as error:
@@ -79,6 +84,8 @@ def stage_configs(stage1_config: str) -> list[str]:
         config = stage_config(stage1_config, stage)
         if config is None:
             raise StageError(f'{stage1_config}: no stage {stage} config next to it (its name with "stage{stage}")')
+        configs.append(config)
+    while (config := stage_config(stage1_config, len(configs) + 1)) is not None:
         configs.append(config)
     return configs
 
@@ -104,17 +111,17 @@ def train_stages(
     cfg_options: Sequence[str] = (),
     report: Callable[[str], None] = print,
 ) -> str:
-    """Train stages 1 -> 2 -> 3 in ``work_dir/stage<k>`` with ``train``, skipping finished stages;
-    returns stage 3's final checkpoint.
+    """Train stages 1 -> 2 -> 3 (-> any later ones) in ``work_dir/stage<k>`` with ``train``,
+    skipping finished stages; returns the last stage's final checkpoint.
 
     ``work_dir`` defaults to ``work_dirs/<stage 1 config name>``; every stage gets
-    ``cfg_options``, and stages 2 and 3 ``load_from`` the previous stage's work dir. ``report``
+    ``cfg_options``, and every stage after the first ``load_from`` the previous stage's work dir. ``report``
     gets one line per stage and one at the end. Raises :class:`StageError` for missing stage
     configs (before any training) and :class:`StageFailedError` when a stage fails.
     """
     root = work_dir or os.path.join('work_dirs', os.path.splitext(os.path.basename(stage1_config))[0])
     previous, final = None, ''
-    for stage, config in zip(STAGES, stage_configs(stage1_config)):
+    for stage, config in enumerate(stage_configs(stage1_config), start=1):
         stage_dir = os.path.join(root, f'stage{stage}')
         options = list(cfg_options) + ([f'load_from={previous}'] if previous else [])
         done = final_checkpoint(config, stage_dir, options)

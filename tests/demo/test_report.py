@@ -82,7 +82,7 @@ def test_the_readme_gives_the_same_follow_up_commands_as_the_report():
     assert '\n'.join(commands) in readme
     # the budget the README calibrates goes to its own folder; the others read the demo's thresholds
     assert commands[1].endswith('--out work_dirs/demo/budget_0.05')
-    recognize = [c for c in commands if c.startswith('gfvideo recognize gfnet_stage3')]
+    recognize = [c for c in commands if c.startswith('gfvideo recognize gfnet_stage4')]
     assert recognize and all('--thresholds work_dirs/demo/budget/thresholds.json' in c for c in recognize)
     assert any(c.startswith('gfvideo recognize work_dirs/demo/export ') for c in commands)  # the export's own
     assert all(c.startswith(('# ', 'gfvideo ')) for c in commands)

@@ -40,6 +40,19 @@ def test_later_stages_are_found_by_name_with_their_own_epoch_counts(tmp_path):
     assert stage_configs(same_names[0]) == same_names[:3]  # the exact name wins over an epoch variant
 
 
+def test_stages_after_the_third_are_found_in_order_until_a_number_has_none(tmp_path):
+    recipe = write_configs(
+        tmp_path,
+        'g_stage1_r18_1xb16-1x1x8-7e_x-rgb.py',
+        'g_stage2_r18_1xb16-1x1x8-14e_x-rgb.py',
+        'g_stage3_r18_1xb16-1x1x8-5e_x-rgb.py',
+        'g_stage4_r18_1xb16-1x1x8-7e_x-rgb.py',  # a second PPO round, its own epochs
+        'g_stage5_r18_1xb16-1x1x8-5e_x-rgb.py',
+    )
+    write_configs(tmp_path, 'g_stage7_r18_1xb16-1x1x8-5e_x-rgb.py', 'g_stage6_r18_1xb16-1x1x8-5e_y-rgb.py')
+    assert stage_configs(recipe[0]) == recipe  # no stage 6 of this recipe: stage 7 is not reached
+
+
 def test_missing_ambiguous_and_non_stage_1_configs_are_refused(tmp_path):
     stage1, _, _ = write_configs(tmp_path, 'g_stage1-7e_x.py', 'g_stage2-15e_x.py', 'g_stage2-20e_x.py')
     with pytest.raises(StageError, match=r'several stage 2 configs next to it: g_stage2-15e_x.py, g_stage2-20e_x.py'):
@@ -104,6 +117,10 @@ def test_stages_are_chained_through_their_work_dirs_and_trained_once(tmp_path):
     assert again.calls == [] and lines[:3] == [
         f'stage {k}: already finished ({work}/stage{k}/epoch_2.pth)' for k in (1, 2, 3)
     ]
+    write_configs(tmp_path, 'g_stage4-7e_x.py')  # a stage added to a finished recipe trains alone
+    longer = FakeTrainer()
+    assert train_stages(stage1, longer, str(work), report=lambda line: None) == str(work / 'stage4' / 'epoch_2.pth')
+    assert longer.calls == [('g_stage4-7e_x.py', str(work / 'stage4'), [f'load_from={work}/stage3'])]
 
 
 def test_a_failed_or_unfinished_stage_stops_the_chain(tmp_path):
@@ -114,6 +131,11 @@ def test_a_failed_or_unfinished_stage_stops_the_chain(tmp_path):
     assert failure.value.status == 3 and failure.value.stage == 2 and len(failing.calls) == 2
     with pytest.raises(StageError, match=f'stage 1 ended without its final checkpoint in {tmp_path}/b/stage1'):
         train_stages(stage1, lambda config, work_dir, options: 0, str(tmp_path / 'b'), report=lambda line: None)
+    later = FakeTrainer(fail_at='stage4', status=5)
+    (tmp_path / 'g_stage4.py').write_text('train_cfg = dict(max_epochs=2)\n')
+    with pytest.raises(StageFailedError) as failure:
+        train_stages(stage1, later, str(tmp_path / 'd'), report=lambda line: None)
+    assert failure.value.stage == 4 and [call[0] for call in later.calls] == [f'g_stage{k}.py' for k in (1, 2, 3, 4)]
     (tmp_path / 'g_stage3.py').unlink()
     untouched = FakeTrainer()
     with pytest.raises(StageError, match='no stage 3 config'):
