@@ -126,8 +126,7 @@ def train_gfnet(log: str, run: DemoRun) -> dict:
     run.tools(
         log, 'train-all', run.recipe.gfnet, '--work-dir', work, '--seed', str(run.seed), '--cfg-options', *options
     )
-    last_stage = f'stage{len(run.recipe.stages)}'
-    with open(os.path.join(work, last_stage, 'last_checkpoint'), encoding='utf-8') as file:
+    with open(os.path.join(work, run.recipe.final_stage, 'last_checkpoint'), encoding='utf-8') as file:
         return dict(checkpoint=file.read().strip())
 
 

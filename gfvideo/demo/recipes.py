@@ -37,6 +37,11 @@ class Recipe:
         """The config of GlanceFocusNet's final model: its last stage's."""
         return self.stages[-1]
 
+    @property
+    def final_stage(self) -> str:
+        """The last stage's work dir under ``train-all``'s (``stage<k>``), which holds the final model."""
+        return f'stage{len(self.stages)}'
+
     def digests(self) -> dict[str, str]:
         """A hash of each model's configs (resolved, bases included; GlanceFocusNet's every stage):
         a rerun reuses a finished step only when the recipes it depends on are the same."""

@@ -87,7 +87,7 @@ def follow_up_commands(out: str, data: str, recipe: Recipe) -> list[str]:
     work dir for its final checkpoint."""
     rel = os.path.relpath
     out, data = rel(out), rel(data)
-    model = f'{recipe_name(recipe.final)} {os.path.join(out, "train", "gfnet", f"stage{len(recipe.stages)}")}'
+    model = f'{recipe_name(recipe.final)} {os.path.join(out, "train", "gfnet", recipe.final_stage)}'
     thresholds = os.path.join(out, 'budget', 'thresholds.json')
     video = os.path.join(data, 'videos', '1.webm')
     baseline = f'{recipe_name(recipe.tsm)} {os.path.join(out, "train", "tsm_baseline")}'
