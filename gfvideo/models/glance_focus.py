@@ -72,6 +72,7 @@ class StepDetails:
     features: torch.Tensor  # (B, T, C) backbone features (glance or focus)
     boxes: torch.Tensor | None = None  # (B, T, 4) patch boxes in input-frame pixels
     policy: PolicyOutput | None = None  # frames flat (B*T, ...)
+    projected: torch.Tensor | None = None  # (B, T, D) a focus step's frame features as the aggregator got them
 
 
 @dataclass
@@ -341,7 +342,11 @@ class GlanceFocusNet(BaseModel):
             step=state.step + 1,
             policy_state=self.policy.update_state(state.policy_state, projected.detach()),
         )
-        details = StepDetails(features.view(batch, self.num_segments, -1), boxes.view(batch, self.num_segments, 4))
+        details = StepDetails(
+            features.view(batch, self.num_segments, -1),
+            boxes.view(batch, self.num_segments, 4),
+            projected=projected.view(batch, self.num_segments, -1),
+        )
         return new_state, logits, details
 
     # ------------------------------------------------------------------ the step loop

@@ -1,9 +1,13 @@
 """Stage 2: PPO on the patch policy, everything else frozen.
 
-Each frame's 2-D action is its own PPO action with its own probability ratio and clipping; all
-frames of a clip share the clip's advantage (a product of 2T ratios would saturate the clip's
-ratio). The reward of step k is the rise of the true class's probability over the previous step
-(or over the same step with random patches, as AdaFocus does). Returns are normalised per batch.
+Each frame's 2-D action is its own PPO action with its own probability ratio and clipping (a
+product of 2T ratios would saturate the clip's ratio). All frames of a clip share the clip's
+advantage, plus, with ``frame_credit``, each frame's own credit: the drop of the true class's
+log-probability when the aggregator does not get that frame's patch (leave-one-out). The clip's
+advantage alone stops teaching once a few frames recognise the clip; the frame credit still tells
+the frames whose patch carried the evidence from those whose patch did not. The reward of step k
+is the rise of the true class's probability over the previous step (or over the same step with
+random patches, as AdaFocus does). Returns and frame credits are normalised per batch.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ REWARDS = ('rise', 'vs_random')
 
 @dataclass(frozen=True)
 class PPOConfig:
-    """PPO settings (``model.ppo`` in configs)."""
+    """PPO settings (``model.ppo`` in configs).
+
+    ``frame_credit``: the weight of each frame's leave-one-out credit (normalised over the
+    batch's frames) added to its clip's advantage; 0 gives every frame its clip's advantage.
+    """
 
     gamma: float = 0.7
     clip: float = 0.2
@@ -27,14 +35,36 @@ class PPOConfig:
     value_coef: float = 0.5
     entropy_coef: float = 0.01
     reward: str = 'rise'
+    frame_credit: float = 0.0
 
     def __post_init__(self) -> None:
         if self.reward not in REWARDS:
             raise ValueError(f'reward must be one of {REWARDS}, got {self.reward!r}')
+        if self.frame_credit < 0:
+            raise ValueError(f'frame_credit must be >= 0, got {self.frame_credit}')
 
 
 def _true_class_probability(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return logits.softmax(-1).gather(1, labels[:, None]).squeeze(1)
+
+
+def leave_one_out_credit(
+    aggregator, frame_features: torch.Tensor, state: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor
+) -> torch.Tensor:
+    """Each frame's credit ``(B*T,)`` for one focus step: the true class's log-probability from
+    all ``T`` frame features ``(B, T, D)`` minus that from the other ``T - 1`` (in order), both
+    from the aggregator state ``state`` ``(B, ...)`` before the step; ``logits`` are the step's.
+    A single frame has no other frames to compare with: its credit is 0."""
+    batch, frames, dim = frame_features.shape
+    if frames == 1:
+        return logits.new_zeros(batch)
+    others = ~torch.eye(frames, dtype=torch.bool, device=frame_features.device)  # row t: every frame but t
+    without = frame_features[:, None].expand(batch, frames, frames, dim)[:, others]
+    without = without.reshape(batch * frames, frames - 1, dim)
+    logits_without, _ = aggregator(without, state.repeat_interleave(frames, dim=0))
+    true_class = labels[:, None]
+    with_all = logits.log_softmax(-1).gather(1, true_class).squeeze(1).repeat_interleave(frames)
+    return with_all - logits_without.log_softmax(-1).gather(1, true_class.repeat_interleave(frames, dim=0)).squeeze(1)
 
 
 @torch.no_grad()
@@ -51,16 +81,22 @@ def rollout(model, clips: torch.Tensor, labels: torch.Tensor, config: PPOConfig)
             reward = probability - previous
         else:
             reward = probability - _true_class_probability(model.focus_step(previous_state, 'random')[1], labels)
-        steps.append(
-            dict(
-                history=previous_state.history,
-                focus=model.focus_proj(step.details.features.flatten(0, 1)),
-                action=step.details.policy.action,
-                log_prob=step.details.policy.log_prob,
-                reward=reward,
-                correct=step.logits.argmax(-1) == labels,
-            )
+        frame_features = step.details.projected
+        assert frame_features is not None, 'a focus step keeps its projected frame features'
+        record = dict(
+            history=previous_state.history,
+            focus=frame_features.flatten(0, 1),  # what the step folded into the policy's state
+            action=step.details.policy.action,
+            log_prob=step.details.policy.log_prob,
+            reward=reward,
+            correct=step.logits.argmax(-1) == labels,
         )
+        if config.frame_credit:
+            credit = leave_one_out_credit(
+                model.aggregator, frame_features, previous_state.aggregator_state, step.logits, labels
+            )
+            record['frame_credit'] = (credit - credit.mean()) / (credit.std() + 1e-8)
+        steps.append(record)
         previous_state, previous = step.state, probability
     return dict(steps=steps, batch=clips.shape[0], glance_maps=glance.state.glance_maps)
 
@@ -89,6 +125,8 @@ def ppo_losses(model, record: dict, returns: torch.Tensor, config: PPOConfig) ->
         params, frame_values = policy.distribution_params(map_code, data['history'], state)
         values = frame_values.view(batch, frames).mean(1)
         advantage = (returns[step] - values.detach()).repeat_interleave(frames)
+        if 'frame_credit' in data:
+            advantage = advantage + config.frame_credit * data['frame_credit']
         ratio = (policy.log_prob(params, data['action']) - data['log_prob']).exp()
         clipped = ratio.clamp(1 - config.clip, 1 + config.clip)
         surrogate.append(torch.min(ratio * advantage, clipped * advantage).mean())

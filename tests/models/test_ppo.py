@@ -7,7 +7,8 @@ from torch import nn
 
 from gfvideo.models import GlanceFocusNet
 from gfvideo.models import ppo as ppo_module
-from gfvideo.models.ppo import PPOConfig, discounted_returns, ppo_losses, rollout
+from gfvideo.models.aggregator import TemporalAggregator
+from gfvideo.models.ppo import PPOConfig, discounted_returns, leave_one_out_credit, ppo_losses, rollout
 from tests.models.small_glance_focus import T, clips, small_model
 
 
@@ -29,6 +30,48 @@ def test_rollout_records_one_action_per_frame_and_losses_are_finite():
     losses = ppo_losses(model, record, returns, PPOConfig())
     assert set(losses) == {'loss_policy', 'loss_value', 'loss_entropy'}
     assert torch.isfinite(torch.stack(list(losses.values()))).all()
+
+
+@pytest.mark.parametrize('focus_position', [False, True])
+def test_the_update_rebuilds_the_rollouts_policy_exactly(focus_position):
+    """Re-running the policy on the recorded focus features gives every step's recorded
+    log-probabilities back (the first PPO ratio is 1), also when a position code joins them."""
+    model = small_model(train_stage=2, focus_position=focus_position)
+    torch.manual_seed(0)
+    for parameter in model.policy.parameters():  # a trained policy: its locations depend on its state
+        nn.init.normal_(parameter, std=0.3)
+    record = rollout(model, clips(batch=4), torch.tensor([0, 1, 2, 3]), PPOConfig())
+    policy = model.policy
+    map_code = policy.encode_map(record['glance_maps'])
+    state = policy.initial_state(map_code.shape[0], map_code.device)
+    with torch.no_grad():
+        for data in record['steps']:
+            params, _ = policy.distribution_params(map_code, data['history'], state)
+            assert torch.allclose(policy.log_prob(params, data['action']), data['log_prob'], atol=1e-5)
+            state = policy.update_state(state, data['focus'])
+
+
+@pytest.mark.parametrize('temporal', ['mean', 'gru'])
+def test_leave_one_out_credit_compares_with_the_clip_less_each_frame(temporal):
+    torch.manual_seed(0)
+    aggregator = TemporalAggregator(dim=8, num_classes=5, temporal=temporal).eval()
+    features, state, labels = torch.randn(3, 4, 8), torch.randn(3, 8), torch.tensor([0, 3, 4])
+    with torch.no_grad():
+        logits, _ = aggregator(features, state)
+        credit = leave_one_out_credit(aggregator, features, state, logits, labels)
+        for clip in range(3):
+            full = logits[clip].log_softmax(-1)[labels[clip]]
+            for frame in range(4):
+                others = features[clip : clip + 1, [f for f in range(4) if f != frame]]
+                without = aggregator(others, state[clip : clip + 1])[0][0].log_softmax(-1)[labels[clip]]
+                assert credit[clip * 4 + frame] == pytest.approx((full - without).item(), abs=1e-5)
+
+
+def test_leave_one_out_credit_rewards_the_frame_that_holds_the_evidence():
+    features = torch.tensor([[[0.0], [1.0], [0.0], [0.0]]])  # class 0's score is the mean: frame 1 holds it
+    logits, _ = ScoreAggregator()(features, None)
+    credit = leave_one_out_credit(ScoreAggregator(), features, torch.zeros(1, 1), logits, torch.tensor([0]))
+    assert credit[1] > 0 and (credit[[0, 2, 3]] < 0).all()
 
 
 def test_a_stage_two_step_changes_the_policy_only():
@@ -55,9 +98,11 @@ def test_a_stage_two_step_changes_the_policy_only():
         assert any(k.startswith(part) for k in changed), part  # every part of the policy learns
 
 
-def test_unknown_reward_is_refused():
+def test_unknown_reward_and_negative_frame_credit_are_refused():
     with pytest.raises(ValueError, match='reward must be one of'):
         PPOConfig(reward='accuracy')
+    with pytest.raises(ValueError, match='frame_credit must be >= 0'):
+        PPOConfig(frame_credit=-1.0)
 
 
 class BrightnessScorer(nn.Module):
@@ -102,7 +147,7 @@ def hit_rate(model, clips, centres) -> float:
     )
 
 
-def train_policy_on_squares(iterations: int = 120) -> tuple[float, float]:
+def train_policy_on_squares(iterations: int = 120, ppo: dict | None = None) -> tuple[float, float]:
     """Stage 2 on a task whose best location is known: (hit rate before, after)."""
     torch.manual_seed(0)
     model = GlanceFocusNet(
@@ -116,7 +161,7 @@ def train_policy_on_squares(iterations: int = 120) -> tuple[float, float]:
         hidden_dim=4,
         policy=dict(hidden_dim=16, map_grid=8),
         train_stage=2,
-        ppo=dict(epochs=2),
+        ppo=dict(epochs=2, **(ppo or {})),
     )
     model.focus_backbone, model.aggregator = BrightnessScorer(), ScoreAggregator()
     model.focus_proj = nn.Linear(1, 4)  # every projected feature is the patch brightness
@@ -148,5 +193,20 @@ def test_ppo_with_the_advantage_sign_flipped_does_not_learn(monkeypatch):
     the test above can fail."""
     real = ppo_module.discounted_returns
     monkeypatch.setattr(ppo_module, 'discounted_returns', lambda rewards, gamma: -real(rewards, gamma))
+    before, after = train_policy_on_squares()
+    assert after < 0.4, (before, after)
+
+
+def test_the_frame_credit_alone_teaches_the_policy(monkeypatch):
+    """With every clip's return zeroed, only the frames' leave-one-out credit is left to learn
+    from, and it finds the square."""
+    monkeypatch.setattr(ppo_module, 'discounted_returns', lambda rewards, gamma: torch.zeros_like(rewards))
+    before, after = train_policy_on_squares(ppo=dict(frame_credit=1.0))
+    assert before < 0.4 and after >= 0.8, (before, after)
+
+
+def test_without_the_frame_credit_zeroed_returns_teach_nothing(monkeypatch):
+    """The control of the test above: zeroed returns and no frame credit leave the policy at chance."""
+    monkeypatch.setattr(ppo_module, 'discounted_returns', lambda rewards, gamma: torch.zeros_like(rewards))
     before, after = train_policy_on_squares()
     assert after < 0.4, (before, after)
