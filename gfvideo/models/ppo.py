@@ -48,6 +48,15 @@ def _true_class_probability(logits: torch.Tensor, labels: torch.Tensor) -> torch
     return logits.softmax(-1).gather(1, labels[:, None]).squeeze(1)
 
 
+def _true_class_log_probability(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    return logits.log_softmax(-1).gather(1, labels[:, None]).squeeze(1)
+
+
+def _standardise(values: torch.Tensor) -> torch.Tensor:
+    """Zero mean and unit std over all elements (a single value is left as it is)."""
+    return (values - values.mean()) / (values.std() + 1e-8) if values.numel() > 1 else values
+
+
 def leave_one_out_credit(
     aggregator, frame_features: torch.Tensor, state: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor
 ) -> torch.Tensor:
@@ -62,9 +71,9 @@ def leave_one_out_credit(
     without = frame_features[:, None].expand(batch, frames, frames, dim)[:, others]
     without = without.reshape(batch * frames, frames - 1, dim)
     logits_without, _ = aggregator(without, state.repeat_interleave(frames, dim=0))
-    true_class = labels[:, None]
-    with_all = logits.log_softmax(-1).gather(1, true_class).squeeze(1).repeat_interleave(frames)
-    return with_all - logits_without.log_softmax(-1).gather(1, true_class.repeat_interleave(frames, dim=0)).squeeze(1)
+    labels = labels.repeat_interleave(frames)
+    with_all = _true_class_log_probability(logits.repeat_interleave(frames, dim=0), labels)
+    return with_all - _true_class_log_probability(logits_without, labels)
 
 
 @torch.no_grad()
@@ -95,7 +104,7 @@ def rollout(model, clips: torch.Tensor, labels: torch.Tensor, config: PPOConfig)
             credit = leave_one_out_credit(
                 model.aggregator, frame_features, previous_state.aggregator_state, step.logits, labels
             )
-            record['frame_credit'] = (credit - credit.mean()) / (credit.std() + 1e-8)
+            record['frame_credit'] = _standardise(credit)
         steps.append(record)
         previous_state, previous = step.state, probability
     return dict(steps=steps, batch=clips.shape[0], glance_maps=glance.state.glance_maps)
@@ -108,7 +117,7 @@ def discounted_returns(rewards: torch.Tensor, gamma: float) -> torch.Tensor:
     for step in reversed(range(rewards.shape[0])):
         running = rewards[step] + gamma * running
         returns[step] = running
-    return (returns - returns.mean()) / (returns.std() + 1e-8) if returns.numel() > 1 else returns
+    return _standardise(returns)
 
 
 def ppo_losses(model, record: dict, returns: torch.Tensor, config: PPOConfig) -> dict[str, torch.Tensor]:
