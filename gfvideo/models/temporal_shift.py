@@ -8,6 +8,7 @@ checkpoint loading strips).
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 SHIFT_PLACES = ('blockres', 'block')
@@ -25,11 +26,10 @@ def temporal_shift(x: torch.Tensor, num_segments: int, shift_div: int = 8) -> to
         raise ValueError(f'batch of {nt} frames is not a multiple of num_segments={num_segments}')
     x = x.view(nt // num_segments, num_segments, channels, height, width)
     fold = channels // shift_div
-    out = torch.zeros_like(x)
-    out[:, :-1, :fold] = x[:, 1:, :fold]  # frame t sees frame t+1
-    out[:, 1:, fold : 2 * fold] = x[:, :-1, fold : 2 * fold]  # frame t sees frame t-1
-    out[:, :, 2 * fold :] = x[:, :, 2 * fold :]
-    return out.view(nt, channels, height, width)
+    # one concatenation of padded slices: its backward is slicing, not zero-filled scatters
+    later = F.pad(x[:, 1:, :fold], (0, 0, 0, 0, 0, 0, 0, 1))  # frame t sees frame t+1
+    earlier = F.pad(x[:, :-1, fold : 2 * fold], (0, 0, 0, 0, 0, 0, 1, 0))  # frame t sees frame t-1
+    return torch.cat([later, earlier, x[:, :, 2 * fold :]], dim=2).view(nt, channels, height, width)
 
 
 class TemporalShift(nn.Module):

@@ -65,6 +65,14 @@ def test_shift_moves_one_fold_each_way_with_zero_fill():
     assert torch.equal(out[:, :3, :2], clips[:, 1:, :2]) and (out[:, 3, :2] == 0).all()  # from the next frame
     assert torch.equal(out[:, 1:, 2:4], clips[:, :3, 2:4]) and (out[:, 0, 2:4] == 0).all()  # from the previous
     assert torch.equal(out[:, :, 4:], clips[:, :, 4:])
+    # the gradient goes back the way each fold came: the shift's adjoint
+    x.requires_grad_(True)
+    upstream = torch.randn(2, 4, 8)
+    (grad,) = torch.autograd.grad((temporal_shift(x, 4, 4).view(2, 4, 8) * upstream).sum(), x)
+    grad = grad.view(2, 4, 8)
+    assert torch.equal(grad[:, 1:, :2], upstream[:, :3, :2]) and (grad[:, 0, :2] == 0).all()
+    assert torch.equal(grad[:, :3, 2:4], upstream[:, 1:, 2:4]) and (grad[:, 3, 2:4] == 0).all()
+    assert torch.equal(grad[:, :, 4:], upstream[:, :, 4:])
     with pytest.raises(ValueError, match='not a multiple'):
         temporal_shift(torch.zeros(6, 8, 1, 1), num_segments=4)
 
