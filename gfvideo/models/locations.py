@@ -106,13 +106,22 @@ class CompensatedMotionPeak(LocationSource):
     """The frame-difference peak after the camera's motion is estimated (phase correlation of
     neighbouring full-resolution frames) and removed: the strongest label-free heuristic, which
     finds what moves against the background, whatever the camera does. The differences are
-    pooled to the glance's size before the peak is sought, as :class:`MotionPeak`'s are."""
+    pooled to the glance's size before the peak is sought, as :class:`MotionPeak`'s are. They
+    are computed once for a batch's frames, whichever step asks first."""
+
+    def __init__(self) -> None:
+        self._batch: tuple[torch.Tensor, torch.Tensor] | None = None  # (frames, their pooled differences)
 
     def __call__(self, model, state, generator=None) -> Placement:
-        frames = state.frames[state.frame_ids]
-        clips = frames.view(-1, model.num_segments, *frames.shape[1:])
-        differences = F.adaptive_avg_pool2d(compensated_differences(clips), model.glance_size)
-        return motion_locations(differences, model.patch_size, tuple(frames.shape[-2:])), None
+        differences = self._differences(model, state.frames)[state.frame_ids]
+        return motion_locations(differences, model.patch_size, tuple(state.frames.shape[-2:])), None
+
+    def _differences(self, model, frames: torch.Tensor) -> torch.Tensor:
+        """The pooled compensated differences ``(N, 1, g, g)`` of a batch's frames ``(N, 3, H, W)``."""
+        if self._batch is None or self._batch[0] is not frames:
+            clips = frames.view(-1, model.num_segments, *frames.shape[1:])
+            self._batch = (frames, F.adaptive_avg_pool2d(compensated_differences(clips), model.glance_size))
+        return self._batch[1]
 
 
 @LOCATION_SOURCES.register_module()

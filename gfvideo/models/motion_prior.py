@@ -55,30 +55,53 @@ def motion_locations(differences: torch.Tensor, patch_size: int, frame_size: tup
     return centred_locations(torch.stack([centre_x, centre_y], dim=1), patch_size, height, width)
 
 
-def _correlation_peaks(previous: torch.Tensor, current: torch.Tensor, count: int) -> torch.Tensor:
-    """The ``count`` strongest whole-pixel shifts ``(N, count, 2)`` as ``(dy, dx)`` of ``current``
-    against ``previous`` (grey images ``(N, H, W)``), by phase correlation under a Hann window."""
-    height, width = current.shape[-2:]
+def _spectra(grey: torch.Tensor) -> torch.Tensor:
+    """The real FFT of grey images ``(..., H, W)`` under a Hann window (what phase correlation compares)."""
+    height, width = grey.shape[-2:]
     window = torch.outer(
-        torch.hann_window(height, periodic=False, device=current.device, dtype=current.dtype),
-        torch.hann_window(width, periodic=False, device=current.device, dtype=current.dtype),
+        torch.hann_window(height, periodic=False, device=grey.device, dtype=grey.dtype),
+        torch.hann_window(width, periodic=False, device=grey.device, dtype=grey.dtype),
     )
-    cross = torch.fft.fft2(current * window) * torch.fft.fft2(previous * window).conj()
-    correlation = torch.fft.ifft2(cross / cross.abs().clamp_min(1e-12)).real.flatten(1)
+    return torch.fft.rfft2(grey * window)
+
+
+def _correlation_peaks(
+    previous: torch.Tensor, current: torch.Tensor, size: tuple[int, int], count: int
+) -> torch.Tensor:
+    """The ``count`` strongest whole-pixel shifts ``(N, count, 2)`` as ``(dy, dx)`` of the current
+    images against the previous ones, by phase correlation of their :func:`_spectra` ``(N, ...)``
+    (images of ``size`` ``(H, W)``)."""
+    height, width = size
+    cross = current * previous.conj()
+    correlation = torch.fft.irfft2(cross / cross.abs().clamp_min(1e-12), s=size).flatten(1)
     peaks = correlation.topk(count, dim=1).indices
     dy, dx = peaks // width, peaks % width
     return torch.stack([(dy + height // 2) % height - height // 2, (dx + width // 2) % width - width // 2], dim=2)
 
 
 def _aligned_differences(previous: torch.Tensor, current: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
-    """``|current - previous shifted by shifts|`` ``(N, H, W)``, zero where the shift brings no pixel in."""
+    """``|current - previous shifted by shifts|`` ``(N, K, H, W)`` for ``K`` shifts ``(N, K, 2)`` of
+    each pair of images ``(N, H, W)``, zero where a shift brings no pixel in."""
     height, width = current.shape[-2:]
-    rows = torch.arange(height, device=current.device)[None, :] - shifts[:, :1]  # source row of each row
-    cols = torch.arange(width, device=current.device)[None, :] - shifts[:, 1:]
-    inside = ((rows >= 0) & (rows < height))[:, :, None] & ((cols >= 0) & (cols < width))[:, None, :]
-    samples = torch.arange(len(shifts), device=current.device)[:, None, None]
-    aligned = previous[samples, rows.clamp(0, height - 1)[:, :, None], cols.clamp(0, width - 1)[:, None, :]]
-    return (current - aligned).abs() * inside
+    rows = torch.arange(height, device=current.device) - shifts[..., :1]  # (N, K, H): source row of each row
+    cols = torch.arange(width, device=current.device) - shifts[..., 1:]
+    inside = ((rows >= 0) & (rows < height))[..., :, None] & ((cols >= 0) & (cols < width))[..., None, :]
+    sources = rows.clamp(0, height - 1)[..., :, None] * width + cols.clamp(0, width - 1)[..., None, :]
+    aligned = previous.flatten(1).gather(1, sources.flatten(1)).view(sources.shape)
+    return (current[:, None] - aligned).abs() * inside
+
+
+def _compensate(
+    previous: torch.Tensor, current: torch.Tensor, spectra: tuple[torch.Tensor, torch.Tensor], candidates: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`camera_shifts` ``(N, 2)`` and the differences they leave ``(N, H, W)``, from the
+    grey image pairs and their :func:`_spectra` (previous, current)."""
+    peaks = _correlation_peaks(*spectra, (current.shape[-2], current.shape[-1]), candidates)
+    options = torch.cat([torch.zeros_like(peaks[:, :1]), peaks], dim=1)  # no motion, then the peaks
+    differences = _aligned_differences(previous, current, options)
+    best = differences.mean(dim=(2, 3)).argmin(dim=1)
+    rows = torch.arange(len(best), device=best.device)
+    return options[rows, best], differences[rows, best]
 
 
 def camera_shifts(previous: torch.Tensor, current: torch.Tensor, candidates: int = 3) -> torch.Tensor:
@@ -86,27 +109,24 @@ def camera_shifts(previous: torch.Tensor, current: torch.Tensor, candidates: int
     (grey images ``(N, H, W)``): of the ``candidates`` strongest phase-correlation peaks and no
     motion at all, the shift that leaves the least mean difference (a strongly textured object
     moving over a plain background can win the correlation; the residual tells)."""
-    options = torch.cat(
-        [torch.zeros_like(_correlation_peaks(previous, current, 1)), _correlation_peaks(previous, current, candidates)],
-        dim=1,
-    )  # (N, 1 + candidates, 2)
-    residuals = torch.stack(
-        [_aligned_differences(previous, current, options[:, k]).mean(dim=(1, 2)) for k in range(options.shape[1])],
-        dim=1,
-    )
-    return options[torch.arange(len(options), device=options.device), residuals.argmin(dim=1)]
+    return _compensate(previous, current, (_spectra(previous), _spectra(current)), candidates)[0]
 
 
 def compensated_differences(clips: torch.Tensor) -> torch.Tensor:
     """Frame differences with the camera's motion removed: ``(B, T, C, H, W)`` clips ->
     ``(B*T, 1, H, W)`` absolute differences between each frame and its predecessor shifted by
     :func:`camera_shifts` (zero where the shift brings no pixel in; the first frame takes the
-    second's difference, a single frame has none)."""
+    second's difference, a single frame has none). Each frame's spectrum is computed once."""
     batch, frames, _, height, width = clips.shape
     grey = clips.float().mean(dim=2)
     if frames < 2:
         return torch.zeros(batch * frames, 1, height, width, device=clips.device)
-    previous, current = grey[:, :-1].flatten(0, 1), grey[:, 1:].flatten(0, 1)
-    differences = _aligned_differences(previous, current, camera_shifts(previous, current))
+    spectra = _spectra(grey)
+    _, differences = _compensate(
+        grey[:, :-1].flatten(0, 1),
+        grey[:, 1:].flatten(0, 1),
+        (spectra[:, :-1].flatten(0, 1), spectra[:, 1:].flatten(0, 1)),
+        candidates=3,
+    )
     differences = differences.view(batch, frames - 1, 1, height, width)
     return torch.cat([differences[:, :1], differences], dim=1).flatten(0, 1)

@@ -65,3 +65,24 @@ def test_the_step_loop_with_thresholds_is_the_early_exit_runtime():
         assert torch.allclose(result.logits[step.index, step.clips], step.logits)
     with pytest.raises(ValueError, match='expected 3 thresholds'):
         next(model.run_steps(inputs, thresholds=[0.5]))
+
+
+def test_the_compensated_peak_is_computed_once_per_batch_for_the_clips_still_running(monkeypatch):
+    import gfvideo.models.locations as locations
+
+    calls = []
+    original = locations.compensated_differences
+    monkeypatch.setattr(locations, 'compensated_differences', lambda c: calls.append(len(c)) or original(c))
+    model = small_model()
+    inputs = clips(6)
+    source = build_location_source('CompensatedMotionPeak')
+    confidences = model.anytime(inputs, locations=source)[0].softmax(-1).amax(-1)
+    thresholds = [NEVER_EXIT, confidences[1].median().item(), 0.0]
+    calls.clear()
+    steps = list(model.run_steps(inputs, source, thresholds=thresholds))
+    assert calls == [6] and 0 < len(steps[2].clips) < 6  # one computation for the batch's three steps
+    # the peak does not depend on the step: the clips still running keep their first step's boxes
+    assert torch.equal(steps[2].boxes, steps[1].boxes[steps[2].clips])
+    calls.clear()
+    list(model.run_steps(inputs.flip(0), source, max_steps=1))
+    assert calls == [6]  # a new batch is computed afresh
