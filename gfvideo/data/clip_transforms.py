@@ -24,6 +24,7 @@ import numpy as np
 from ..classes import read_class_list
 from .annotations import flip_label_map as flip_label_map_of
 from .annotations import read_flip_pairs
+from .decoded_cache import DecodedVideoCache
 from .readers import ArrayReader, open_video
 from .sampling import sample_segments
 
@@ -111,36 +112,61 @@ class VideoInit:
     (frames after the offset), ``img_to_video``. ``max_pixels`` bounds the frame size a video
     file may declare; ``autorotate`` (default) reads frames in display orientation, so boxes are
     in the displayed video's pixels (see :func:`gfvideo.data.open_video`).
+
+    ``cache_mb`` > 0 keeps every video this process opens decoded in memory, whole, until that
+    many MiB are used (:class:`~gfvideo.data.decoded_cache.DecodedVideoCache`), and reads it
+    from there afterwards: for small datasets trained for many epochs, with persistent
+    DataLoader workers (each worker holds its own cache). A video read into the cache is decoded
+    entirely, so a frame that cannot be decoded fails the video even where the clip would not
+    have sampled it.
     """
 
     def __init__(
-        self, backend: str = 'auto', num_threads: int = 1, max_pixels: int | None = None, autorotate: bool = True
+        self,
+        backend: str = 'auto',
+        num_threads: int = 1,
+        max_pixels: int | None = None,
+        autorotate: bool = True,
+        cache_mb: float = 0,
     ) -> None:
         self.backend = backend
         self.num_threads = num_threads
         self.max_pixels = max_pixels
         self.autorotate = autorotate
+        if cache_mb < 0:
+            raise ValueError(f'cache_mb must be >= 0, got {cache_mb}')
+        self.cache = DecodedVideoCache(round(cache_mb * 2**20)) if cache_mb else None
 
     def __call__(self, results: dict) -> dict:
         offset = results.get('offset', 0)
         listed = results.get('total_frames')
-        reader = open_video(
-            results['filename'],
-            self.backend,
-            self.num_threads,
-            filename_tmpl=results.get('filename_tmpl'),
-            start_index=results.get('start_index'),
-            num_frames=None if listed is None else listed + offset,
-            max_pixels=self.max_pixels,
-            autorotate=self.autorotate,
-        )
+        options = dict(filename_tmpl=results.get('filename_tmpl'), start_index=results.get('start_index'))
+        options.update(num_frames=None if listed is None else listed + offset)
+        key = (results['filename'], *options.values())
+        frames = self.cache.get(key) if self.cache is not None else None
+        if frames is None:
+            reader = open_video(
+                results['filename'],
+                self.backend,
+                self.num_threads,
+                max_pixels=self.max_pixels,
+                autorotate=self.autorotate,
+                **options,
+            )
+            if self.cache is not None and self.cache.has_room():
+                with reader:
+                    frames = reader.get_frames(np.arange(len(reader)))
+                self.cache.put(key, frames)
+        if frames is not None:
+            reader = ArrayReader(frames, name=results['filename'])
         results['video_reader'] = reader
         results['total_frames'] = len(reader) - offset
         results['img_to_video'] = [1.0, 1.0, 0.0, 0.0]
         return results
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(backend={self.backend!r}, num_threads={self.num_threads})'
+        cache = '' if self.cache is None else f', cache_mb={self.cache.max_bytes / 2**20:g}'
+        return f'{type(self).__name__}(backend={self.backend!r}, num_threads={self.num_threads}{cache})'
 
 
 class SampleFrames:

@@ -169,3 +169,42 @@ def test_a_bad_video_in_a_loader_worker_keeps_its_error_type(tmp_path):
     data = VideoDataset(ann_file=str(ann_file), media_root=str(tmp_path), pipeline=TEST_PIPELINE, test_mode=True)
     with pytest.raises(VideoReadError, match=r'broken\.mp4: cannot be opened as a video'):
         next(iter(DataLoader(data, batch_size=1, num_workers=1, collate_fn=collate_skipping)))
+
+
+@pytest.mark.parametrize('layout', ['sthv1', 'sthv2'])
+def test_a_decoded_cache_gives_the_same_clips_and_reads_each_video_once(synthetic, tmp_path, layout):
+    import shutil
+
+    root = str(tmp_path / 'data')
+    shutil.copytree(synthetic(layout), root)
+    cached_pipeline = [dict(TRAIN_PIPELINE[0], cache_mb=64), *TRAIN_PIPELINE[1:]]
+    plain, cached = dataset(root), dataset(root, pipeline=cached_pipeline)
+    expected = [[plain[(epoch, i)]['inputs'] for i in range(len(plain))] for epoch in range(2)]
+    assert all(torch.equal(cached[(0, i)]['inputs'], expected[0][i]) for i in range(len(plain)))
+    for record in parse_list_file(os.path.join(root, 'lists', 'train.txt')):  # the files are gone,
+        path = os.path.join(root, record.path)
+        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    assert all(torch.equal(cached[(1, i)]['inputs'], expected[1][i]) for i in range(len(plain)))  # the cache is not
+    with pytest.raises(VideoReadError):
+        plain[(1, 0)]
+
+
+def test_a_decoded_cache_stops_at_its_budget_and_reads_the_rest_from_files(synthetic, monkeypatch):
+    from gfvideo.data import clip_transforms
+
+    root = synthetic('sthv2')
+    records = parse_list_file(os.path.join(root, 'lists', 'train.txt'))
+    with open_video(os.path.join(root, records[0].path)) as reader:
+        video_bytes = reader.get_frames(np.arange(len(reader))).nbytes
+    init = clip_transforms.VideoInit(cache_mb=2.5 * video_bytes / 2**20)  # room for two videos
+    opened = []
+    counting = lambda path, *args, **kwargs: opened.append(path) or open_video(path, *args, **kwargs)  # noqa: E731
+    monkeypatch.setattr(clip_transforms, 'open_video', counting)
+    for _ in range(2):
+        for record in records[:4]:
+            reader = init({'filename': os.path.join(root, record.path)})['video_reader']
+            assert len(reader.get_frames([0, len(reader) - 1])) == 2
+    assert len(init.cache) == 2 and init.cache.full and init.cache.used_bytes == 2 * video_bytes
+    assert [os.path.basename(p) for p in opened] == [os.path.basename(r.path) for r in records[:4] + records[2:4]]
+    with pytest.raises(ValueError, match='cache_mb must be >= 0'):
+        clip_transforms.VideoInit(cache_mb=-1)
