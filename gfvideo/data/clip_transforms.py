@@ -140,8 +140,11 @@ class VideoInit:
     def __call__(self, results: dict) -> dict:
         offset = results.get('offset', 0)
         listed = results.get('total_frames')
-        options = dict(filename_tmpl=results.get('filename_tmpl'), start_index=results.get('start_index'))
-        options.update(num_frames=None if listed is None else listed + offset)
+        options = dict(
+            filename_tmpl=results.get('filename_tmpl'),
+            start_index=results.get('start_index'),
+            num_frames=None if listed is None else listed + offset,
+        )
         key = (results['filename'], *options.values())
         frames = self.cache.get(key) if self.cache is not None else None
         if frames is None:
@@ -153,7 +156,7 @@ class VideoInit:
                 autorotate=self.autorotate,
                 **options,
             )
-            if self.cache is not None and self.cache.has_room():
+            if self.cache is not None and not self.cache.full:
                 with reader:
                     frames = reader.get_frames(np.arange(len(reader)))
                 self.cache.put(key, frames)

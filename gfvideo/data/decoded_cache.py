@@ -18,8 +18,8 @@ import numpy as np
 class DecodedVideoCache:
     """Whole decoded videos (uint8 ``(T, H, W, 3)``) by key, up to ``max_bytes`` in all.
 
-    Entries are never evicted: once the budget is spent, :meth:`has_room` says so and later
-    videos are read as without a cache (a dataset larger than the budget is read from its files
+    Entries are never evicted: once a video does not fit, ``full`` is set and later videos are
+    read as without a cache (a dataset larger than the budget is read from its files
     for the videos that did not fit, every epoch, at no extra decoding cost).
     """
 
@@ -38,17 +38,12 @@ class DecodedVideoCache:
         """The frames stored under ``key``, or None."""
         return self._videos.get(key)
 
-    def has_room(self) -> bool:
-        """Whether a further video may still fit (False once one did not)."""
-        return not self.full
-
-    def put(self, key: Hashable, frames: np.ndarray) -> bool:
+    def put(self, key: Hashable, frames: np.ndarray) -> None:
         """Store ``frames`` under ``key`` if they fit in what is left (read-only from then on);
-        a video that does not fit marks the cache full. Returns whether they were stored."""
+        a video that does not fit sets ``full``."""
         if self.used_bytes + frames.nbytes > self.max_bytes:
             self.full = True
-            return False
+            return
         frames.setflags(write=False)  # every later read shares this array
         self._videos[key] = frames
         self.used_bytes += frames.nbytes
-        return True

@@ -14,6 +14,9 @@ import torch.nn.functional as F
 
 from .patches import centred_locations
 
+#: Phase-correlation peaks tried as the camera's shift (besides no shift at all).
+CAMERA_CANDIDATES = 3
+
 
 def motion_locations(differences: torch.Tensor, patch_size: int, frame_size: tuple[int, int]) -> torch.Tensor:
     """Locations in [0, 1]^2 of the patch with the most frame-difference energy, per frame.
@@ -104,7 +107,7 @@ def _compensate(
     return options[rows, best], differences[rows, best]
 
 
-def camera_shifts(previous: torch.Tensor, current: torch.Tensor, candidates: int = 3) -> torch.Tensor:
+def camera_shifts(previous: torch.Tensor, current: torch.Tensor, candidates: int = CAMERA_CANDIDATES) -> torch.Tensor:
     """The camera's whole-pixel motion ``(N, 2)`` as ``(dy, dx)`` from ``previous`` to ``current``
     (grey images ``(N, H, W)``): of the ``candidates`` strongest phase-correlation peaks and no
     motion at all, the shift that leaves the least mean difference (a strongly textured object
@@ -126,7 +129,7 @@ def compensated_differences(clips: torch.Tensor) -> torch.Tensor:
         grey[:, :-1].flatten(0, 1),
         grey[:, 1:].flatten(0, 1),
         (spectra[:, :-1].flatten(0, 1), spectra[:, 1:].flatten(0, 1)),
-        candidates=3,
+        CAMERA_CANDIDATES,
     )
     differences = differences.view(batch, frames - 1, 1, height, width)
     return torch.cat([differences[:, :1], differences], dim=1).flatten(0, 1)
