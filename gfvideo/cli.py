@@ -11,6 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from gfvideo.allocator import keep_freed_memory
 from gfvideo.commands import COMMANDS, module_name, summary
 from gfvideo.version import __version__
 
@@ -54,10 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(command: str, argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run one command's ``main`` (``gfvideo <command>`` and ``tools/<command>.py`` both come
     here): a file the command cannot write or read ends with one line naming it, not a traceback,
-    and Ctrl-C with one line too (outputs are written atomically, so nothing is half-written)."""
+    and Ctrl-C with one line too (outputs are written atomically, so nothing is half-written). The C
+    allocator keeps freed memory for reuse (:mod:`gfvideo.allocator`)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if prog:
         sys.argv = [prog, *args]  # argparse's prog in the command's usage and errors
+    keep_freed_memory()
     try:
         return importlib.import_module(module_name(command)).main(args)
     except KeyboardInterrupt:
