@@ -12,6 +12,7 @@ takes ``python`` (an interpreter that imports mmaction2) and ``gpu_section`` ``d
 ``smoke``.
 """
 
+from .allocator import allocator_section
 from .device import gpu_section
 from .early_exit import early_exit_section, exit_thresholds, smooth_clips
 from .loader import loader_section
@@ -22,6 +23,7 @@ from .sections import ORDER, SECTIONS, Section
 from .training import train_step_seconds, training_section
 
 __all__ = [
+    'allocator_section',
     'gpu_section',
     'early_exit_section',
     'exit_thresholds',

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
+from .allocator import allocator_section
 from .deploy import deploy_section
 from .device import gpu_section
 from .early_exit import early_exit_section
@@ -27,8 +28,9 @@ SECTIONS = {
     'models': Section('Model speed and compute', models_section),
     'early_exit': Section('Early exit: wall time against GMACs', early_exit_section),
     'training': Section('Training throughput', training_section),
+    'allocator': Section('Allocator settings: freed memory kept', allocator_section),
     'deploy': Section('Deployment: onnxruntime against eager PyTorch', deploy_section),
     'gpu': Section('On a GPU', gpu_section),
 }
 #: The CPU sections, which a plain run measures; ``gpu`` runs with ``--device cuda``.
-ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'training', 'deploy')
+ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'training', 'allocator', 'deploy')
