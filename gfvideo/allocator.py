@@ -2,11 +2,11 @@
 
 With glibc's defaults, a training iteration's activations (megabytes each) are handed back to the
 kernel when they are freed and faulted in again, page by page and zeroed, by the next iteration:
-on 2 CPU cores a sixth of the demo's time went to the kernel. :func:`keep_freed_memory` raises
-glibc's thresholds so freed memory stays in the process for reuse; the process then keeps its peak
-memory instead of shrinking between iterations. The ``gfvideo`` command calls it before any
-command runs (dataloader workers, forked, inherit it); the values a computation gives do not change.
-"""
+on 2 CPU cores the demo spent 12% of its CPU time in the kernel (3% with these settings).
+:func:`keep_freed_memory` raises glibc's thresholds so freed memory stays in the process for
+reuse; the process then keeps its peak memory instead of shrinking between iterations. The
+``gfvideo`` command calls it before any command runs (dataloader workers, forked, inherit it); the
+values a computation gives do not change."""
 
 from __future__ import annotations
 
