@@ -53,4 +53,4 @@ def keep_freed_memory() -> bool:
         (M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES),
         (M_TOP_PAD, TOP_PAD_BYTES),
     )
-    return all([bool(mallopt(parameter, value)) for parameter, value in settings])
+    return all([bool(mallopt(parameter, value)) for parameter, value in settings])  # a list: every one is set
