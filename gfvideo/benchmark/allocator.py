@@ -10,7 +10,7 @@ import statistics
 import subprocess
 import sys
 
-from ..allocator import OPT_OUT_VARIABLE
+from ..allocator import GLIBC_VARIABLES, OPT_OUT_VARIABLE
 
 #: One process's measurement: the demo's TSM baseline (``tsm``) or GlanceFocusNet stage 1
 #: (``gfnet``) trained on one batch for ``repeats`` steps after a warm-up step; prints a JSON line
@@ -42,7 +42,7 @@ MODEL_LABELS = {'tsm': 'TSM baseline (demo)', 'gfnet': 'GlanceFocusNet stage 1 (
 def measure_process(model: str, keep_freed_memory: bool, repeats: int) -> dict:
     """Run :data:`STEPS` for ``model`` (``tsm`` or ``gfnet``) in a fresh interpreter with the
     settings on or off; its result."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(('MALLOC_', 'GLIBC_TUNABLES'))}
+    env = {name: value for name, value in os.environ.items() if name not in GLIBC_VARIABLES}
     env[OPT_OUT_VARIABLE] = '1' if keep_freed_memory else '0'
     output = subprocess.run(
         [sys.executable, '-c', STEPS, model, str(repeats)], env=env, capture_output=True, text=True, check=True
