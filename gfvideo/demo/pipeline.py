@@ -12,6 +12,7 @@ import torch
 from mmengine.config import Config
 
 from ..apis import eval_loader, load_config, load_model
+from ..data.prep import class_attributes
 from ..evaluation import collect_scores, compare_locations, interleaved_timings, read_actor_boxes
 from ..fileio import atomic_write_json, atomic_write_lines
 from ..models import TSM, GlanceFocusNet, recognizer_macs
@@ -196,10 +197,12 @@ def train_equal_compute(log: str, run: DemoRun, curve: dict) -> dict:
 
 def compare_policies(log: str, run: DemoRun, gfnet: dict) -> list[dict]:
     """Top-1 and hit rate after k focus steps: learned, random, centre, motion-peak,
-    camera-compensated motion-peak and oracle patches (the actor boxes serve this measurement only)."""
+    camera-compensated motion-peak and oracle patches (the actor boxes serve this measurement only),
+    each also split into the block's identity and its direction (and the glance's alone)."""
     cfg, model = _final_model(run, gfnet)
     actor_boxes = read_actor_boxes(os.path.join(run.data, 'annotations', 'actor_boxes.json'))
-    rows = compare_locations(model, eval_loader(cfg, batch_size=EVAL_BATCH, workers=0), actor_boxes)
+    loader = eval_loader(cfg, batch_size=EVAL_BATCH, workers=0)
+    rows = compare_locations(model, loader, actor_boxes, class_attributes=class_attributes())
     atomic_write_lines(log, [json.dumps(row) for row in rows])
     return rows
 

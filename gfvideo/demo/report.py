@@ -19,6 +19,8 @@ LOCATIONS = (
     ('compensated_motion', 'camera-compensated motion peak (label-free heuristic)'),
     ('oracle', 'oracle (centred on the object)'),
 )
+#: Their keys, in order.
+LOCATION_KEYS = tuple(key for key, _ in LOCATIONS)
 #: The label-free heuristics among :data:`LOCATIONS`.
 HEURISTICS = ('random', 'center', 'motion', 'compensated_motion')
 
@@ -71,6 +73,31 @@ def closest_heuristic(row: dict) -> str:
         f'({_pct(row[f"{name}_top1"])} top-1 against {_pct(row["learned_top1"])}: '
         f'{100 * gap:+.1f} points for the policy).'
     )
+
+
+def attribute_table(rows: list[dict]) -> list[str]:
+    """Report lines splitting each source's top-1 into the block's identity and its direction (the
+    share of clips whose predicted class has the true one's), with the glance's alone; none where
+    the rows carry no split (:func:`gfvideo.evaluation.compare_locations`' ``class_attributes``)."""
+    if not rows or 'glance_identity_top1' not in rows[0]:
+        return []
+    first = rows[0]
+    lines = [
+        '',
+        'Which half of the class each source reads: the share of clips whose predicted class has the '
+        f"true block's identity / its direction (the glance alone: {_pct(first['glance_identity_top1'])} / "
+        f'{_pct(first["glance_direction_top1"])}):',
+        '',
+        '| focus steps | ' + ' | '.join(label for _, label in LOCATIONS) + ' |',
+        '|---|' + '---|' * len(LOCATIONS),
+    ]
+    for row in rows:
+        cells = [
+            f'{_pct(row.get(f"{key}_identity_top1"))} / {_pct(row.get(f"{key}_direction_top1"))}'
+            for key in LOCATION_KEYS
+        ]
+        lines.append(f'| {row["focus_steps"]} | ' + ' | '.join(cells) + ' |')
+    return lines
 
 
 def _pct(value: float | None) -> str:
@@ -204,6 +231,7 @@ def write_report(
         cells = [f'{_pct(row.get(f"{key}_top1"))} (hit {_ratio(row.get(f"{key}_hit"))})' for key, _ in LOCATIONS]
         lines.append(f'| {row["focus_steps"]} | ' + ' | '.join(cells) + ' |')
     lines += ['', closest_heuristic(results['policy_vs_random'][0])]
+    lines += attribute_table(results['policy_vs_random'])
     lines += [
         '',
         '## Where the model looked',

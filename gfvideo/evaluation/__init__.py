@@ -37,7 +37,7 @@ from .localization import (
     video_key,
 )
 from .location_comparison import DEFAULT_SOURCES, compare_locations
-from .metrics import AccuracyMetric, confusion_matrix, mean_class_accuracy, topk_accuracy
+from .metrics import AccuracyMetric, attribute_accuracy, confusion_matrix, mean_class_accuracy, topk_accuracy
 from .timing import Timing, interleaved_timings, synchronize
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     'budget_curve',
     'calibrate',
     'AccuracyMetric',
+    'attribute_accuracy',
     'confusion_matrix',
     'mean_class_accuracy',
     'topk_accuracy',

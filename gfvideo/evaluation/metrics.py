@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 from mmengine.dist import is_main_process
@@ -17,6 +17,16 @@ def topk_accuracy(scores: np.ndarray, labels: np.ndarray, k: int) -> float:
     """Fraction of rows whose label is among the ``k`` highest scores."""
     top = np.argsort(-scores, axis=1)[:, :k]
     return float((top == labels[:, None]).any(axis=1).mean())
+
+
+def attribute_accuracy(scores: np.ndarray, labels: np.ndarray, attribute: Sequence[Hashable]) -> float:
+    """Fraction of rows whose top-1 class shares the true class's ``attribute`` (one value per
+    class, e.g. the direction of motion of each class "Moving <identity> block <direction>"): a
+    wrong class with the right attribute counts."""
+    values = np.asarray(attribute, dtype=object)
+    if len(values) != scores.shape[1]:
+        raise ValueError(f'the attribute names {len(values)} classes, the scores {scores.shape[1]}')
+    return float((values[scores.argmax(axis=1)] == values[labels]).mean())
 
 
 def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:

@@ -47,7 +47,10 @@ def test_demo_writes_results_and_report(demo):
     for row in rows:
         for name in ('learned', 'random', 'center', 'motion', 'compensated_motion', 'oracle'):
             assert 0 <= row[f'{name}_top1'] <= 1 and 0 <= row[f'{name}_hit'] <= 1
+            for attribute in ('identity', 'direction'):  # a right class has both halves right
+                assert row[f'{name}_top1'] <= row[f'{name}_{attribute}_top1'] <= 1
         assert row['oracle_hit'] == 1.0  # patches centred on the actor always hold its centre
+        assert row['glance_direction_top1'] == rows[0]['glance_direction_top1']  # the same glance each row
     control = results['equal_compute_static']
     assert 8 <= control['input_size'] < 128 and 0 <= control['top1'] <= 1
     gfnet_gmacs = (matched or results['gfnet_best'])['gmacs_per_clip']
@@ -66,6 +69,7 @@ def test_demo_writes_results_and_report(demo):
         'busy scene',
         'equal-compute static control',
         'label-free heuristic closest to the learned policy',
+        "the true block's identity / its direction",
     ):
         assert needle in report
     for link in [line.split('](')[1].split(')')[0] for line in report.splitlines() if '](' in line]:

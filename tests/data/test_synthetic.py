@@ -15,6 +15,7 @@ from gfvideo.data.prep.synthetic import (
     DIRECTIONS,
     IDENTITIES,
     SyntheticSpec,
+    class_attributes,
     class_names,
     flip_pairs,
     identity_pattern,
@@ -41,6 +42,13 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path, layout):
 
     assert make('a', 3) == make('b', 3)
     assert make('c', 4) != make('a', 3)
+
+
+def test_class_attributes_name_each_class_in_label_order():
+    attributes = class_attributes()
+    assert set(attributes) == {'identity', 'direction'}
+    assert [f'Moving {i} block {d}' for i, d in zip(attributes['identity'], attributes['direction'])] == class_names()
+    assert len(set(attributes['identity'])) == len(set(attributes['direction'])) == 4
 
 
 def test_actor_moves_in_the_direction_of_its_class():

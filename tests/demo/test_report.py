@@ -6,7 +6,7 @@ import pytest
 
 from gfvideo.demo.curve import best_point, matched_point
 from gfvideo.demo.recipes import RECIPES
-from gfvideo.demo.report import closest_heuristic, follow_up_commands, headline, print_headline
+from gfvideo.demo.report import attribute_table, closest_heuristic, follow_up_commands, headline, print_headline
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -62,6 +62,16 @@ def test_the_report_names_the_heuristic_closest_to_the_policy():
     row = dict(learned_top1=0.9, random_top1=0.3, center_top1=0.2, motion_top1=0.55, compensated_motion_top1=0.6)
     sentence = closest_heuristic(row)
     assert 'camera-compensated motion peak' in sentence and '+30.0 points for the policy' in sentence
+
+
+def test_the_report_splits_each_source_into_identity_and_direction():
+    row = dict(focus_steps=1, glance_identity_top1=0.25, glance_direction_top1=0.84)
+    row.update(learned_identity_top1=0.98, learned_direction_top1=0.945, oracle_identity_top1=0.99)
+    lines = attribute_table([row, dict(row, focus_steps=2, learned_direction_top1=0.95)])
+    assert '(the glance alone: 25.0% / 84.0%)' in lines[1]
+    assert lines[-2].startswith('| 1 | 98.0% / 94.5% | - / - |') and '| 99.0% / - |' in lines[-2]
+    assert lines[-1].startswith('| 2 | 98.0% / 95.0% |')
+    assert attribute_table(POLICIES) == []  # rows of an earlier run, without the split
 
 
 def test_the_equal_compute_control_runs_the_baseline_at_the_closest_cost():

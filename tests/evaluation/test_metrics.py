@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from gfvideo.evaluation import AccuracyMetric, confusion_matrix, mean_class_accuracy, topk_accuracy
+from gfvideo.evaluation import (
+    AccuracyMetric,
+    attribute_accuracy,
+    confusion_matrix,
+    mean_class_accuracy,
+    topk_accuracy,
+)
 
 
 def one_hot(predictions: list[int], num_classes: int) -> np.ndarray:
@@ -37,6 +43,18 @@ def test_mean_class_accuracy_averages_over_the_classes_present_only():
     assert topk_accuracy(scores, labels, 1) == pytest.approx(4 / 6)  # not the same figure
     tied = np.array([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0]])  # a tied top score goes to the lower class
     assert mean_class_accuracy(tied, np.array([0, 1])) == 0.5
+
+
+def test_attribute_accuracy_counts_a_wrong_class_with_the_true_classs_attribute():
+    # four classes: (striped, left), (striped, up), (dotted, left), (dotted, up)
+    identity, direction = ['striped', 'striped', 'dotted', 'dotted'], ['left', 'up', 'left', 'up']
+    labels = np.array([0, 0, 1, 3])
+    scores = one_hot([0, 2, 0, 0], 4)  # right; right direction only; right identity only; neither
+    assert topk_accuracy(scores, labels, 1) == 0.25
+    assert attribute_accuracy(scores, labels, identity) == 0.5
+    assert attribute_accuracy(scores, labels, direction) == 0.5
+    with pytest.raises(ValueError, match='names 3 classes, the scores 4'):
+        attribute_accuracy(scores, labels, direction[:3])
 
 
 def test_confusion_matrix_rows_are_true_classes_and_columns_predictions():

@@ -129,6 +129,13 @@ def class_names() -> list[str]:
     return sorted(f'Moving {identity} block {direction}' for identity in IDENTITIES for direction in DIRECTIONS)
 
 
+def class_attributes() -> dict[str, list[str]]:
+    """The two halves of every class, in label order: ``{'identity': [...], 'direction': [...]}``
+    (what :func:`gfvideo.evaluation.compare_locations` splits accuracy by)."""
+    parts = [class_parts(label) for label in range(len(class_names()))]
+    return {'identity': [identity for identity, _ in parts], 'direction': [direction for _, direction in parts]}
+
+
 def flip_pairs() -> list[tuple[str, str]]:
     """Classes a horizontal flip exchanges: each identity's left-to-right and right-to-left."""
     return [
