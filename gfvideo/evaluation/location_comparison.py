@@ -58,6 +58,13 @@ def compare_locations(
         for name, run in runs.items():
             assert run.boxes is not None and run.frame_inds is not None, 'collect_step_logits_many records both'
             hits[name] = step_hit_rates(run.boxes, run.paths, run.frame_inds, run.img_to_video, actor_boxes)
+    attributes = dict(class_attributes or {})
+    glance = next(iter(runs.values()), None)  # every source runs on the same glance
+    glance_columns = {
+        f'glance_{attribute}_top1': attribute_accuracy(glance.logits[0], glance.labels, values)
+        for attribute, values in attributes.items()
+        if glance is not None
+    }
     rows = []
     for k in range(1, model.max_focus_steps + 1):
         row: dict[str, float] = dict(focus_steps=k)
@@ -65,9 +72,8 @@ def compare_locations(
             row[f'{name}_top1'] = topk_accuracy(run.logits[k], run.labels, 1)
             if hits:
                 row[f'{name}_hit'] = hits[name][k - 1]
-        for attribute, values in (class_attributes or {}).items():
-            glance = next(iter(runs.values()))
-            row[f'glance_{attribute}_top1'] = attribute_accuracy(glance.logits[0], glance.labels, values)
+        row.update(glance_columns)
+        for attribute, values in attributes.items():
             for name, run in runs.items():
                 row[f'{name}_{attribute}_top1'] = attribute_accuracy(run.logits[k], run.labels, values)
         rows.append(row)
