@@ -92,6 +92,7 @@ def _export_graph(
     """One graph with a dynamic first axis on every input but the focus step's ``step``."""
     batch = torch.export.Dim('batch', min=1)
     dynamic = tuple(None if name == STEP else {0: batch} for name in input_names)
+    module.eval()  # the graph's wrapper too: a new module starts in training mode, which the exporter warns of
     with _no_distribution_checks(), torch.no_grad():
         torch.onnx.export(
             module,

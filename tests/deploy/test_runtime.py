@@ -6,11 +6,13 @@ import re
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
 
-from gfvideo.apis import eval_pipeline, prepare_clip
+from gfvideo.apis import eval_pipeline, load_config, load_model, prepare_clip
+from gfvideo.apis.export import export_model
 from gfvideo.deploy import FORMAT_VERSION, ExportedModel, InputError, ManifestError, decode_clip, read_manifest
 from gfvideo.models import glance_focus_costs
 from gfvideo.version import __version__
@@ -29,6 +31,16 @@ def test_model_json_holds_what_a_runtime_needs(tiny_export):
     assert [t['type'] for t in manifest.pipeline] == ['VideoInit', 'SampleFrames', 'VideoDecode']
     assert np.allclose(manifest.mean, [123.675, 116.28, 103.53]) and manifest.thresholds == [2.0, 2.0]
     assert sorted(os.listdir(folder)) == ['focus.onnx', 'glance.onnx', 'model.json']
+
+
+def test_a_model_left_in_training_mode_exports_its_graphs_in_eval_mode(tiny_gfnet, tmp_path):
+    config, root, checkpoint = tiny_gfnet
+    model = load_model(load_config(config, data_root=root), checkpoint).train()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        export_model(model, tmp_path / 'export', input_size=(64, 64))
+    assert not [w for w in caught if 'training mode' in str(w.message)]  # the graphs' wrappers as well
+    assert not model.training
 
 
 def test_the_batch_axis_is_free_and_the_others_are_checked(tiny_export):
