@@ -19,8 +19,6 @@ LOCATIONS = (
     ('compensated_motion', 'camera-compensated motion peak (label-free heuristic)'),
     ('oracle', 'oracle (centred on the object)'),
 )
-#: Their keys, in order.
-LOCATION_KEYS = tuple(key for key, _ in LOCATIONS)
 #: The label-free heuristics among :data:`LOCATIONS`.
 HEURISTICS = ('random', 'center', 'motion', 'compensated_motion')
 
@@ -94,7 +92,7 @@ def attribute_table(rows: list[dict]) -> list[str]:
     for row in rows:
         cells = [
             f'{_pct(row.get(f"{key}_identity_top1"))} / {_pct(row.get(f"{key}_direction_top1"))}'
-            for key in LOCATION_KEYS
+            for key, _ in LOCATIONS
         ]
         lines.append(f'| {row["focus_steps"]} | ' + ' | '.join(cells) + ' |')
     return lines
