@@ -11,7 +11,7 @@ import os
 from dataclasses import asdict, dataclass
 
 #: Bumped when a field changes meaning; a runtime refuses other versions.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST_NAME = 'model.json'
 #: The kinds of model an export holds: a GlanceFocusNet (a glance graph and one focus-step graph)
 #: or a full-frame TSM recognizer (one graph).
@@ -25,9 +25,10 @@ GRAPHS = {
 #: The state the step graphs pass on (ClipState's tensors, clip-major: ``(B, T, ...)`` per frame,
 #: ``(B, D)`` for the aggregator): the glance graph outputs it after ``logits``; the focus graph
 #: takes ``clips``, the state and ``step`` (0-based focus step, int64 scalar) and outputs
-#: ``logits``, ``boxes`` and the updated state under ``new_<name>`` (``map_code`` never changes).
-STATE = ('map_code', 'history', 'policy_state', 'aggregator_state')
-UPDATED_STATE = STATE[1:]
+#: ``logits``, ``boxes`` and the updated state under ``new_<name>`` (``map_code`` and
+#: ``neighbour_offsets`` never change). Version 2 added ``neighbour_offsets``.
+STATE = ('map_code', 'neighbour_offsets', 'history', 'policy_state', 'aggregator_state')
+UPDATED_STATE = STATE[2:]
 CLIPS, STEP, LOGITS, BOXES = 'clips', 'step', 'logits', 'boxes'
 
 

@@ -1,11 +1,13 @@
 """Compute cost in multiply-accumulates, counted by ``torch.utils.flop_counter`` on the real code.
 
 ``FlopCounterMode`` counts a multiply-add as 2 FLOPs; MACs are half of that. Costs are
-reported as GMACs and labelled so.
+reported as GMACs and labelled so. It has no formula for FFTs (the camera-motion estimate of
+``focus_modality='rgb+compensated_diff'`` runs some): :data:`FFT_FORMULAS` gives it one.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -18,13 +20,44 @@ if TYPE_CHECKING:  # for annotations only: glance_focus imports this module
     from .tsm import TSM
 
 
+def _fft_flops(shape: torch.Size, dim: list[int], real: bool) -> int:
+    """FLOPs of FFTs over ``dim`` of a tensor of (complex-valued) ``shape``: ``5 n log2 n`` per
+    transform of ``n`` points (the radix-2 count), half that when the signal or the result is real."""
+    points = math.prod(shape[d] for d in dim)
+    transforms = math.prod(shape) // max(points, 1)
+    flops = 5 * points * math.log2(points) if points > 1 else 0.0
+    return round(transforms * flops / (2 if real else 1))
+
+
+def _fft_r2c_flops(self_shape, dim, normalization, onesided, out_shape=None) -> int:
+    return _fft_flops(self_shape, dim, real=True)
+
+
+def _fft_c2r_flops(self_shape, dim, normalization, last_dim_size, out_shape=None) -> int:
+    return _fft_flops(out_shape, dim, real=True)
+
+
+def _fft_c2c_flops(self_shape, dim, normalization, forward, out_shape=None) -> int:
+    return _fft_flops(self_shape, dim, real=False)
+
+
+#: FLOP formulas for the FFT operators, which ``FlopCounterMode`` does not count by itself.
+FFT_FORMULAS = {
+    torch.ops.aten._fft_r2c: _fft_r2c_flops,
+    torch.ops.aten._fft_c2r: _fft_c2r_flops,
+    torch.ops.aten._fft_c2c: _fft_c2c_flops,
+}
+
+
 def counted_call(function: Callable, *args, **kwargs) -> tuple[int, Any]:
     """``(MACs, result)`` of one call of ``function(*args, **kwargs)`` without gradients.
 
     cuDNN is off while counting: on a GPU ``nn.GRU`` runs cuDNN's fused RNN kernel, for which
     ``FlopCounterMode`` has no formula (it would count 0 MACs); the native kernels used instead are
-    the matrix products the CPU runs, so a model counts the same MACs on every device."""
-    with torch.no_grad(), torch.backends.cudnn.flags(enabled=False), FlopCounterMode(display=False) as counter:
+    the matrix products the CPU runs, so a model counts the same MACs on every device. FFTs count
+    by :data:`FFT_FORMULAS`."""
+    counter = FlopCounterMode(display=False, custom_mapping=FFT_FORMULAS)
+    with torch.no_grad(), torch.backends.cudnn.flags(enabled=False), counter:
         result = function(*args, **kwargs)
     return counter.get_total_flops() // 2, result
 

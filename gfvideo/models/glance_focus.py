@@ -25,15 +25,16 @@ from .cost import glance_focus_costs
 from .data_preprocessor import build_data_preprocessor
 from .locations import LocationSource, MotionPrior, build_location_source
 from .modality import apply_modality, check_modality, resize_frames
+from .motion_prior import neighbour_offsets
 from .parts import build_part
-from .patches import crop_patches
+from .patches import crop_at_corners, crop_patches
 from .policy_base import Policy, PolicyOutput
 from .ppo import PPOConfig, ppo_train_step
 from .views import average_view_scores, split_views
 
 TRAIN_STAGES = (1, 2, 3)
 #: What the focus network can see, and the input channels each needs.
-FOCUS_MODALITIES = {'rgb': 3, 'rgb+diff': 6}
+FOCUS_MODALITIES = {'rgb': 3, 'rgb+diff': 6, 'rgb+compensated_diff': 6}
 
 
 @dataclass
@@ -48,6 +49,7 @@ class ClipState:
     aggregator_state: torch.Tensor  # (B, D)
     policy_state: torch.Tensor  # (B*T, hidden)
     history: torch.Tensor  # (B*T, 2*K) locations chosen so far (zeros for later steps)
+    neighbour_offsets: torch.Tensor  # (B*T, 2) where the camera moved each frame's content in its neighbour frame
     step: int = 0
 
     def select(self, clips: torch.Tensor, num_segments: int) -> ClipState:
@@ -62,6 +64,7 @@ class ClipState:
             aggregator_state=self.aggregator_state[clips],
             policy_state=self.policy_state[frames],
             history=self.history[frames],
+            neighbour_offsets=self.neighbour_offsets[frames],
         )
 
 
@@ -124,7 +127,10 @@ class GlanceFocusNet(BaseModel):
         focus_modality: what the focus network sees: ``'rgb'`` (the patches) or ``'rgb+diff'``
             (each patch beside its box's change since the previous frame, 6 channels: a patch
             that follows a moving object shows it still, its change shows which way it went;
-            the focus backbone needs ``in_channels=6``).
+            the focus backbone needs ``in_channels=6``) or ``'rgb+compensated_diff'`` (the same
+            change against the box the camera's motion moved the patch's content to, by
+            :func:`~gfvideo.models.motion_prior.neighbour_offsets`: the background cancels and
+            the change shows the object's own motion, not the camera's).
         patch_size: side of the focus patches, cropped from the full-resolution input.
         max_focus_steps: ``K``.
         policy_stride: stride of the glance feature map the policy reads (8 or 16: fine enough
@@ -296,6 +302,9 @@ class GlanceFocusNet(BaseModel):
             aggregator_state,
             self.policy.initial_state(flat.shape[0], flat.device),
             flat.new_zeros(flat.shape[0], 2 * self.max_focus_steps),
+            neighbour_offsets(clips)
+            if self.focus_modality == 'rgb+compensated_diff'
+            else torch.zeros(flat.shape[0], 2, dtype=torch.long, device=flat.device),
         )
         return state, logits, StepDetails(features.view(batch, frames, -1))
 
@@ -326,8 +335,10 @@ class GlanceFocusNet(BaseModel):
         batch = state.frame_ids.shape[0] // self.num_segments
         height, width = state.frames.shape[-2:]
         patches, boxes = crop_patches(state.frames, chosen, self.patch_size, state.frame_ids)
-        if self.focus_modality == 'rgb+diff':
-            changes = box_changes(state.frames, chosen, self.patch_size, state.frame_ids, self.num_segments, patches)
+        if self.focus_modality != 'rgb':
+            changes = box_changes(
+                state.frames, boxes, state.frame_ids, self.num_segments, patches, state.neighbour_offsets
+            )
             patches = torch.cat([patches, changes], dim=1)
         features = self.focus_backbone(patches)
         projected = self.focus_proj(features)
@@ -504,20 +515,27 @@ def record_location(history: torch.Tensor, chosen: torch.Tensor, step: int | tor
 
 def box_changes(
     frames: torch.Tensor,
-    chosen: torch.Tensor,
-    patch_size: int,
+    boxes: torch.Tensor,
     frame_ids: torch.Tensor,
     num_segments: int,
     patches: torch.Tensor,
+    offsets: torch.Tensor,
 ) -> torch.Tensor:
-    """Each patch less the same box cropped from its clip's previous frame, ``(M, C, P, P)``
+    """Each patch less the box its content lay in in its clip's previous frame, ``(M, C, P, P)``
     (TSN's RGB difference inside the box; the first frame takes its box's change to the next
-    frame, a single frame has none). ``patches`` are the crops of ``chosen`` from ``frame_ids``,
-    the running clips' frames in order (:func:`crop_patches`' arguments)."""
+    frame, a single frame has none). ``patches`` ``(M, C, P, P)`` and ``boxes`` ``(M, 4)`` are the
+    crops from ``frame_ids``, the running clips' frames in order (:func:`crop_patches`' outputs);
+    ``offsets`` ``(M, 2)`` move the neighbour's box by ``(dx, dy)`` pixels (zeros: the same box;
+    :func:`~gfvideo.models.motion_prior.neighbour_offsets`: the camera's motion removed), clamped
+    so it stays inside the frame."""
     if num_segments < 2:
         return torch.zeros_like(patches)
+    height, width = frames.shape[-2:]
+    size = patches.shape[-1]
     first = torch.arange(frame_ids.shape[0], device=frame_ids.device) % num_segments == 0
-    neighbours = crop_patches(frames, chosen, patch_size, frame_ids + torch.where(first, 1, -1))[0]
+    x0 = (boxes[:, 0] + offsets[:, 0]).clamp(0, width - size)
+    y0 = (boxes[:, 1] + offsets[:, 1]).clamp(0, height - size)
+    neighbours = crop_at_corners(frames, x0, y0, size, frame_ids + torch.where(first, 1, -1))
     change = patches - neighbours
     return torch.where(first[:, None, None, None], -change, change)
 

@@ -103,7 +103,7 @@ def _compensate(
     options = torch.cat([torch.zeros_like(peaks[:, :1]), peaks], dim=1)  # no motion, then the peaks
     differences = _aligned_differences(previous, current, options)
     best = differences.mean(dim=(2, 3)).argmin(dim=1)
-    rows = torch.arange(len(best), device=best.device)
+    rows = torch.arange(best.shape[0], device=best.device)  # not len(): an exported graph keeps its batch axis free
     return options[rows, best], differences[rows, best]
 
 
@@ -115,21 +115,41 @@ def camera_shifts(previous: torch.Tensor, current: torch.Tensor, candidates: int
     return _compensate(previous, current, (_spectra(previous), _spectra(current)), candidates)[0]
 
 
-def compensated_differences(clips: torch.Tensor) -> torch.Tensor:
-    """Frame differences with the camera's motion removed: ``(B, T, C, H, W)`` clips ->
-    ``(B*T, 1, H, W)`` absolute differences between each frame and its predecessor shifted by
-    :func:`camera_shifts` (zero where the shift brings no pixel in; the first frame takes the
-    second's difference, a single frame has none). Each frame's spectrum is computed once."""
+def _neighbour_compensation(clips: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`camera_shifts` ``(B, T-1, 2)`` from each frame of clips ``(B, T, C, H, W)`` (``T >= 2``)
+    to the next, and the differences they leave ``(B, T-1, H, W)``; each frame's spectrum is
+    computed once."""
     batch, frames, _, height, width = clips.shape
     grey = clips.float().mean(dim=2)
-    if frames < 2:
-        return torch.zeros(batch * frames, 1, height, width, device=clips.device)
     spectra = _spectra(grey)
-    _, differences = _compensate(
+    shifts, differences = _compensate(
         grey[:, :-1].flatten(0, 1),
         grey[:, 1:].flatten(0, 1),
         (spectra[:, :-1].flatten(0, 1), spectra[:, 1:].flatten(0, 1)),
         CAMERA_CANDIDATES,
     )
-    differences = differences.view(batch, frames - 1, 1, height, width)
+    return shifts.view(batch, frames - 1, 2), differences.view(batch, frames - 1, height, width)
+
+
+def compensated_differences(clips: torch.Tensor) -> torch.Tensor:
+    """Frame differences with the camera's motion removed: ``(B, T, C, H, W)`` clips ->
+    ``(B*T, 1, H, W)`` absolute differences between each frame and its predecessor shifted by
+    :func:`camera_shifts` (zero where the shift brings no pixel in; the first frame takes the
+    second's difference, a single frame has none)."""
+    batch, frames, _, height, width = clips.shape
+    if frames < 2:
+        return torch.zeros(batch * frames, 1, height, width, device=clips.device)
+    differences = _neighbour_compensation(clips)[1][:, :, None]
     return torch.cat([differences[:, :1], differences], dim=1).flatten(0, 1)
+
+
+def neighbour_offsets(clips: torch.Tensor) -> torch.Tensor:
+    """Where the camera moved each frame's content in its neighbour frame: ``(B, T, C, H, W)``
+    clips -> ``(B*T, 2)`` whole-pixel offsets ``(dx, dy)`` such that what frame ``t`` shows at
+    ``(x, y)`` its previous frame showed at ``(x + dx, y + dy)`` (the first frame's neighbour is
+    the next frame; a single frame has none: zeros). By :func:`camera_shifts`."""
+    batch, frames = clips.shape[:2]
+    if frames < 2:
+        return torch.zeros(batch * frames, 2, dtype=torch.long, device=clips.device)
+    shifts = _neighbour_compensation(clips)[0].flip(-1)  # (dx, dy) of each frame against its predecessor
+    return torch.cat([shifts[:, :1], -shifts], dim=1).flatten(0, 1)

@@ -45,15 +45,23 @@ def crop_patches(
     Returns:
         patches ``(M, C, P, P)`` and boxes ``(M, 4)`` as ``(x0, y0, x1, y1)`` pixels of ``frames``.
     """
-    count, channels, height, width = frames.shape
-    x0, y0 = patch_corners(actions, height, width, patch_size)
-    offsets = torch.arange(patch_size, device=frames.device)
+    x0, y0 = patch_corners(actions, frames.shape[-2], frames.shape[-1], patch_size)
     if frame_ids is None:
-        frame_ids = torch.arange(count, device=frames.device)
+        frame_ids = torch.arange(frames.shape[0], device=frames.device)
+    patches = crop_at_corners(frames, x0, y0, patch_size, frame_ids)
+    boxes = torch.stack([x0, y0, x0 + patch_size, y0 + patch_size], dim=1)
+    return patches, boxes
+
+
+def crop_at_corners(
+    frames: torch.Tensor, x0: torch.Tensor, y0: torch.Tensor, patch_size: int, frame_ids: torch.Tensor
+) -> torch.Tensor:
+    """The ``patch_size`` squares ``(M, C, P, P)`` with top-left corners ``(x0, y0)`` ``(M,)``
+    (inside the frame) of frames ``frame_ids`` ``(M,)`` of ``frames`` ``(N, C, H, W)``."""
+    channels, height, width = frames.shape[1:]
+    offsets = torch.arange(patch_size, device=frames.device)
     # one flat index per patch pixel, (M, C, P, P): a single gather, no permuted copy of the frames
     planes = (frame_ids[:, None] * channels + torch.arange(channels, device=frames.device)) * height  # (M, C)
     rows = (planes[:, :, None] + (y0[:, None] + offsets)[:, None, :]) * width  # (M, C, P)
     index = rows[..., None] + (x0[:, None] + offsets)[:, None, None, :]  # (M, C, P, P)
-    patches = frames.reshape(-1).index_select(0, index.flatten()).view(index.shape)
-    boxes = torch.stack([x0, y0, x0 + patch_size, y0 + patch_size], dim=1)
-    return patches, boxes
+    return frames.reshape(-1).index_select(0, index.flatten()).view(index.shape)

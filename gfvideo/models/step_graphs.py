@@ -18,8 +18,8 @@ from .tsm import TSM
 
 
 class GlanceGraph(nn.Module):
-    """Normalised clips ``(B, T, 3, H, W)`` -> ``(logits, map_code, history, policy_state,
-    aggregator_state)``."""
+    """Normalised clips ``(B, T, 3, H, W)`` -> ``(logits, map_code, neighbour_offsets, history,
+    policy_state, aggregator_state)``."""
 
     def __init__(self, model: GlanceFocusNet) -> None:
         super().__init__()
@@ -31,8 +31,8 @@ class GlanceGraph(nn.Module):
 
 
 class FocusGraph(nn.Module):
-    """One focus step: ``(clips, map_code, history, policy_state, aggregator_state, step)`` ->
-    ``(logits, boxes (B, T, 4), history, policy_state, aggregator_state)``."""
+    """One focus step: ``(clips, map_code, neighbour_offsets, history, policy_state,
+    aggregator_state, step)`` -> ``(logits, boxes (B, T, 4), history, policy_state, aggregator_state)``."""
 
     def __init__(self, model: GlanceFocusNet) -> None:
         super().__init__()
@@ -43,6 +43,7 @@ class FocusGraph(nn.Module):
         self,
         clips: torch.Tensor,
         map_code: torch.Tensor,
+        neighbour_offsets: torch.Tensor,
         history: torch.Tensor,
         policy_state: torch.Tensor,
         aggregator_state: torch.Tensor,
@@ -59,11 +60,12 @@ class FocusGraph(nn.Module):
             aggregator_state,
             policy_state.flatten(0, 1),
             history.flatten(0, 1),
+            neighbour_offsets.flatten(0, 1),
         )
         chosen, _ = self.locations(self.model, state)
         new_state, logits, details = self.model.focus_at(state, chosen, step)
         assert details.boxes is not None, 'a focus step crops patches'
-        return (logits, details.boxes, *clip_major(new_state, clips.shape[0])[1:])
+        return (logits, details.boxes, *clip_major(new_state, clips.shape[0])[2:])
 
 
 class RecognizerGraph(nn.Module):
@@ -77,10 +79,12 @@ class RecognizerGraph(nn.Module):
         return self.model.logits(clips)
 
 
-def clip_major(state: ClipState, batch: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``(map_code, history, policy_state)`` as ``(B, T, ...)`` and ``aggregator_state`` ``(B, D)``."""
+def clip_major(state: ClipState, batch: int) -> tuple[torch.Tensor, ...]:
+    """``(map_code, neighbour_offsets, history, policy_state)`` as ``(B, T, ...)`` and
+    ``aggregator_state`` ``(B, D)``: the manifest's ``STATE``, in its order."""
     return (
         state.map_code.view(batch, -1, state.map_code.shape[-1]),
+        state.neighbour_offsets.view(batch, -1, 2),
         state.history.view(batch, -1, state.history.shape[-1]),
         state.policy_state.view(batch, -1, state.policy_state.shape[-1]),
         state.aggregator_state,

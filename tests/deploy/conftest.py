@@ -30,7 +30,8 @@ BATCH = 7
 def model_config(name: str, frames: int) -> tuple[dict, int]:
     """``(model config, frame size)``: the synthetic recipe's model (``'demo'``; ``'demo_gru'`` with a
     GRU over the frames in its aggregator; ``'demo_busy'``, the busy scene's, which also reads the
-    glance's pixels, codes the patches' positions and shows the focus network its boxes' change)
+    glance's pixels, codes the patches' positions and shows the focus network its boxes' change
+    with the camera's motion removed)
     or a MobileNetV2 glance / ResNet-50 focus model (``'mobilenetv2_resnet50'``, at small sizes),
     ``frames`` per clip."""
     if name == 'demo_busy':

@@ -10,6 +10,7 @@ from gfvideo.models import (
     GlanceFocusNet,
     backbone_macs,
     build_backbone,
+    count_macs,
     crop_patches,
     glance_focus_costs,
     load_weights,
@@ -95,8 +96,15 @@ def test_policy_and_aggregator_variants(policy, aggregator):
         assert not model.policy.entropy(decision.params.detach()).requires_grad
 
 
-def test_early_exit_drops_clips_and_agrees_with_the_anytime_logits():
-    model = small_model()
+COMPENSATED = dict(
+    focus_modality='rgb+compensated_diff',
+    focus_backbone=dict(name='resnet18', num_segments=T, width_mult=0.25, in_channels=6),
+)
+
+
+@pytest.mark.parametrize('options', [{}, COMPENSATED], ids=['rgb', 'rgb+compensated_diff'])
+def test_early_exit_drops_clips_and_agrees_with_the_anytime_logits(options):
+    model = small_model(**options)
     x = clips(batch=6)
     anytime = model(x)
     confidence = anytime.softmax(-1).amax(-1)  # (K+1, B)
@@ -172,6 +180,19 @@ def test_costs_add_up_per_component():
     assert costs.glance > costs.glance_backbone
     assert all(step > costs.focus_backbone + costs.policy for step in costs.steps)
     assert costs.cumulative == sorted(costs.cumulative) and len(costs.cumulative) == 4
+
+
+def test_ffts_are_counted_so_the_camera_estimate_costs_its_share():
+    images = torch.zeros(3, 64, 32)
+    # 3 real 2-D transforms of 2048 points: 2.5 * 2048 * 11 FLOPs each, half of them MACs
+    assert count_macs(torch.fft.rfft2, images) == 3 * 2.5 * 2048 * 11 / 2
+    assert count_macs(lambda x: torch.fft.irfft2(torch.fft.rfft2(x), s=(64, 32)), images) == 2 * 3 * 2.5 * 2048 * 11 / 2
+    assert count_macs(torch.fft.fft, torch.zeros(4, 16, dtype=torch.complex64)) == 4 * 5 * 16 * 4 / 2
+    plain = glance_focus_costs(small_model(), 64, 64)
+    compensated = glance_focus_costs(small_model(**COMPENSATED), 64, 64)
+    # T frames' spectra (64 x 64) and T-1 inverse transforms of their pairs' correlation
+    assert compensated.glance - plain.glance == (2 * T - 1) * 2.5 * 4096 * 12 / 2
+    assert compensated.focus_backbone > plain.focus_backbone  # the change's 3 more input channels
 
 
 def test_predict_averages_the_probabilities_of_multi_view_clips():
@@ -279,12 +300,37 @@ def test_box_changes_stay_inside_each_running_clip():
     frames = values[:, None, None, None].expand(-1, 3, size, size).contiguous()
     running = torch.arange(frames_per_clip, 3 * frames_per_clip)  # clips 1 and 2 only
     chosen = torch.rand(len(running), 2, generator=torch.Generator().manual_seed(0))
-    patches = crop_patches(frames, chosen, 4, running)[0]
-    changes = box_changes(frames, chosen, 4, running, frames_per_clip, patches)
+    patches, boxes = crop_patches(frames, chosen, 4, running)
+    changes = box_changes(frames, boxes, running, frames_per_clip, patches, torch.zeros_like(boxes[:, :2]))
     expected = torch.tensor([max(2 * t - 1, 1.0) for _ in range(2) for t in range(frames_per_clip)])
     assert torch.equal(changes.amax(dim=(1, 2, 3)), expected) and torch.equal(changes.amin(dim=(1, 2, 3)), expected)
-    single = box_changes(frames, chosen[:1], 4, running[:1], 1, patches[:1])
+    single = box_changes(frames, boxes[:1], running[:1], 1, patches[:1], boxes[:1, :2])
     assert not single.any()
+
+
+def test_the_compensated_box_change_shows_the_objects_own_motion_not_the_cameras():
+    scene = torch.randn(3, 120, 120, generator=torch.Generator().manual_seed(3))
+    clip = []
+    for t in range(T):  # the view pans by (dy, dx) = (2, -3) a frame; a block moves 4 px a frame along x
+        view = scene[:, 20 + 2 * t : 84 + 2 * t, 30 - 3 * t : 94 - 3 * t].clone()
+        view[:, 20:32, 14 + 4 * t : 26 + 4 * t] = 4.0
+        clip.append(view)
+    clip = torch.stack(clip)[None]
+    model = small_model(**COMPENSATED)
+    state = model.glance_step(clip)[0]
+    assert state.neighbour_offsets.tolist() == [[3, -2]] + [[-3, 2]] * (T - 1)
+    centres = torch.tensor([[20.0 + 4 * t, 26.0] for t in range(T)])
+    patches, boxes = crop_patches(clip[0], centred_locations(centres, 24, 64, 64), 24)
+    ids = torch.arange(T)
+    compensated = box_changes(clip[0], boxes, ids, T, patches, state.neighbour_offsets).abs().sum(dim=1)
+    plain = box_changes(clip[0], boxes, ids, T, patches, torch.zeros_like(boxes[:, :2])).abs().sum(dim=1)
+    # the block fills the patch's rows 6..18 and, in the neighbour's box, rows 4..16 or 8..20:
+    # above and below them is background, which cancels once the camera's motion is removed
+    background = torch.cat([compensated[:, :4], compensated[:, 20:]], dim=1)
+    assert not background.any() and torch.cat([plain[:, :4], plain[:, 20:]], dim=1).amin() > 0
+    assert compensated[:, 8:16].amax() > 1  # the block's own motion remains
+    with torch.no_grad():
+        assert model.anytime(clip, 1)[0].isfinite().all()
 
 
 def test_glance_dropout_hides_the_glance_from_some_training_clips_only():

@@ -2,7 +2,7 @@
 
 import torch
 
-from gfvideo.models.motion_prior import camera_shifts, compensated_differences
+from gfvideo.models.motion_prior import camera_shifts, compensated_differences, neighbour_offsets
 
 
 def panned_clip(shift: tuple[int, int], block_speed: int, frames: int = 4, generator_seed: int = 0) -> torch.Tensor:
@@ -39,3 +39,14 @@ def test_a_still_camera_is_not_fooled_by_a_textured_moving_object():
     assert camera_shifts(grey[:-1], grey[1:]).tolist() == [[0, 0]] * 3  # the object's own motion is not the camera's
     assert compensated_differences(scene)[0].sum() > 0
     assert compensated_differences(scene[:, :1]).abs().sum() == 0  # one frame: no motion
+
+
+def test_neighbour_offsets_point_at_each_frames_content_in_its_neighbour():
+    clip = panned_clip((2, -3), block_speed=5, frames=4)
+    offsets = neighbour_offsets(torch.cat([clip, panned_clip((0, 0), block_speed=5)]))
+    # the view moves by (dy, dx) = (2, -3): what frame t shows at (x, y) frame t-1 showed at (x - 3, y + 2)
+    assert offsets[:4].tolist() == [[3, -2]] + [[-3, 2]] * 3  # the first frame's neighbour is the next
+    assert not offsets[4:].any()  # a still camera
+    for t in range(1, 4):  # the background away from the block, where the offsets say
+        assert torch.equal(clip[0, t, :, 40:60, 30:50], clip[0, t - 1, :, 42:62, 27:47])
+    assert neighbour_offsets(clip[:, :1]).tolist() == [[0, 0]]
