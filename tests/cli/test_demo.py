@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from gfvideo.demo.pipeline import equal_compute_size
+from gfvideo.demo.recipes import demo_model_configs
 from tests.cli.train_helpers import ROOT, tool
 
 pytestmark = pytest.mark.slow
@@ -54,7 +56,11 @@ def test_demo_writes_results_and_report(demo):
     control = results['equal_compute_static']
     assert 8 <= control['input_size'] < 128 and 0 <= control['top1'] <= 1
     gfnet_gmacs = (matched or results['gfnet_best'])['gmacs_per_clip']
-    assert abs(control['gmacs_per_clip'] - gfnet_gmacs) <= 0.15 * gfnet_gmacs
+    # the size whose cost comes nearest GlanceFocusNet's point: within 15% on the full demo's
+    # one-step points, but a TSM's cost jumps where its last map grows a cell, so no size comes
+    # that near the --quick model's glance-only point (0.027 GMACs: 0.022 at 32 px, 0.044 at 33)
+    size, gmacs = equal_compute_size(demo_model_configs()[1], gfnet_gmacs, 128)
+    assert (control['input_size'], control['gmacs_per_clip']) == (size, gmacs)
     report = open(out / 'report.md').read()
     for needle in (
         'budget/budget_curve.png',
