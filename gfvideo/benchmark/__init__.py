@@ -20,6 +20,7 @@ from .mmaction import mmaction_section
 from .models import models_section
 from .report import machine_description, replace_section, section_markdown
 from .sections import ORDER, SECTIONS, Section
+from .time_parts import time_parts_section
 from .training import train_step_seconds, training_section
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     'ORDER',
     'SECTIONS',
     'Section',
+    'time_parts_section',
     'train_step_seconds',
     'training_section',
 ]

@@ -12,6 +12,7 @@ from .early_exit import early_exit_section
 from .loader import loader_section
 from .mmaction import mmaction_section
 from .models import models_section
+from .time_parts import time_parts_section
 from .training import training_section
 
 
@@ -27,10 +28,11 @@ SECTIONS = {
     'mmaction': Section('Data loading against mmaction2', mmaction_section),
     'models': Section('Model speed and compute', models_section),
     'early_exit': Section('Early exit: wall time against GMACs', early_exit_section),
+    'time_parts': Section('Early exit on the busy recipe: where the time goes', time_parts_section),
     'training': Section('Training throughput', training_section),
     'allocator': Section('Allocator settings: freed memory kept', allocator_section),
     'deploy': Section('Deployment: onnxruntime against eager PyTorch', deploy_section),
     'gpu': Section('On a GPU', gpu_section),
 }
 #: The CPU sections, which a plain run measures; ``gpu`` runs with ``--device cuda``.
-ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'training', 'allocator', 'deploy')
+ORDER = ('loader', 'mmaction', 'models', 'early_exit', 'time_parts', 'training', 'allocator', 'deploy')
