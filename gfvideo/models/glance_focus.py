@@ -257,6 +257,12 @@ class GlanceFocusNet(BaseModel):
             return glance_side + focus_side + ([self.focus_position] if self.focus_position is not None else [])
         return glance_side + [self.policy]
 
+    @property
+    def estimates_camera(self) -> bool:
+        """Whether the glance step estimates the camera's motion (``ClipState.neighbour_offsets``;
+        zeros otherwise): the focus network reads its boxes' change with it removed."""
+        return self.focus_modality == 'rgb+compensated_diff'
+
     def train(self, mode: bool = True) -> GlanceFocusNet:
         """Frozen parts stay in eval mode (batch norm statistics fixed) whatever the Runner asks."""
         super().train(mode)
@@ -303,7 +309,7 @@ class GlanceFocusNet(BaseModel):
             self.policy.initial_state(flat.shape[0], flat.device),
             flat.new_zeros(flat.shape[0], 2 * self.max_focus_steps),
             neighbour_offsets(clips)
-            if self.focus_modality == 'rgb+compensated_diff'
+            if self.estimates_camera
             else torch.zeros(flat.shape[0], 2, dtype=torch.long, device=flat.device),
         )
         return state, logits, StepDetails(features.view(batch, frames, -1))

@@ -107,20 +107,25 @@ class CompensatedMotionPeak(LocationSource):
     neighbouring full-resolution frames) and removed: the strongest label-free heuristic, which
     finds what moves against the background, whatever the camera does. The differences are
     pooled to the glance's size before the peak is sought, as :class:`MotionPeak`'s are. They
-    are computed once for a batch's frames, whichever step asks first."""
+    are computed once for a batch's frames, whichever step asks first, with the camera's motion
+    the glance step already estimated when the model's focus step uses it (stage 1's prior)."""
 
     def __init__(self) -> None:
         self._batch: tuple[torch.Tensor, torch.Tensor] | None = None  # (frames, their pooled differences)
 
     def __call__(self, model, state, generator=None) -> Placement:
-        differences = self._differences(model, state.frames)[state.frame_ids]
+        differences = self._differences(model, state)[state.frame_ids]
         return motion_locations(differences, model.patch_size, tuple(state.frames.shape[-2:])), None
 
-    def _differences(self, model, frames: torch.Tensor) -> torch.Tensor:
-        """The pooled compensated differences ``(N, 1, g, g)`` of a batch's frames ``(N, 3, H, W)``."""
+    def _differences(self, model, state) -> torch.Tensor:
+        """The pooled compensated differences ``(N, 1, g, g)`` of the batch's frames ``(N, 3, H, W)``."""
+        frames = state.frames
         if self._batch is None or self._batch[0] is not frames:
             clips = frames.view(-1, model.num_segments, *frames.shape[1:])
-            self._batch = (frames, F.adaptive_avg_pool2d(compensated_differences(clips), model.glance_size))
+            whole_batch = state.frame_ids.shape[0] == frames.shape[0]  # no clip has left yet
+            offsets = state.neighbour_offsets if model.estimates_camera and whole_batch else None
+            differences = compensated_differences(clips, offsets)
+            self._batch = (frames, F.adaptive_avg_pool2d(differences, model.glance_size))
         return self._batch[1]
 
 

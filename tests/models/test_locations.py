@@ -72,7 +72,9 @@ def test_the_compensated_peak_is_computed_once_per_batch_for_the_clips_still_run
 
     calls = []
     original = locations.compensated_differences
-    monkeypatch.setattr(locations, 'compensated_differences', lambda c: calls.append(len(c)) or original(c))
+    monkeypatch.setattr(
+        locations, 'compensated_differences', lambda c, offsets=None: calls.append(len(c)) or original(c, offsets)
+    )
     model = small_model()
     inputs = clips(6)
     source = build_location_source('CompensatedMotionPeak')
@@ -86,3 +88,21 @@ def test_the_compensated_peak_is_computed_once_per_batch_for_the_clips_still_run
     calls.clear()
     list(model.run_steps(inputs.flip(0), source, max_steps=1))
     assert calls == [6]  # a new batch is computed afresh
+
+
+def test_the_compensated_peak_takes_the_camera_the_glance_estimated(monkeypatch):
+    import torch.nn.functional as F
+
+    import gfvideo.models.motion_prior as motion_prior
+    from tests.models.test_glance_focus import COMPENSATED
+
+    model, inputs = small_model(**COMPENSATED), clips(3)
+    differences = F.adaptive_avg_pool2d(motion_prior.compensated_differences(inputs), model.glance_size)
+    peaks = motion_prior.motion_locations(differences, model.patch_size, (64, 64))  # estimated afresh
+    expected = list(model.run_steps(inputs, peaks, max_steps=1))[1].boxes
+    estimates = []
+    original = motion_prior._neighbour_shifts
+    monkeypatch.setattr(motion_prior, '_neighbour_shifts', lambda c: estimates.append(len(c)) or original(c))
+    steps = list(model.run_steps(inputs, 'CompensatedMotionPeak', max_steps=1))
+    assert estimates == [3]  # the glance step's estimate, not a second one for the peak
+    assert torch.equal(steps[1].boxes, expected)
