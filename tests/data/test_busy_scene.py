@@ -95,7 +95,7 @@ def test_the_direction_is_the_actors_own_motion_whatever_the_camera_does():
 
 def heuristic_hit_rate(render, source: str, count: int = 48) -> float:
     """Hit rate of a label-free location source over ``count`` rendered clips."""
-    model = SimpleNamespace(num_segments=FRAMES, patch_size=PATCH, glance_size=GLANCE)
+    model = SimpleNamespace(num_segments=FRAMES, patch_size=PATCH, glance_size=GLANCE, estimates_camera=False)
     hits = []
     for clip in clips(render, count, seed=1):
         frames = torch.from_numpy(clip.frames).permute(0, 3, 1, 2).float() / 64
