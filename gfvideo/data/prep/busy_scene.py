@@ -55,7 +55,7 @@ class BusySpec:
     distractors, with the actor at a random depth among them, brought both to 0.38 and 0.31 (96
     rendered clips; tests/data/test_busy_scene.py checks they stay below 0.42). On the decoded
     validation clips of seeds 0-7 the raw peak holds the actor in 0.398-0.434 of frames and the
-    compensated one in 0.333-0.387: the raw peak works on RGB differences and gains about 0.12
+    compensated one in 0.333-0.387: the raw peak works on RGB differences and gains 0.10-0.12
     from the actor's warm colour (0.28-0.33 on seeds 0-3 with the actor in cool colours), which a
     faster camera (3 px) or a sixth distractor did not take away (BENCHMARKS.md).
     """
