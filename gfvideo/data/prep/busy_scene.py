@@ -26,7 +26,7 @@ import numpy as np
 
 #: Hue ranges (fractions of the colour wheel) of the cue: the actor's family and the distractors'.
 WARM_HUES = (0.0, 0.14)  # red to yellow
-COOL_HUES = (0.45, 0.72)  # cyan to violet-blue
+COOL_HUES = (0.30, 0.85)  # green to violet: wide, so the distractors differ from each other too
 
 
 @dataclass(frozen=True)
