@@ -4,7 +4,7 @@ The camera pans (and shakes) over a desaturated textured background, and distrac
 the actor's size move like the actor and wear identity patterns, so the frame-difference peak,
 raw or after removing the camera's motion, lands on the actor in about one frame in (number of
 moving blocks). The actor is marked by a cue that names no class: its two colours come from a
-warm family, each distractor's from a wide cool one (green to violet). At the glance's quarter resolution each block's
+warm family, each distractor's from one of two cool ones (green-cyan or blue-violet). At the glance's quarter resolution each block's
 pattern averages to one flat colour, so the glance can learn *where* the actor is (the warm
 block) but not *what* it is; its identity needs a full-resolution look and its direction needs
 time. No code outside the generator knows the cue; models learn it from labels.
@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Hue ranges (fractions of the colour wheel) of the cue: the actor's family and the distractors'.
+#: Hue ranges (fractions of the colour wheel) of the cue: the actor's family and the distractors'
+#: two (each distractor draws one), so that distractors differ from each other as the actor does.
 WARM_HUES = (0.0, 0.14)  # red to yellow
-COOL_HUES = (0.30, 0.85)  # green to violet: wide, so the distractors differ from each other too
+COOL_HUES = ((0.36, 0.44), (0.64, 0.72))  # green to cyan, blue to violet
 
 
 @dataclass(frozen=True)
