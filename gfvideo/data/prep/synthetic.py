@@ -273,8 +273,7 @@ def render_busy_clip(
             pattern = identity_pattern(IDENTITIES[rng.integers(len(IDENTITIES))], side, spec.cell)
         else:
             pattern = _distractor_pattern(DISTRACTOR_PATTERNS[rng.integers(len(DISTRACTOR_PATTERNS))], side)
-        hues = COOL_HUES[rng.integers(len(COOL_HUES))]
-        blocks.append((_paint(pattern, family_colors(rng, hues, spec.min_luma_contrast)), path))
+        blocks.append((_paint(pattern, family_colors(rng, COOL_HUES, spec.min_luma_contrast)), path))
     actor_path = straight_path(rng, direction, progress, camera, size, side)
     if actor_path is None:
         raise ValueError(f'the actor cannot cross {size}-px frames with these settings: {spec}, {busy}')
