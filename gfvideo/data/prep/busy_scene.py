@@ -55,9 +55,16 @@ class BusySpec:
     distractors, with the actor at a random depth among them, brought both to 0.38 and 0.31 (96
     rendered clips; tests/data/test_busy_scene.py checks they stay below 0.42). On the decoded
     validation clips of seeds 0-7 the raw peak holds the actor in 0.398-0.434 of frames and the
-    compensated one in 0.333-0.387: the raw peak works on RGB differences and gains 0.10-0.12
-    from the actor's warm colour (0.28-0.33 on seeds 0-3 with the actor in cool colours), which a
-    faster camera (3 px) or a sixth distractor did not take away (BENCHMARKS.md).
+    compensated one in 0.333-0.387. The raw peak works on RGB differences and gains 0.10-0.12 from
+    the actor being the one block whose colours differ strongly from every other block's: with the
+    actor in the distractors' family it falls to 0.28-0.33 (seeds 0-3), with the two families
+    swapped it stays at 0.400-0.429 (seeds 0-2). A faster camera (3 px) or a sixth distractor did
+    not take the gain away. Distractors whose hues differ from each other did (green to violet,
+    0.30-0.85: 0.322-0.381 raw on seeds 0-7; two families, 0.36-0.44 or 0.64-0.72 per
+    distractor: 0.334-0.362 on seeds 0-3), but the recipe's chain broke on both (seed 0's whole
+    demo: stage 1's validation 27% and 32% against 41-45% on seeds 0, 3 and 4 here, and early
+    exit 1.5 and 12.75 points short of the baseline), so the distractors keep one family
+    (BENCHMARKS.md).
     """
 
     camera_speed: int = 2
