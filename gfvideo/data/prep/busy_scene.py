@@ -63,7 +63,8 @@ class BusySpec:
     0.30-0.85: 0.322-0.381 raw on seeds 0-7; two families, 0.36-0.44 or 0.64-0.72 per
     distractor: 0.334-0.362 on seeds 0-3), but on seed 0 the recipe's stage 1 stalled with both
     (validation 27% and 32% against 41-45% on seeds 0, 3 and 4 here; early exit 1.5 and 12.75
-    points short of the baseline). Stage 1 stalls on seed 5 here too, so one seed does not tell
+    points short of the baseline). Stage 1 stalls here too with training seed 5, while seed 5's
+    data trains normally with seeds 0-2: a draw of the training seed, so one seed does not tell
     the colours' part; the distractors keep one family until stage 1 is robust (BENCHMARKS.md).
     """
 
