@@ -127,6 +127,7 @@ def main(argv=None) -> int:
             print(f'  {what}: {path}')
         # the last line stays one JSON object of every metric, for scripts
         print(json.dumps({key: round(float(value), 6) for key, value in metrics.items()}))
+    del runner  # its DDP wrapper holds the process group, which finish_distributed frees
     finish_distributed()
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 
 import torch
@@ -32,10 +33,18 @@ def init_distributed(launcher: str) -> None:
 
 
 def finish_distributed() -> None:
-    """Wait for every process, then tear the process group down: a rank that exits while the
-    backend's threads still talk to the others can be aborted by gloo at interpreter exit."""
+    """Wait for every process, then free the process group while the interpreter is whole.
+
+    A gloo worker thread can still hold the last reference to a finished collective's tensors;
+    dropping it needs the GIL, and a thread that asks for the GIL while the interpreter shuts down
+    aborts the process ("terminate called without an active exception"). Freeing the group joins
+    those threads (its destructor releases the GIL first), but only once nothing else holds it: a
+    runner's reference cycles keep its DDP wrapper, and the wrapper's reducer the group, until the
+    garbage collector runs. So the cycles go first, then the group. Callers drop their runner first.
+    """
     if dist.is_initialized():
         dist.barrier()
+        gc.collect()
         dist.destroy_process_group()
 
 
