@@ -91,15 +91,19 @@ def epoch_options(epochs: int) -> list[str]:
 
 
 def quick_options(sizes: dict[str, int]) -> list[str]:
-    """``--quick``: one epoch per stage and data loaded in the training process (worker start-up
-    costs more than a few clips take)."""
+    """``--quick``: one epoch per stage, no stage retried (a few clips' validation says nothing) and data
+    loaded in the training process (worker start-up costs more than a few clips take)."""
     if not sizes['stage1']:
         return []
-    return epoch_options(sizes['stage1']) + [
-        f'{loader}.{key}'
-        for loader in ('train_dataloader', 'val_dataloader')
-        for key in ('num_workers=0', 'persistent_workers=False')
-    ]
+    return (
+        epoch_options(sizes['stage1'])
+        + ['stage_retry=None']
+        + [
+            f'{loader}.{key}'
+            for loader in ('train_dataloader', 'val_dataloader')
+            for key in ('num_workers=0', 'persistent_workers=False')
+        ]
+    )
 
 
 def baseline_epochs(sizes: dict[str, int], recipe: Recipe) -> int:

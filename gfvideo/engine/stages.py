@@ -8,7 +8,9 @@ each stage's own (``-15e_``, ``_1xb64-``). A recipe may go on past stage 3 with 
 Each stage trains in ``<work dir>/stage<k>`` and starts from the previous stage's final
 checkpoint (``load_from`` is the previous stage's work dir, whose ``last_checkpoint`` names it).
 A stage whose work dir holds its last epoch's checkpoint is finished and is not trained again.
-The last stage's config and checkpoint are the recipe's final model.
+A stage config's ``stage_retry`` rule trains a stalled stage again with other training seeds
+(:mod:`.stage_retry`); the next stage starts from its best run. The last stage's config and
+checkpoint are the recipe's final model.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from mmengine.config import DictAction
 
 from ..config import load_config
 from ..resources import find_config
+from .stage_retry import RetryRule, StageRetryError, last_validation, retry_rule
 
 #: The stages every recipe has; later ones (``stage4``, ...) are optional.
 STAGES = (1, 2, 3)
@@ -97,7 +100,7 @@ def final_checkpoint(config: str, work_dir: str, cfg_options: Sequence[str] = ()
     pointer = os.path.join(work_dir, 'last_checkpoint')
     if not os.path.exists(pointer):
         return None
-    cfg = load_config(config, _options_dict(cfg_options) if cfg_options else None)
+    cfg = _load(config, cfg_options)
     with open(pointer, encoding='utf-8') as file:
         path = file.read().strip()
     expected = os.path.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
@@ -116,28 +119,96 @@ def train_stages(
 
     ``work_dir`` defaults to ``work_dirs/<stage 1 config name>``; every stage gets
     ``cfg_options``, and every stage after the first ``load_from`` the previous stage's work dir. ``report``
-    gets one line per stage and one at the end. Raises :class:`StageError` for missing stage
-    configs (before any training) and :class:`StageFailedError` when a stage fails.
+    gets one line per stage, per retry and one at the end. Raises :class:`StageError` for missing
+    stage configs or malformed ``stage_retry`` rules (before any training) and
+    :class:`StageFailedError` when a stage fails.
     """
     root = work_dir or os.path.join('work_dirs', os.path.splitext(os.path.basename(stage1_config))[0])
+    configs = stage_configs(stage1_config)
+    rules = [_stage_retry_rule(stage, config, cfg_options) for stage, config in enumerate(configs, start=1)]
+    if rules[-1] is not None:
+        last = configs[-1]
+        raise StageError(f'{last}: the last stage cannot have a stage_retry rule (its dir holds the final model)')
     previous, final = None, ''
-    for stage, config in enumerate(stage_configs(stage1_config), start=1):
+    for stage, (config, rule) in enumerate(zip(configs, rules), start=1):
         stage_dir = os.path.join(root, f'stage{stage}')
         options = list(cfg_options) + ([f'load_from={previous}'] if previous else [])
-        done = final_checkpoint(config, stage_dir, options)
-        if done:
-            report(f'stage {stage}: already finished ({done})')
-        else:
-            report(f'stage {stage}: training {config} in {stage_dir}')
-            status = train(config, stage_dir, options)
-            if status:
-                raise StageFailedError(stage, status)
-            done = final_checkpoint(config, stage_dir, options)
-            if done is None:
-                raise StageError(f'stage {stage} ended without its final checkpoint in {stage_dir}')
+        done = _train_stage(stage, config, stage_dir, options, train, report)
+        if rule is not None:
+            stage_dir, done = _retrain_stalled(stage, config, stage_dir, done, options, rule, train, report)
         previous, final = stage_dir, done
     report(f'all stages finished: {final}')
     return final
+
+
+def _train_stage(
+    stage: int, config: str, stage_dir: str, options: list[str], train: StageTrainer, report: Callable[[str], None]
+) -> str:
+    """Train one stage in ``stage_dir`` unless it has finished there; its final checkpoint."""
+    done = final_checkpoint(config, stage_dir, options)
+    if done:
+        report(f'stage {stage}: already finished ({done})')
+        return done
+    report(f'stage {stage}: training {config} in {stage_dir}')
+    status = train(config, stage_dir, options)
+    if status:
+        raise StageFailedError(stage, status)
+    done = final_checkpoint(config, stage_dir, options)
+    if done is None:
+        raise StageError(f'stage {stage} ended without its final checkpoint in {stage_dir}')
+    return done
+
+
+def _stage_retry_rule(stage: int, config: str, cfg_options: Sequence[str]) -> RetryRule | None:
+    try:
+        return retry_rule(_load(config, cfg_options))
+    except StageRetryError as error:
+        raise StageError(f'stage {stage} ({config}): {error}') from None
+
+
+def _retrain_stalled(
+    stage: int,
+    config: str,
+    stage_dir: str,
+    done: str,
+    options: list[str],
+    rule: RetryRule,
+    train: StageTrainer,
+    report: Callable[[str], None],
+) -> tuple[str, str]:
+    """Train the stage again (``stage<k>-retry<n>``, training seed ``seed + n``) while every run ends
+    under ``rule.below``; the best run's work dir and final checkpoint."""
+    seed = _load(config, options).get('randomness', {}).get('seed')
+    runs = [(_score(stage, stage_dir, rule), stage_dir, done)]
+    for retry in range(1, rule.max_retries + 1):
+        best = max(run[0] for run in runs)
+        if best >= rule.below:
+            break
+        retry_dir = f'{stage_dir}-retry{retry}'
+        retry_options = options + ([f'randomness.seed={seed + retry}'] if isinstance(seed, int) else [])
+        report(
+            f'stage {stage}: validation {rule.metric} {best:.4f} < {rule.below:g} (stage_retry), '
+            f'training it again with {"seed " + str(seed + retry) if isinstance(seed, int) else "a new seed"}'
+        )
+        retry_done = _train_stage(stage, config, retry_dir, retry_options, train, report)
+        runs.append((_score(stage, retry_dir, rule), retry_dir, retry_done))
+    score, chosen_dir, chosen = max(runs, key=lambda run: run[0])
+    if len(runs) > 1:
+        scores = ', '.join(f'{os.path.basename(run[1])} {run[0]:.4f}' for run in runs)
+        report(f'stage {stage}: {rule.metric} {scores}; going on from {chosen_dir}')
+    return chosen_dir, chosen
+
+
+def _score(stage: int, work_dir: str, rule: RetryRule) -> float:
+    try:
+        return last_validation(work_dir, rule.metric)
+    except StageRetryError as error:
+        raise StageError(f'stage {stage}: {error}') from None
+
+
+def _load(config: str, cfg_options: Sequence[str]):
+    """The config with ``key=value`` options applied."""
+    return load_config(config, _options_dict(cfg_options) if cfg_options else None)
 
 
 def _options_dict(cfg_options: Sequence[str]) -> dict:

@@ -110,6 +110,25 @@ def test_train_all_runs_the_stages_once(synthetic, tmp_path):
 
 
 @pytest.mark.slow
+def test_train_all_trains_a_stage_under_its_retry_threshold_again_with_the_next_seed(synthetic, tmp_path):
+    recipe = tmp_path / 'recipe'
+    recipe.mkdir()
+    for stage in (1, 2, 3):
+        base = os.path.join(CONFIGS, f'gfnet_tiny-stage{min(stage, 2)}.py')
+        rule = "stage_retry = dict(metric='top1', below=1.01, max_retries=1)\n" if stage == 1 else ''
+        (recipe / f'tiny_stage{stage}.py').write_text(f'_base_ = [{base!r}]\n{rule}')
+    work = tmp_path / 'work'
+    options = ['--data-root', synthetic('sthv2'), '--seed', '3', '--cfg-options', 'train_cfg.max_epochs=1']
+    result = tool('train_all.py', str(recipe / 'tiny_stage1.py'), '--work-dir', str(work), *options)
+    assert 'stage 1: validation top1 ' in result.stdout and 'training it again with seed 4' in result.stdout
+    seeds = {run: open(next((work / run).rglob('*.log'))).read() for run in ('stage1', 'stage1-retry1')}
+    assert 'seed: 3' in seeds['stage1'] and 'seed: 4' in seeds['stage1-retry1']
+    chosen = result.stdout.split('going on from ')[1].split()[0]  # the better run by its real validation
+    assert chosen in (f'{work}/stage1', f'{work}/stage1-retry1')
+    assert f'from {chosen}/epoch_1.pth' in open(next((work / 'stage2').rglob('*.log'))).read()
+
+
+@pytest.mark.slow
 def test_amp_on_cpu_trains_in_bfloat16(synthetic, tmp_path):
     root = synthetic('sthv2')
     result = tool(

@@ -141,3 +141,77 @@ def test_a_failed_or_unfinished_stage_stops_the_chain(tmp_path):
     with pytest.raises(StageError, match='no stage 3 config'):
         train_stages(stage1, untouched, str(tmp_path / 'c'))
     assert untouched.calls == []  # found missing before any training
+
+
+class ScoringTrainer(FakeTrainer):
+    """A FakeTrainer whose runs validate at ``scores[seed]`` (the last ``randomness.seed`` option),
+    written where mmengine's LocalVisBackend writes it, after an earlier validation."""
+
+    def __init__(self, scores: dict[int, float]) -> None:
+        super().__init__()
+        self.scores = scores
+
+    def __call__(self, config: str, work_dir: str, options: list[str]) -> int:
+        status = super().__call__(config, work_dir, options)
+        seed = int([option for option in options if option.startswith('randomness.seed=')][-1].split('=')[1])
+        log = os.path.join(work_dir, '20260101_000000', 'vis_data', 'scalars.json')
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, 'w') as file:
+            file.write('{"loss": 2.0, "step": 1}\n{"top1": 0.99, "step": 1}\n{"loss": 1.0, "step": 2}\n')
+            file.write(f'{{"top1": {self.scores.get(seed, 0.5)}, "step": 2}}\n')
+        return status
+
+
+def retry_recipe(folder, rule: str) -> str:
+    stage1, *_ = write_configs(folder, 'g_stage1.py', 'g_stage2.py', 'g_stage3.py')
+    with open(stage1, 'a') as file:
+        file.write(f'randomness = dict(seed=None)\nstage_retry = {rule}\n')
+    return stage1
+
+
+def test_a_stage_under_its_retry_threshold_trains_again_with_the_next_seeds_and_the_best_run_goes_on(tmp_path):
+    stage1 = retry_recipe(tmp_path, "dict(metric='top1', below=0.36, max_retries=2)")
+    work, lines = tmp_path / 'work', []
+    trainer = ScoringTrainer({5: 0.25, 6: 0.31, 7: 0.30})  # seed 5 stalls, and so do the next two
+    final = train_stages(stage1, trainer, str(work), ['randomness.seed=5'], report=lines.append)
+    runs = trainer.calls[:3]
+    assert [call[1] for call in runs] == [f'{work}/stage1', f'{work}/stage1-retry1', f'{work}/stage1-retry2']
+    assert [call[2][-1] for call in runs] == ['randomness.seed=5', 'randomness.seed=6', 'randomness.seed=7']
+    assert lines[1] == 'stage 1: validation top1 0.2500 < 0.36 (stage_retry), training it again with seed 6'
+    assert lines[5] == (  # the best of three, though still under
+        f'stage 1: top1 stage1 0.2500, stage1-retry1 0.3100, stage1-retry2 0.3000; going on from {work}/stage1-retry1'
+    )
+    assert f'load_from={work}/stage1-retry1' in trainer.calls[3][2] and final == str(work / 'stage3' / 'epoch_2.pth')
+    again = ScoringTrainer({})
+    assert train_stages(stage1, again, str(work), ['randomness.seed=5'], report=lambda line: None) == final
+    assert again.calls == []  # every run finished: chosen again, trained never
+
+    healthy = ScoringTrainer({5: 0.25, 6: 0.44})  # the first retry passes: no second
+    train_stages(stage1, healthy, str(tmp_path / 'b'), ['randomness.seed=5'], report=lambda line: None)
+    assert [os.path.basename(call[1]) for call in healthy.calls] == ['stage1', 'stage1-retry1', 'stage2', 'stage3']
+    assert healthy.calls[2][2][-1] == f'load_from={tmp_path}/b/stage1-retry1'
+    passing = ScoringTrainer({5: 0.36})  # at the threshold: no retry
+    train_stages(stage1, passing, str(tmp_path / 'c'), ['randomness.seed=5'], report=lambda line: None)
+    assert [os.path.basename(call[1]) for call in passing.calls] == ['stage1', 'stage2', 'stage3']
+
+
+def test_malformed_retry_rules_and_runs_without_validation_are_refused(tmp_path):
+    for number, rule in enumerate(["dict(metric='top1', below=0.3)", "dict(metric='top1', below=0.3, max_retries=0)"]):
+        folder = tmp_path / str(number)
+        trainer = FakeTrainer()
+        with pytest.raises(StageError, match='stage 1 .*stage_retry'):
+            train_stages(retry_recipe(folder, rule), trainer, str(folder / 'work'), report=lambda line: None)
+        assert trainer.calls == []  # refused before any training
+    (last,) = write_configs(tmp_path / 'last', 'g_stage1.py', 'g_stage2.py', 'g_stage3.py')[2:]
+    with open(last, 'a') as file:
+        file.write("stage_retry = dict(metric='top1', below=0.3, max_retries=1)\n")
+    with pytest.raises(StageError, match='the last stage cannot have a stage_retry rule'):
+        train_stages(str(tmp_path / 'last' / 'g_stage1.py'), FakeTrainer(), str(tmp_path / 'w'), report=print)
+    silent = tmp_path / 'silent'
+    with pytest.raises(StageError, match=r"stage 1: .*stage1: no validation 'top1'"):
+        train_stages(
+            retry_recipe(silent, "dict(metric='top1', below=0.3, max_retries=1)"),
+            FakeTrainer(),  # trains without validating
+            str(silent / 'work'),
+            report=lambda line: None,
+        )
