@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
 from ..config import load_config
 from ..resources import find_config
@@ -185,14 +185,16 @@ def _retrain_stalled(
         if best >= rule.below:
             break
         retry_dir = f'{stage_dir}-retry{retry}'
-        retry_options = options + ([f'randomness.seed={seed + retry}'] if isinstance(seed, int) else [])
+        # without a seed in the config, mmengine draws a new one for every run
+        seeded = [f'randomness.seed={seed + retry}'] if isinstance(seed, int) else []
+        with_seed = f'seed {seed + retry}' if seeded else 'a new seed'
         report(
             f'stage {stage}: validation {rule.metric} {best:.4f} < {rule.below:g} (stage_retry), '
-            f'training it again with {"seed " + str(seed + retry) if isinstance(seed, int) else "a new seed"}'
+            f'training it again with {with_seed}'
         )
-        retry_done = _train_stage(stage, config, retry_dir, retry_options, train, report)
+        retry_done = _train_stage(stage, config, retry_dir, options + seeded, train, report)
         runs.append((_score(stage, retry_dir, rule), retry_dir, retry_done))
-    score, chosen_dir, chosen = max(runs, key=lambda run: run[0])
+    _, chosen_dir, chosen = max(runs, key=lambda run: run[0])
     if len(runs) > 1:
         scores = ', '.join(f'{os.path.basename(run[1])} {run[0]:.4f}' for run in runs)
         report(f'stage {stage}: {rule.metric} {scores}; going on from {chosen_dir}')
@@ -206,7 +208,7 @@ def _score(stage: int, work_dir: str, rule: RetryRule) -> float:
         raise StageError(f'stage {stage}: {error}') from None
 
 
-def _load(config: str, cfg_options: Sequence[str]):
+def _load(config: str, cfg_options: Sequence[str]) -> Config:
     """The config with ``key=value`` options applied."""
     return load_config(config, _options_dict(cfg_options) if cfg_options else None)
 
