@@ -13,6 +13,7 @@ from mmengine.config import Config
 
 from ..apis import eval_loader, load_config, load_model
 from ..data.prep import class_attributes
+from ..engine.stages import read_stage_record
 from ..evaluation import collect_scores, compare_locations, interleaved_timings, read_actor_boxes
 from ..fileio import atomic_write_json, atomic_write_lines
 from ..models import TSM, GlanceFocusNet, recognizer_macs
@@ -128,7 +129,8 @@ def train_gfnet(log: str, run: DemoRun) -> dict:
         log, 'train-all', run.recipe.gfnet, '--work-dir', work, '--seed', str(run.seed), '--cfg-options', *options
     )
     with open(os.path.join(work, run.recipe.final_stage, 'last_checkpoint'), encoding='utf-8') as file:
-        return dict(checkpoint=file.read().strip())
+        checkpoint = file.read().strip()
+    return dict(checkpoint=checkpoint, stages=read_stage_record(work))
 
 
 def evaluate_budgets(log: str, run: DemoRun, gfnet: dict, baseline: dict) -> dict:
@@ -324,7 +326,7 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
         gfnet,
         depends_on=recipes,
     )
-    results = headline(curve, policies, timing, control, seed, benchmark, quick)
+    results = headline(curve, policies, timing, control, seed, benchmark, quick, gfnet.get('stages'))
     atomic_write_json(run.path('results.json'), results)
     commands = follow_up_commands(run.out, run.data, recipe)
     write_report(run.out, counts, curve, results, images, steps, quick, commands)

@@ -24,10 +24,18 @@ HEURISTICS = ('random', 'center', 'motion', 'compensated_motion')
 
 
 def headline(
-    curve: dict, policies: list[dict], timing: dict, control: dict, seed: int, benchmark: str, quick: bool
+    curve: dict,
+    policies: list[dict],
+    timing: dict,
+    control: dict,
+    seed: int,
+    benchmark: str,
+    quick: bool,
+    stages: list[dict] | None = None,
 ) -> dict[str, Any]:
     """``results.json``: the baseline, the glance alone, the cheapest budget point that reaches the
-    baseline, the best point, the ratios, the policy comparison and the equal-compute control."""
+    baseline, the best point, the ratios, the policy comparison, the equal-compute control and
+    GlanceFocusNet's stage runs (``train-all``'s record, ``stages``: which stage was retried)."""
     baseline = curve['baseline']
     matched = matched_point(curve)
     best = best_point(curve)
@@ -57,7 +65,42 @@ def headline(
         'timing': timing,
         'policy_vs_random': policies,
         'equal_compute_static': {key: control[key] for key in ('top1', 'gmacs_per_clip', 'input_size')},
+        'stage_runs': None if stages is None else [_stage_runs(entry) for entry in stages],
     }
+
+
+def _stage_runs(entry: dict) -> dict[str, Any]:
+    """One stage of ``train-all``'s record with its runs named by their work dirs' names."""
+    name = os.path.basename
+    return dict(
+        stage=entry['stage'],
+        stage_retry=entry['stage_retry'],
+        runs=[dict(run=name(run['work_dir']), score=run['score']) for run in entry['runs']],
+        chosen=name(entry['chosen']),
+    )
+
+
+def retry_sentences(stage_runs: list[dict] | None) -> list[str]:
+    """A sentence for each stage with a ``stage_retry`` rule: whether its run ended under the
+    threshold, the runs it took and the one the next stage started from."""
+    sentences = []
+    for entry in stage_runs or []:
+        rule, runs, stage = entry['stage_retry'], entry['runs'], entry['stage']
+        if rule is None:
+            continue
+        metric, below = rule['metric'], rule['below']
+        if len(runs) == 1:
+            sentences.append(
+                f'Stage {stage} ended at validation {metric} {runs[0]["score"]:.4f}, at or over its '
+                f'stage_retry threshold {below:g}: trained once.'
+            )
+            continue
+        scores = ', '.join(f'{run["run"]} {run["score"]:.4f}' for run in runs)
+        sentences.append(
+            f'Stage {stage} ended under its stage_retry threshold (validation {metric} {below:g}) and was '
+            f'trained again with the next training seed: {scores}; stage {stage + 1} went on from {entry["chosen"]}.'
+        )
+    return sentences
 
 
 def closest_heuristic(row: dict) -> str:
@@ -154,6 +197,7 @@ def write_report(
         f'{counts["train"]} training clips, {counts["calib"]} held-out calibration clips, {counts["val"]} '
         f'validation clips. Everything trained from scratch on this machine ({os.cpu_count()} CPU threads) in '
         f'{steps.seconds / 60:.1f} minutes.',
+        *retry_sentences(results['stage_runs']),
         '',
     ]
     if quick:
@@ -273,6 +317,8 @@ def print_headline(results: dict) -> None:
     for name, top1, gmacs in rows:
         print(f'{name:28} {_pct(top1):>7} {"-" if gmacs is None else f"{gmacs:.3f}":>7}')
     one_step = results['policy_vs_random'][0]
+    for sentence in retry_sentences(results['stage_runs']):
+        print(sentence)
     print(f'GMACs ratio {_ratio(results["gmacs_ratio"])}, time ratio {_ratio(results["time_ratio"])}')
     print(
         'one focus step, top-1 (hit rate): '

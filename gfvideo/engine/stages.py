@@ -9,20 +9,24 @@ Each stage trains in ``<work dir>/stage<k>`` and starts from the previous stage'
 checkpoint (``load_from`` is the previous stage's work dir, whose ``last_checkpoint`` names it).
 A stage whose work dir holds its last epoch's checkpoint is finished and is not trained again.
 A stage config's ``stage_retry`` rule trains a stalled stage again with other training seeds
-(:mod:`.stage_retry`); the next stage starts from its best run. The last stage's config and
-checkpoint are the recipe's final model.
+(:mod:`.stage_retry`); the next stage starts from its best run. ``<work dir>/stages.json``
+records, after each stage, the runs it trained, their scores and the run that went on
+(:func:`read_stage_record`). The last stage's config and checkpoint are the recipe's final model.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from mmengine.config import Config, DictAction
 
 from ..config import load_config
+from ..fileio import atomic_write_json
 from ..resources import find_config
 from .stage_retry import RetryRule, StageRetryError, last_validation, retry_rule
 
@@ -32,6 +36,8 @@ STAGES = (1, 2, 3)
 EPOCHS = re.compile(r'(?<=[-_])\d+e(?=[-_.])')
 #: GPUs x clips per GPU in a config name (``_8xb8-``): each stage's name gives its own.
 BATCH = re.compile(r'(?<=_)\d+xb\d+(?=-)')
+#: The record of a ``train_stages`` work dir: one entry per stage (:func:`read_stage_record`).
+STAGE_RECORD = 'stages.json'
 
 
 def _stage_free(name: str) -> str:
@@ -119,7 +125,8 @@ def train_stages(
 
     ``work_dir`` defaults to ``work_dirs/<stage 1 config name>``; every stage gets
     ``cfg_options``, and every stage after the first ``load_from`` the previous stage's work dir. ``report``
-    gets one line per stage, per retry and one at the end. Raises :class:`StageError` for missing
+    gets one line per stage, per retry and one at the end; after each stage ``work_dir/stages.json``
+    records its runs (:func:`read_stage_record`). Raises :class:`StageError` for missing
     stage configs or malformed ``stage_retry`` rules (before any training) and
     :class:`StageFailedError` when a stage fails.
     """
@@ -130,15 +137,34 @@ def train_stages(
         last = configs[-1]
         raise StageError(f'{last}: the last stage cannot have a stage_retry rule (its dir holds the final model)')
     previous, final = None, ''
+    record: list[dict[str, Any]] = []
     for stage, (config, rule) in enumerate(zip(configs, rules), start=1):
         stage_dir = os.path.join(root, f'stage{stage}')
         options = list(cfg_options) + ([f'load_from={previous}'] if previous else [])
         done = _train_stage(stage, config, stage_dir, options, train, report)
+        runs: list[dict[str, Any]] = [dict(work_dir=stage_dir, score=None, checkpoint=done)]
         if rule is not None:
-            stage_dir, done = _retrain_stalled(stage, config, stage_dir, done, options, rule, train, report)
-        previous, final = stage_dir, done
+            runs = _retrain_stalled(stage, config, runs[0], options, rule, train, report)
+        chosen = runs[0] if rule is None else max(runs, key=lambda run: run['score'])
+        retry = None if rule is None else dict(metric=rule.metric, below=rule.below)
+        record.append(dict(stage=stage, config=config, stage_retry=retry, runs=runs, chosen=chosen['work_dir']))
+        atomic_write_json(os.path.join(root, STAGE_RECORD), record)
+        previous, final = chosen['work_dir'], chosen['checkpoint']
     report(f'all stages finished: {final}')
     return final
+
+
+def read_stage_record(work_dir: str) -> list[dict[str, Any]] | None:
+    """What :func:`train_stages` trained in ``work_dir``, one entry per finished stage: ``stage``,
+    ``config``, ``stage_retry`` (its ``metric`` and ``below``, or None), ``runs`` (each run's
+    ``work_dir``, last validation ``score`` (None without a rule) and final ``checkpoint``) and
+    ``chosen`` (the work dir of the run the next stage started from); None where ``work_dir`` has
+    no record."""
+    path = os.path.join(work_dir, STAGE_RECORD)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding='utf-8') as file:
+        return json.load(file)
 
 
 def _train_stage(
@@ -169,22 +195,21 @@ def _stage_retry_rule(stage: int, config: str, cfg_options: Sequence[str]) -> Re
 def _retrain_stalled(
     stage: int,
     config: str,
-    stage_dir: str,
-    done: str,
+    first: dict[str, Any],
     options: list[str],
     rule: RetryRule,
     train: StageTrainer,
     report: Callable[[str], None],
-) -> tuple[str, str]:
+) -> list[dict[str, Any]]:
     """Train the stage again (``stage<k>-retry<n>``, training seed ``seed + n``) while every run ends
-    under ``rule.below``; the best run's work dir and final checkpoint."""
+    under ``rule.below``; every run (the ``first`` one and the retries), each with its score."""
     seed = _load(config, options).get('randomness', {}).get('seed')
-    runs = [(_score(stage, stage_dir, rule), stage_dir, done)]
+    runs = [dict(first, score=_score(stage, first['work_dir'], rule))]
     for retry in range(1, rule.max_retries + 1):
-        best = max(run[0] for run in runs)
+        best = max(run['score'] for run in runs)
         if best >= rule.below:
             break
-        retry_dir = f'{stage_dir}-retry{retry}'
+        retry_dir = f'{first["work_dir"]}-retry{retry}'
         # without a seed in the config, mmengine draws a new one for every run
         seeded = [f'randomness.seed={seed + retry}'] if isinstance(seed, int) else []
         with_seed = f'seed {seed + retry}' if seeded else 'a new seed'
@@ -193,12 +218,12 @@ def _retrain_stalled(
             f'training it again with {with_seed}'
         )
         retry_done = _train_stage(stage, config, retry_dir, options + seeded, train, report)
-        runs.append((_score(stage, retry_dir, rule), retry_dir, retry_done))
-    _, chosen_dir, chosen = max(runs, key=lambda run: run[0])
+        runs.append(dict(work_dir=retry_dir, score=_score(stage, retry_dir, rule), checkpoint=retry_done))
     if len(runs) > 1:
-        scores = ', '.join(f'{os.path.basename(run[1])} {run[0]:.4f}' for run in runs)
-        report(f'stage {stage}: {rule.metric} {scores}; going on from {chosen_dir}')
-    return chosen_dir, chosen
+        scores = ', '.join(f'{os.path.basename(run["work_dir"])} {run["score"]:.4f}' for run in runs)
+        chosen = max(runs, key=lambda run: run['score'])
+        report(f'stage {stage}: {rule.metric} {scores}; going on from {chosen["work_dir"]}')
+    return runs
 
 
 def _score(stage: int, work_dir: str, rule: RetryRule) -> float:

@@ -53,6 +53,10 @@ def test_demo_writes_results_and_report(demo):
                 assert row[f'{name}_top1'] <= row[f'{name}_{attribute}_top1'] <= 1
         assert row['oracle_hit'] == 1.0  # patches centred on the actor always hold its centre
         assert row['glance_direction_top1'] == rows[0]['glance_direction_top1']  # the same glance each row
+    # --quick turns the busy recipe's stage_retry off: every stage trained once, each going on
+    assert [(entry['stage'], entry['stage_retry'], entry['chosen']) for entry in results['stage_runs']] == [
+        (stage, None, f'stage{stage}') for stage in (1, 2, 3, 4)
+    ]
     control = results['equal_compute_static']
     assert 8 <= control['input_size'] < 128 and 0 <= control['top1'] <= 1
     gfnet_gmacs = (matched or results['gfnet_best'])['gmacs_per_clip']

@@ -6,6 +6,8 @@ import os
 import pytest
 import torch
 
+from gfvideo.engine.stage_retry import last_validation
+from gfvideo.engine.stages import read_stage_record
 from gfvideo.fileio import output_lock
 from tests.cli.train_helpers import CONFIGS, ROOT, data_options, load_tool, tool, train
 
@@ -126,6 +128,14 @@ def test_train_all_trains_a_stage_under_its_retry_threshold_again_with_the_next_
     chosen = result.stdout.split('going on from ')[1].split()[0]  # the better run by its real validation
     assert chosen in (f'{work}/stage1', f'{work}/stage1-retry1')
     assert f'from {chosen}/epoch_1.pth' in open(next((work / 'stage2').rglob('*.log'))).read()
+    record = read_stage_record(str(work))  # the runs with their real scores, and the chosen one
+    assert [(run['work_dir'], run['score']) for run in record[0]['runs']] == [
+        (str(work / run), last_validation(str(work / run), 'top1')) for run in ('stage1', 'stage1-retry1')
+    ]
+    assert record[0]['chosen'] == chosen and [entry['chosen'] for entry in record[1:]] == [
+        str(work / 'stage2'),
+        str(work / 'stage3'),
+    ]
 
 
 @pytest.mark.slow

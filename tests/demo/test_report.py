@@ -6,7 +6,14 @@ import pytest
 
 from gfvideo.demo.curve import best_point, matched_point
 from gfvideo.demo.recipes import RECIPES
-from gfvideo.demo.report import attribute_table, closest_heuristic, follow_up_commands, headline, print_headline
+from gfvideo.demo.report import (
+    attribute_table,
+    closest_heuristic,
+    follow_up_commands,
+    headline,
+    print_headline,
+    retry_sentences,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -56,6 +63,46 @@ def test_without_a_matched_point_there_are_no_ratios(capsys):
     assert 'GFNet early exit, matched' not in out and 'GMACs ratio -, time ratio -' in out
     assert 'learned 90.0% (0.800)' in out and 'random - (-)' in out
     assert 'TSM at 44 px (equal GMACs)' in out and 'these numbers mean nothing' in out
+
+
+def test_the_results_and_the_report_say_which_stage_was_trained_again(capsys):
+    rule = dict(metric='top1', below=0.36)
+    stages = [
+        dict(
+            stage=1,
+            stage_retry=rule,
+            runs=[
+                dict(work_dir='/w/stage1', score=0.2475, checkpoint='/w/stage1/epoch_7.pth'),
+                dict(work_dir='/w/stage1-retry1', score=0.4875, checkpoint='/w/stage1-retry1/epoch_7.pth'),
+            ],
+            chosen='/w/stage1-retry1',
+        ),
+        dict(
+            stage=2, stage_retry=None, runs=[dict(work_dir='/w/stage2', score=None, checkpoint='c')], chosen='/w/stage2'
+        ),
+    ]
+    results = headline(curve(0.85), POLICIES, TIMING, CONTROL, seed=5, benchmark='busy', quick=False, stages=stages)
+    assert results['stage_runs'][0] == dict(
+        stage=1,
+        stage_retry=rule,
+        runs=[dict(run='stage1', score=0.2475), dict(run='stage1-retry1', score=0.4875)],
+        chosen='stage1-retry1',
+    )
+    assert results['stage_runs'][1]['runs'] == [dict(run='stage2', score=None)]
+    (sentence,) = retry_sentences(results['stage_runs'])  # stage 2 has no rule: nothing to say
+    assert 'Stage 1 ended under its stage_retry threshold (validation top1 0.36)' in sentence
+    assert sentence.endswith('stage1 0.2475, stage1-retry1 0.4875; stage 2 went on from stage1-retry1.')
+    print_headline(results)
+    assert sentence in capsys.readouterr().out
+    once = dict(stages[0], runs=stages[0]['runs'][1:], chosen='/w/stage1-retry1')
+    (sentence,) = retry_sentences(
+        headline(curve(0.85), POLICIES, TIMING, CONTROL, 5, 'busy', False, [once])['stage_runs']
+    )
+    assert (
+        sentence == 'Stage 1 ended at validation top1 0.4875, at or over its stage_retry threshold 0.36: trained once.'
+    )
+    assert headline(curve(0.85), POLICIES, TIMING, CONTROL, 5, 'busy', False)['stage_runs'] is None  # an older run's
+    assert retry_sentences(None) == []
 
 
 def test_the_report_names_the_heuristic_closest_to_the_policy():

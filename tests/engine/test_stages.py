@@ -4,7 +4,14 @@ import os
 
 import pytest
 
-from gfvideo.engine.stages import StageError, StageFailedError, final_checkpoint, stage_configs, train_stages
+from gfvideo.engine.stages import (
+    StageError,
+    StageFailedError,
+    final_checkpoint,
+    read_stage_record,
+    stage_configs,
+    train_stages,
+)
 
 
 def write_configs(folder, *names: str, epochs: int = 2) -> list[str]:
@@ -129,6 +136,7 @@ def test_a_failed_or_unfinished_stage_stops_the_chain(tmp_path):
     with pytest.raises(StageFailedError) as failure:
         train_stages(stage1, failing, str(tmp_path / 'a'), report=lambda line: None)
     assert failure.value.status == 3 and failure.value.stage == 2 and len(failing.calls) == 2
+    assert [entry['chosen'] for entry in read_stage_record(str(tmp_path / 'a'))] == [f'{tmp_path}/a/stage1']
     with pytest.raises(StageError, match=f'stage 1 ended without its final checkpoint in {tmp_path}/b/stage1'):
         train_stages(stage1, lambda config, work_dir, options: 0, str(tmp_path / 'b'), report=lambda line: None)
     later = FakeTrainer(fail_at='stage4', status=5)
@@ -182,6 +190,21 @@ def test_a_stage_under_its_retry_threshold_trains_again_with_the_next_seeds_and_
         f'stage 1: top1 stage1 0.2500, stage1-retry1 0.3100, stage1-retry2 0.3000; going on from {work}/stage1-retry1'
     )
     assert f'load_from={work}/stage1-retry1' in trainer.calls[3][2] and final == str(work / 'stage3' / 'epoch_2.pth')
+    record = read_stage_record(str(work))  # what each stage trained and which run went on
+    assert [(run['work_dir'], run['score']) for run in record[0]['runs']] == [
+        (f'{work}/stage1', 0.25),
+        (f'{work}/stage1-retry1', 0.31),
+        (f'{work}/stage1-retry2', 0.30),
+    ]
+    assert record[0]['runs'][1]['checkpoint'] == f'{work}/stage1-retry1/epoch_2.pth'
+    assert record[0]['chosen'] == f'{work}/stage1-retry1' and record[0]['stage_retry'] == dict(
+        metric='top1', below=0.36
+    )
+    assert [(entry['stage'], entry['stage_retry'], entry['chosen']) for entry in record[1:]] == [
+        (2, None, f'{work}/stage2'),
+        (3, None, f'{work}/stage3'),
+    ]
+    assert record[2]['runs'] == [dict(work_dir=f'{work}/stage3', score=None, checkpoint=final)]
     again = ScoringTrainer({})
     assert train_stages(stage1, again, str(work), ['randomness.seed=5'], report=lambda line: None) == final
     assert again.calls == []  # every run finished: chosen again, trained never
@@ -193,6 +216,8 @@ def test_a_stage_under_its_retry_threshold_trains_again_with_the_next_seeds_and_
     passing = ScoringTrainer({5: 0.36})  # at the threshold: no retry
     train_stages(stage1, passing, str(tmp_path / 'c'), ['randomness.seed=5'], report=lambda line: None)
     assert [os.path.basename(call[1]) for call in passing.calls] == ['stage1', 'stage2', 'stage3']
+    assert [run['score'] for run in read_stage_record(str(tmp_path / 'c'))[0]['runs']] == [0.36]
+    assert read_stage_record(str(tmp_path / 'never trained')) is None
 
 
 def test_malformed_retry_rules_and_runs_without_validation_are_refused(tmp_path):
