@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 
 from ..config import load_config
+from ..engine.stage_retry import RetryRule
 from ..engine.stages import stage_configs
 from ..resources import CONFIGS
 
@@ -43,14 +44,16 @@ class Recipe:
         return f'stage{len(self.stages)}'
 
     def digests(self) -> dict[str, str]:
-        """A hash of each model's configs (resolved, bases included; GlanceFocusNet's every stage):
-        a rerun reuses a finished step only when the recipes it depends on are the same."""
+        """A hash of each model's configs (resolved, bases included; GlanceFocusNet's every stage;
+        the baseline's with its retry rule): a rerun reuses a finished step only when the recipes
+        it depends on are the same."""
 
-        def digest(paths: list[str]) -> str:
+        def digest(paths: list[str], *extra: str) -> str:
             texts = [load_config(path).pretty_text for path in paths]
-            return hashlib.sha256('\n'.join(texts).encode()).hexdigest()[:16]
+            return hashlib.sha256('\n'.join([*texts, *extra]).encode()).hexdigest()[:16]
 
-        return dict(gfnet_recipe=digest(self.stages), baseline_recipe=digest([self.tsm]))
+        # the baseline's retry rule is part of how it trains
+        return dict(gfnet_recipe=digest(self.stages), baseline_recipe=digest([self.tsm], repr(BASELINE_RETRY)))
 
 
 #: The recipe of each scene (``static``: still camera and distractors; ``busy``: the camera and
@@ -67,6 +70,11 @@ SIZES = {
     'quick': dict(train=40, calib=8, val=16, stage1=1, stage2=1, stage3=1, repeats=2),
 }
 EVAL_BATCH = 16
+#: The full-frame baseline gets the second chance GlanceFocusNet's stalled stage 1 gets
+#: (``stage_retry``): a baseline whose validation top-1 ends under the 0.90 the benchmarks were
+#: calibrated for trains once more with the next seed, and the better run is the baseline (the
+#: busy scene's baseline stalls on some seeds: BENCHMARKS.md). Not under ``--quick``.
+BASELINE_RETRY = RetryRule(metric='top1', below=0.90, max_retries=1)
 
 
 def demo_model_configs() -> tuple[dict, dict]:

@@ -32,10 +32,12 @@ def headline(
     benchmark: str,
     quick: bool,
     stages: list[dict] | None = None,
+    baseline_runs: dict | None = None,
 ) -> dict[str, Any]:
     """``results.json``: the baseline, the glance alone, the cheapest budget point that reaches the
-    baseline, the best point, the ratios, the policy comparison, the equal-compute control and
-    GlanceFocusNet's stage runs (``train-all``'s record, ``stages``: which stage was retried)."""
+    baseline, the best point, the ratios, the policy comparison, the equal-compute control,
+    GlanceFocusNet's stage runs (``train-all``'s record, ``stages``) and the baseline's runs
+    (``baseline_runs``): which training was retried."""
     baseline = curve['baseline']
     matched = matched_point(curve)
     best = best_point(curve)
@@ -66,6 +68,7 @@ def headline(
         'policy_vs_random': policies,
         'equal_compute_static': {key: control[key] for key in ('top1', 'gmacs_per_clip', 'input_size')},
         'stage_runs': None if stages is None else [_stage_runs(entry) for entry in stages],
+        'baseline_runs': baseline_runs,
     }
 
 
@@ -80,26 +83,31 @@ def _stage_runs(entry: dict) -> dict[str, Any]:
     )
 
 
-def retry_sentences(stage_runs: list[dict] | None) -> list[str]:
-    """A sentence for each stage with a ``stage_retry`` rule: whether its run ended under the
-    threshold, the runs it took and the one the next stage started from."""
+def retry_sentences(stage_runs: list[dict] | None, baseline_runs: dict | None = None) -> list[str]:
+    """A sentence for each training with a retry rule (GlanceFocusNet's stages with ``stage_retry``,
+    the baseline's): whether its run ended under the threshold, the runs it took and the one that
+    went on."""
+    entries = [
+        (f'Stage {entry["stage"]}', f'stage {entry["stage"] + 1} started from', entry)
+        for entry in stage_runs or []
+        if entry['stage_retry'] is not None
+    ]
+    if baseline_runs is not None:
+        entries.append(('The full-frame baseline', 'the comparisons use', baseline_runs))
     sentences = []
-    for entry in stage_runs or []:
-        rule, runs, stage = entry['stage_retry'], entry['runs'], entry['stage']
-        if rule is None:
-            continue
-        metric, below = rule['metric'], rule['below']
+    for name, goes_on, entry in entries:
+        runs, metric, below = entry['runs'], entry['stage_retry']['metric'], entry['stage_retry']['below']
         if len(runs) == 1:
             sentences.append(
-                f'Stage {stage} ended at validation {metric} {runs[0]["score"]:.4f}, at or over its '
-                f'stage_retry threshold {below:g}: trained once.'
+                f'{name} ended at validation {metric} {runs[0]["score"]:.4f}, at or over its retry threshold '
+                f'{below:g}: trained once.'
             )
-            continue
-        scores = ', '.join(f'{run["run"]} {run["score"]:.4f}' for run in runs)
-        sentences.append(
-            f'Stage {stage} ended under its stage_retry threshold (validation {metric} {below:g}) and was '
-            f'trained again with the next training seed: {scores}; stage {stage + 1} went on from {entry["chosen"]}.'
-        )
+        else:
+            scores = ', '.join(f'{run["run"]} {run["score"]:.4f}' for run in runs)
+            sentences.append(
+                f'{name} ended under its retry threshold (validation {metric} {below:g}) and was trained again '
+                f'with the next training seed: {scores}; {goes_on} {entry["chosen"]}.'
+            )
     return sentences
 
 
@@ -197,7 +205,7 @@ def write_report(
         f'{counts["train"]} training clips, {counts["calib"]} held-out calibration clips, {counts["val"]} '
         f'validation clips. Everything trained from scratch on this machine ({os.cpu_count()} CPU threads) in '
         f'{steps.seconds / 60:.1f} minutes.',
-        *retry_sentences(results['stage_runs']),
+        *retry_sentences(results['stage_runs'], results['baseline_runs']),
         '',
     ]
     if quick:
@@ -317,7 +325,7 @@ def print_headline(results: dict) -> None:
     for name, top1, gmacs in rows:
         print(f'{name:28} {_pct(top1):>7} {"-" if gmacs is None else f"{gmacs:.3f}":>7}')
     one_step = results['policy_vs_random'][0]
-    for sentence in retry_sentences(results['stage_runs']):
+    for sentence in retry_sentences(results['stage_runs'], results['baseline_runs']):
         print(sentence)
     print(f'GMACs ratio {_ratio(results["gmacs_ratio"])}, time ratio {_ratio(results["time_ratio"])}')
     print(

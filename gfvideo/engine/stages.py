@@ -28,7 +28,7 @@ from mmengine.config import Config, DictAction
 from ..config import load_config
 from ..fileio import atomic_write_json
 from ..resources import find_config
-from .stage_retry import RetryRule, StageRetryError, last_validation, retry_rule
+from .stage_retry import RetryRule, StageRetryError, best_run, retry_rule, train_with_retries
 
 #: The stages every recipe has; later ones (``stage4``, ...) are optional.
 STAGES = (1, 2, 3)
@@ -141,11 +141,12 @@ def train_stages(
     for stage, (config, rule) in enumerate(zip(configs, rules), start=1):
         stage_dir = os.path.join(root, f'stage{stage}')
         options = list(cfg_options) + ([f'load_from={previous}'] if previous else [])
-        done = _train_stage(stage, config, stage_dir, options, train, report)
-        runs: list[dict[str, Any]] = [dict(work_dir=stage_dir, score=None, checkpoint=done)]
-        if rule is not None:
-            runs = _retrain_stalled(stage, config, runs[0], options, rule, train, report)
-        chosen = runs[0] if rule is None else max(runs, key=lambda run: run['score'])
+        if rule is None:
+            done = _train_stage(stage, config, stage_dir, options, train, report)
+            runs: list[dict[str, Any]] = [dict(work_dir=stage_dir, score=None, checkpoint=done)]
+        else:
+            runs = _retrain_stalled(stage, config, stage_dir, options, rule, train, report)
+        chosen = runs[0] if rule is None else best_run(runs)
         retry = None if rule is None else dict(metric=rule.metric, below=rule.below)
         record.append(dict(stage=stage, config=config, stage_retry=retry, runs=runs, chosen=chosen['work_dir']))
         atomic_write_json(os.path.join(root, STAGE_RECORD), record)
@@ -195,40 +196,25 @@ def _stage_retry_rule(stage: int, config: str, cfg_options: Sequence[str]) -> Re
 def _retrain_stalled(
     stage: int,
     config: str,
-    first: dict[str, Any],
+    stage_dir: str,
     options: list[str],
     rule: RetryRule,
     train: StageTrainer,
     report: Callable[[str], None],
 ) -> list[dict[str, Any]]:
-    """Train the stage again (``stage<k>-retry<n>``, training seed ``seed + n``) while every run ends
-    under ``rule.below``; every run (the ``first`` one and the retries), each with its score."""
+    """The stage's runs: the first in ``stage_dir``, then again (``stage<k>-retry<n>``, training seed
+    ``seed + n``) while every run ends under ``rule.below``; each with its score."""
     seed = _load(config, options).get('randomness', {}).get('seed')
-    runs = [dict(first, score=_score(stage, first['work_dir'], rule))]
-    for retry in range(1, rule.max_retries + 1):
-        best = max(run['score'] for run in runs)
-        if best >= rule.below:
-            break
-        retry_dir = f'{first["work_dir"]}-retry{retry}'
+
+    def train_run(run_dir: str, run_seed: int | None) -> str:
         # without a seed in the config, mmengine draws a new one for every run
-        seeded = [f'randomness.seed={seed + retry}'] if isinstance(seed, int) else []
-        with_seed = f'seed {seed + retry}' if seeded else 'a new seed'
-        report(
-            f'stage {stage}: validation {rule.metric} {best:.4f} < {rule.below:g} (stage_retry), '
-            f'training it again with {with_seed}'
-        )
-        retry_done = _train_stage(stage, config, retry_dir, options + seeded, train, report)
-        runs.append(dict(work_dir=retry_dir, score=_score(stage, retry_dir, rule), checkpoint=retry_done))
-    if len(runs) > 1:
-        scores = ', '.join(f'{os.path.basename(run["work_dir"])} {run["score"]:.4f}' for run in runs)
-        chosen = max(runs, key=lambda run: run['score'])
-        report(f'stage {stage}: {rule.metric} {scores}; going on from {chosen["work_dir"]}')
-    return runs
+        seeded = [f'randomness.seed={run_seed}'] if run_seed is not None else []
+        return _train_stage(stage, config, run_dir, options + seeded, train, report)
 
-
-def _score(stage: int, work_dir: str, rule: RetryRule) -> float:
     try:
-        return last_validation(work_dir, rule.metric)
+        return train_with_retries(
+            f'stage {stage}', stage_dir, rule, seed if isinstance(seed, int) else None, train_run, report
+        )
     except StageRetryError as error:
         raise StageError(f'stage {stage}: {error}') from None
 

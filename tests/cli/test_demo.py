@@ -53,7 +53,9 @@ def test_demo_writes_results_and_report(demo):
                 assert row[f'{name}_top1'] <= row[f'{name}_{attribute}_top1'] <= 1
         assert row['oracle_hit'] == 1.0  # patches centred on the actor always hold its centre
         assert row['glance_direction_top1'] == rows[0]['glance_direction_top1']  # the same glance each row
-    # --quick turns the busy recipe's stage_retry off: every stage trained once, each going on
+    # --quick turns the retries off (the baseline's and the busy recipe's stage_retry): every
+    # stage trained once, each going on
+    assert results['baseline_runs'] is None
     assert [(entry['stage'], entry['stage_retry'], entry['chosen']) for entry in results['stage_runs']] == [
         (stage, None, f'stage{stage}') for stage in (1, 2, 3, 4)
     ]

@@ -90,17 +90,15 @@ def test_the_results_and_the_report_say_which_stage_was_trained_again(capsys):
     )
     assert results['stage_runs'][1]['runs'] == [dict(run='stage2', score=None)]
     (sentence,) = retry_sentences(results['stage_runs'])  # stage 2 has no rule: nothing to say
-    assert 'Stage 1 ended under its stage_retry threshold (validation top1 0.36)' in sentence
-    assert sentence.endswith('stage1 0.2475, stage1-retry1 0.4875; stage 2 went on from stage1-retry1.')
+    assert 'Stage 1 ended under its retry threshold (validation top1 0.36)' in sentence
+    assert sentence.endswith('stage1 0.2475, stage1-retry1 0.4875; stage 2 started from stage1-retry1.')
     print_headline(results)
     assert sentence in capsys.readouterr().out
     once = dict(stages[0], runs=stages[0]['runs'][1:], chosen='/w/stage1-retry1')
     (sentence,) = retry_sentences(
         headline(curve(0.85), POLICIES, TIMING, CONTROL, 5, 'busy', False, [once])['stage_runs']
     )
-    assert (
-        sentence == 'Stage 1 ended at validation top1 0.4875, at or over its stage_retry threshold 0.36: trained once.'
-    )
+    assert sentence == 'Stage 1 ended at validation top1 0.4875, at or over its retry threshold 0.36: trained once.'
     assert headline(curve(0.85), POLICIES, TIMING, CONTROL, 5, 'busy', False)['stage_runs'] is None  # an older run's
     assert retry_sentences(None) == []
 

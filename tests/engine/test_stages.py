@@ -185,7 +185,7 @@ def test_a_stage_under_its_retry_threshold_trains_again_with_the_next_seeds_and_
     runs = trainer.calls[:3]
     assert [call[1] for call in runs] == [f'{work}/stage1', f'{work}/stage1-retry1', f'{work}/stage1-retry2']
     assert [call[2][-1] for call in runs] == ['randomness.seed=5', 'randomness.seed=6', 'randomness.seed=7']
-    assert lines[1] == 'stage 1: validation top1 0.2500 < 0.36 (stage_retry), training it again with seed 6'
+    assert lines[1] == 'stage 1: validation top1 0.2500 < 0.36 (its retry rule), training it again with seed 6'
     assert lines[5] == (  # the best of three, though still under
         f'stage 1: top1 stage1 0.2500, stage1-retry1 0.3100, stage1-retry2 0.3000; going on from {work}/stage1-retry1'
     )
