@@ -359,7 +359,7 @@ def run_demo(out: str, seed: int = 0, quick: bool = False, benchmark: str = 'bus
         curve, policies, timing, control, seed, benchmark, quick, gfnet.get('stages'), baseline.get('runs')
     )
     atomic_write_json(run.path('results.json'), results)
-    commands = follow_up_commands(run.out, run.data, recipe)
+    commands = follow_up_commands(run.out, run.data, recipe, os.path.dirname(baseline['checkpoint']))
     write_report(run.out, counts, curve, results, images, steps, quick, commands)
     print_headline(results)
     print(

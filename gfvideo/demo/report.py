@@ -157,16 +157,16 @@ def _ratio(value: float | None) -> str:
     return '-' if value is None else f'{value:.3f}'
 
 
-def follow_up_commands(out: str, data: str, recipe: Recipe) -> list[str]:
+def follow_up_commands(out: str, data: str, recipe: Recipe, baseline_dir: str | None = None) -> list[str]:
     """The next commands a user runs on this demo's own outputs, each after a comment line saying
     what it does (the README lists the same for ``work_dirs/demo``); shipped recipes by name, a
-    work dir for its final checkpoint."""
+    work dir for its final checkpoint (the baseline's: ``baseline_dir``, by default its first run's)."""
     rel = os.path.relpath
     out, data = rel(out), rel(data)
     model = f'{recipe_name(recipe.final)} {os.path.join(out, "train", "gfnet", recipe.final_stage)}'
     thresholds = os.path.join(out, 'budget', 'thresholds.json')
     video = os.path.join(data, 'videos', '1.webm')
-    baseline = f'{recipe_name(recipe.tsm)} {os.path.join(out, "train", "tsm_baseline")}'
+    baseline = f'{recipe_name(recipe.tsm)} {rel(baseline_dir or os.path.join(out, "train", "tsm_baseline"))}'
     return [
         '# thresholds for a budget of 0.05 GMACs per clip, evaluated with the real early-exit runtime',
         f'gfvideo evaluate-budget {model} --data-root {data} --budgets 0.05 --baseline {baseline} '

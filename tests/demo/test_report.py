@@ -141,3 +141,7 @@ def test_the_readme_gives_the_same_follow_up_commands_as_the_report():
     assert recognize and all('--thresholds work_dirs/demo/budget/thresholds.json' in c for c in recognize)
     assert any(c.startswith('gfvideo recognize work_dirs/demo/export ') for c in commands)  # the export's own
     assert all(c.startswith(('# ', 'gfvideo ')) for c in commands)
+    retried = follow_up_commands(
+        'work_dirs/demo', 'work_dirs/demo/data', RECIPES['busy'], 'work_dirs/demo/train/x-retry1'
+    )
+    assert commands[1].replace('train/tsm_baseline ', 'train/x-retry1 ') == retried[1]  # the baseline that went on
