@@ -32,7 +32,7 @@ from .recipes import (
     epoch_options,
     quick_options,
 )
-from .report import follow_up_commands, headline, print_headline, write_report
+from .report import follow_up_commands, headline, named_runs, print_headline, write_report
 from .scripts import ToolRunner
 from .steps import Steps
 
@@ -143,12 +143,8 @@ def train_baseline(log: str, run: DemoRun) -> dict:
 
     runs = train_with_retries('the baseline', work, BASELINE_RETRY, run.seed, train_run, report)
     chosen = best_run(runs)
-    record = dict(
-        stage_retry=dict(metric=BASELINE_RETRY.metric, below=BASELINE_RETRY.below),
-        runs=[dict(run=os.path.basename(r['work_dir']), score=r['score']) for r in runs],
-        chosen=os.path.basename(chosen['work_dir']),
-    )
-    return dict(checkpoint=chosen['checkpoint'], epochs=baseline_epochs(run.sizes, run.recipe), runs=record)
+    record = dict(stage_retry=BASELINE_RETRY.threshold(), runs=runs, chosen=chosen['work_dir'])
+    return dict(checkpoint=chosen['checkpoint'], epochs=baseline_epochs(run.sizes, run.recipe), runs=named_runs(record))
 
 
 def train_gfnet(log: str, run: DemoRun) -> dict:

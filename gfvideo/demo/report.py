@@ -67,20 +67,23 @@ def headline(
         'timing': timing,
         'policy_vs_random': policies,
         'equal_compute_static': {key: control[key] for key in ('top1', 'gmacs_per_clip', 'input_size')},
-        'stage_runs': None if stages is None else [_stage_runs(entry) for entry in stages],
+        'stage_runs': None if stages is None else [named_runs(entry) for entry in stages],
         'baseline_runs': baseline_runs,
     }
 
 
-def _stage_runs(entry: dict) -> dict[str, Any]:
-    """One stage of ``train-all``'s record with its runs named by their work dirs' names."""
+def named_runs(entry: dict) -> dict[str, Any]:
+    """A training's record of runs (a stage of ``train-all``'s ``stages.json``, or the demo
+    baseline's) as ``results.json`` keeps it: the stage's number where it has one, the retry
+    rule's threshold, each run named by its work dir's name with its score, and the chosen run's
+    name."""
     name = os.path.basename
-    return dict(
-        stage=entry['stage'],
+    named = dict(
         stage_retry=entry['stage_retry'],
         runs=[dict(run=name(run['work_dir']), score=run['score']) for run in entry['runs']],
         chosen=name(entry['chosen']),
     )
+    return dict(stage=entry['stage'], **named) if 'stage' in entry else named
 
 
 def retry_sentences(stage_runs: list[dict] | None, baseline_runs: dict | None = None) -> list[str]:

@@ -37,6 +37,10 @@ class RetryRule:
     below: float
     max_retries: int
 
+    def threshold(self) -> dict[str, Any]:
+        """What a record of the runs keeps of the rule: its ``metric`` and ``below``."""
+        return dict(metric=self.metric, below=self.below)
+
 
 def retry_rule(cfg: Config) -> RetryRule | None:
     """The stage config's ``stage_retry`` rule, or None where it has none."""

@@ -144,10 +144,10 @@ def train_stages(
         if rule is None:
             done = _train_stage(stage, config, stage_dir, options, train, report)
             runs: list[dict[str, Any]] = [dict(work_dir=stage_dir, score=None, checkpoint=done)]
+            chosen, retry = runs[0], None
         else:
             runs = _retrain_stalled(stage, config, stage_dir, options, rule, train, report)
-        chosen = runs[0] if rule is None else best_run(runs)
-        retry = None if rule is None else dict(metric=rule.metric, below=rule.below)
+            chosen, retry = best_run(runs), rule.threshold()
         record.append(dict(stage=stage, config=config, stage_retry=retry, runs=runs, chosen=chosen['work_dir']))
         atomic_write_json(os.path.join(root, STAGE_RECORD), record)
         previous, final = chosen['work_dir'], chosen['checkpoint']
