@@ -110,3 +110,16 @@ def test_invalid_settings():
         build_backbone('vgg16')
     with pytest.raises(ValueError, match='shift_place'):
         build_backbone('resnet18', shift_place='both')
+
+
+def test_the_stem_max_pool_gives_the_usual_values_and_gradients_in_the_usual_layout():
+    stem_pool = build_backbone('resnet18', num_segments=2, width_mult=0.25).maxpool
+    reference = torch.nn.MaxPool2d(3, 2, 1)
+    maps = torch.randn(4, 16, 17, 22, requires_grad=True)
+    pooled = stem_pool(maps)
+    assert pooled.is_contiguous()  # the layers after it see the layout they always saw
+    assert torch.equal(pooled, reference(maps))
+    grad = torch.randn_like(pooled)
+    (ours,) = torch.autograd.grad(pooled, maps, grad)
+    (theirs,) = torch.autograd.grad(reference(maps), maps, grad)
+    assert torch.equal(ours, theirs)

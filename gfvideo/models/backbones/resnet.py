@@ -27,6 +27,17 @@ def scaled_channels(channels: int, width_mult: float, divisor: int = 8) -> int:
     return rounded + divisor if rounded < 0.9 * value else rounded
 
 
+class StemMaxPool2d(nn.MaxPool2d):
+    """The stem's max-pool; on CPU it pools a channels-last copy of its input, then returns the
+    usual layout: the same values and gradients, and several times faster in inference (this
+    PyTorch CPU build's max-pool is slow on channels-first maps; BENCHMARKS.md, time_parts)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device.type != 'cpu':
+            return super().forward(x)
+        return super().forward(x.contiguous(memory_format=torch.channels_last)).contiguous()
+
+
 class _ShiftableBlock(nn.Module):
     """A residual block whose input can be shifted in time: on the residual branch only
     (``'blockres'``) or for the whole block, identity included (``'block'``)."""
@@ -137,7 +148,7 @@ class ResNet(VideoBackbone):
         self.conv1 = nn.Conv2d(in_channels, self.inplanes, 7, 2, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(self.inplanes)
         self.relu = nn.ReLU(inplace=True)
-        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.maxpool = StemMaxPool2d(3, 2, 1)
         #: channels of the map each stride ends with (stride 4 = layer1 ... 32 = layer4)
         self.stride_channels: dict[int, int] = {}
         for stage, (planes, count) in enumerate(zip((64, 128, 256, 512), blocks), start=1):
