@@ -65,13 +65,17 @@ def motion_locations(differences: torch.Tensor, patch_size: int, frame_size: tup
 
 
 def _spectra(grey: torch.Tensor) -> torch.Tensor:
-    """The real FFT of grey images ``(..., H, W)`` under a Hann window (what phase correlation compares)."""
+    """The real FFT of grey images ``(..., H, W)`` under a Hann window, whitened (each frequency
+    scaled to magnitude 1): what phase correlation compares. Whitening each image once, rather
+    than each pair's cross-power spectrum, gives the same product at about half the cost."""
     height, width = grey.shape[-2:]
     window = torch.outer(
         torch.hann_window(height, periodic=False, device=grey.device, dtype=grey.dtype),
         torch.hann_window(width, periodic=False, device=grey.device, dtype=grey.dtype),
     )
-    return torch.fft.rfft2(grey * window)
+    parts = torch.view_as_real(torch.fft.rfft2(grey * window))  # (..., 2): real and imaginary
+    inverse_magnitude = (parts[..., 0].square() + parts[..., 1].square()).clamp_min_(1e-24).rsqrt_()
+    return torch.view_as_complex(parts * inverse_magnitude[..., None])
 
 
 def _correlation_peaks(
@@ -81,8 +85,7 @@ def _correlation_peaks(
     images against the previous ones, by phase correlation of their :func:`_spectra` (any leading
     axes, ``N`` pairs in all; images of ``size`` ``(H, W)``)."""
     height, width = size
-    cross = current * previous.conj()
-    correlation = torch.fft.irfft2(cross / cross.abs().clamp_min(1e-12), s=size).reshape(-1, height * width)
+    correlation = torch.fft.irfft2(current * previous.conj(), s=size).reshape(-1, height * width)
     peaks = correlation.topk(count, dim=1).indices
     dy, dx = peaks // width, peaks % width
     return torch.stack([(dy + height // 2) % height - height // 2, (dx + width // 2) % width - width // 2], dim=2)

@@ -96,7 +96,10 @@ class PatchPolicy(Policy):
     # ------------------------------------------------------------------ state
     def encode_map(self, glance_maps: torch.Tensor) -> torch.Tensor:
         """``(N, C, h, w)`` glance maps -> ``(N, E)`` codes, computed once per clip."""
-        return F.adaptive_avg_pool2d(self.map_reduce(glance_maps), self.map_grid).flatten(1)
+        reduced = self.map_reduce(glance_maps)
+        if reduced.shape[-2:] != (self.map_grid, self.map_grid):  # an identity pool still costs a pass
+            reduced = F.adaptive_avg_pool2d(reduced, self.map_grid)
+        return reduced.flatten(1)
 
     def initial_state(self, count: int, device: torch.device) -> torch.Tensor:
         """Zeros ``(count, hidden_dim)``."""

@@ -2,12 +2,14 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from torch import nn
 
 from gfvideo.models import GlanceFocusNet
 from gfvideo.models import ppo as ppo_module
 from gfvideo.models.aggregator import TemporalAggregator
+from gfvideo.models.policy import PatchPolicy
 from gfvideo.models.ppo import PPOConfig, discounted_returns, leave_one_out_credit, ppo_losses, rollout
 from tests.models.small_glance_focus import T, clips, small_model
 
@@ -210,3 +212,14 @@ def test_without_the_frame_credit_zeroed_returns_teach_nothing(monkeypatch):
     monkeypatch.setattr(ppo_module, 'discounted_returns', lambda rewards, gamma: torch.zeros_like(rewards))
     before, after = train_policy_on_squares()
     assert after < 0.4, (before, after)
+
+
+@pytest.mark.parametrize('map_side', [4, 8, 6])
+def test_the_map_code_pools_the_reduced_glance_map_to_the_grid(map_side):
+    """Maps at the grid's size skip the (identity) pooling, larger ones are averaged; both give
+    the adaptive average pool's code."""
+    torch.manual_seed(0)
+    policy = PatchPolicy(glance_channels=5, focus_dim=8, max_steps=2, hidden_dim=8, map_channels=3, map_grid=4)
+    maps = torch.randn(2, 5, map_side, map_side)
+    expected = F.adaptive_avg_pool2d(policy.map_reduce(maps), 4).flatten(1)
+    assert torch.equal(policy.encode_map(maps), expected)
