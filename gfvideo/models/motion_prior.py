@@ -66,8 +66,9 @@ def motion_locations(differences: torch.Tensor, patch_size: int, frame_size: tup
 
 def _spectra(grey: torch.Tensor) -> torch.Tensor:
     """The real FFT of grey images ``(..., H, W)`` under a Hann window, whitened (each frequency
-    scaled to magnitude 1): what phase correlation compares. Whitening each image once, rather
-    than each pair's cross-power spectrum, gives the same product at about half the cost."""
+    scaled to magnitude 1): what phase correlation compares. The product of two whitened spectra
+    is their whitened cross-power spectrum; whitening each image once, in real arithmetic, costs
+    about half as much as whitening each pair's product."""
     height, width = grey.shape[-2:]
     window = torch.outer(
         torch.hann_window(height, periodic=False, device=grey.device, dtype=grey.dtype),
