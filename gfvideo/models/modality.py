@@ -30,19 +30,5 @@ def apply_modality(clips: torch.Tensor, modality: str) -> torch.Tensor:
 
 
 def resize_frames(frames: torch.Tensor, size: int) -> torch.Tensor:
-    """Frames ``(N, C, H, W)`` resized to ``size x size`` (bilinear, antialiased when shrinking).
-
-    ``F.interpolate``'s resize as the two matrix products it amounts to (its weights, taken from
-    it): the same values to float rounding, about 3x as fast on CPU (BENCHMARKS.md, time_parts).
-    """
-    height, width = frames.shape[-2:]
-    with torch.autocast(frames.device.type, enabled=False):  # a resize keeps its input's precision
-        return _resize_weights(height, size, frames).t() @ (frames @ _resize_weights(width, size, frames))
-
-
-def _resize_weights(length: int, size: int, like: torch.Tensor) -> torch.Tensor:
-    """``(length, size)``: column ``j`` holds the weights of the ``length`` input pixels in output
-    pixel ``j`` of an antialiased bilinear resize along one axis (``F.interpolate`` of unit rows)."""
-    unit_rows = torch.eye(length, dtype=like.dtype, device=like.device).view(length, 1, 1, length)
-    resized = F.interpolate(unit_rows, size=(1, size), mode='bilinear', align_corners=False, antialias=True)
-    return resized.view(length, size)
+    """Frames ``(N, C, H, W)`` resized to ``size x size`` (bilinear, antialiased when shrinking)."""
+    return F.interpolate(frames, size=(size, size), mode='bilinear', align_corners=False, antialias=True)
