@@ -11,7 +11,7 @@ def test_time_parts_lists_each_part_against_the_baseline(tmp_path):
         (match[0], (float(match[1]), float(match[2])))
         for match in re.findall(r'^\| ([^|]+?) \| ([\d.]+) \| ([\d.]+) \|$', text, flags=re.MULTILINE)
     )
-    assert len(rows) == 8
+    assert len(rows) == 9
     baseline = rows['TSM baseline, full frames'][0]
     assert rows['TSM baseline, full frames'][1] == 1.0
     for milliseconds, ratio in rows.values():
@@ -21,3 +21,6 @@ def test_time_parts_lists_each_part_against_the_baseline(tmp_path):
     summary = re.search(r'exit: \*\*([\d.]+)\*\* of the baseline.s time; without the camera estimate ([\d.]+)', text)
     assert summary is not None and float(summary[1]) == step
     assert float(summary[2]) < step  # the camera estimate is part of the glance step
+    plain_pool = re.search(r'stem it takes ([\d.]+)x as long', text)
+    assert plain_pool is not None
+    assert abs(float(plain_pool[1]) - rows['TSM baseline, full frames, plain channels-first stem max-pool'][1]) <= 0.006
