@@ -123,3 +123,11 @@ def test_the_stem_max_pool_gives_the_usual_values_and_gradients_in_the_usual_lay
     (ours,) = torch.autograd.grad(pooled, maps, grad)
     (theirs,) = torch.autograd.grad(reference(maps), maps, grad)
     assert torch.equal(ours, theirs)
+
+
+def test_the_stem_max_pool_keeps_channels_last_maps_channels_last():
+    stem_pool = build_backbone('resnet18', num_segments=2, width_mult=0.25).maxpool
+    maps = torch.randn(4, 16, 17, 22).contiguous(memory_format=torch.channels_last)
+    pooled = stem_pool(maps)
+    assert pooled.is_contiguous(memory_format=torch.channels_last)  # a channels-last backbone stays so
+    assert torch.equal(pooled, torch.nn.MaxPool2d(3, 2, 1)(maps))

@@ -28,12 +28,13 @@ def scaled_channels(channels: int, width_mult: float, divisor: int = 8) -> int:
 
 
 class StemMaxPool2d(nn.MaxPool2d):
-    """The stem's max-pool; on CPU it pools a channels-last copy of its input, then returns the
-    usual layout: the same values and gradients, and several times faster in inference (this
-    PyTorch CPU build's max-pool is slow on channels-first maps; BENCHMARKS.md, time_parts)."""
+    """The stem's max-pool; on CPU it pools channels-first maps as a channels-last copy, then
+    returns them channels-first: the same values and gradients, and several times faster in
+    inference (this PyTorch CPU build's max-pool is slow on channels-first maps; BENCHMARKS.md,
+    time_parts). Channels-last maps, and maps on other devices, are pooled as they are."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.device.type != 'cpu':
+        if x.device.type != 'cpu' or x.is_contiguous(memory_format=torch.channels_last):
             return super().forward(x)
         return super().forward(x.contiguous(memory_format=torch.channels_last)).contiguous()
 
