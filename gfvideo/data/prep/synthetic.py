@@ -62,7 +62,7 @@ from ...fileio import atomic_write_csv, atomic_write_json, atomic_write_lines
 from ..annotations import kinetics_clip_name
 from .busy_scene import (
     BUSY_SPEC,
-    COOL_HUES,
+    DISTRACTOR_HUES,
     WARM_HUES,
     BusySpec,
     camera_path,
@@ -256,7 +256,7 @@ def render_busy_clip(
 ) -> SyntheticClip:
     """Render a busy-scene clip of class ``label``: the camera pans and shakes over a textured
     background, ``busy.num_distractors`` blocks move like the actor in random directions wearing
-    cool-coloured patterns, and the actor wears its identity in warm colours."""
+    patterns each in one non-warm hue, and the actor wears its identity in warm colours."""
     identity, direction = class_parts(label)
     side = spec.actor_side(size)
     camera = camera_path(rng, num_frames, busy)
@@ -273,7 +273,7 @@ def render_busy_clip(
             pattern = identity_pattern(IDENTITIES[rng.integers(len(IDENTITIES))], side, spec.cell)
         else:
             pattern = _distractor_pattern(DISTRACTOR_PATTERNS[rng.integers(len(DISTRACTOR_PATTERNS))], side)
-        blocks.append((_paint(pattern, family_colors(rng, COOL_HUES, spec.min_luma_contrast)), path))
+        blocks.append((_paint(pattern, family_colors(rng, DISTRACTOR_HUES, spec.min_luma_contrast)), path))
     actor_path = straight_path(rng, direction, progress, camera, size, side)
     if actor_path is None:
         raise ValueError(f'the actor cannot cross {size}-px frames with these settings: {spec}, {busy}')
