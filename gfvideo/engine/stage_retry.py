@@ -1,8 +1,9 @@
 """Training a stalled stage again: a stage config's ``stage_retry`` rule and the validation score it reads.
 
-Some runs of a stage stall on their training seed's draw (the busy benchmark's stage 1 does on
-about one seed in ten: BENCHMARKS.md) while the same data trains well with another seed. A stage
-config may then say::
+Some runs of a stage stall on their training seed's draw while the same data trains well with
+another seed (the busy benchmark's stage 1 did on about one seed in ten with its first
+generator; with the current one, seed 0's data stalls with two training seeds and the later
+stages make up for it: BENCHMARKS.md). A stage config may then say::
 
     stage_retry = dict(metric='top1', below=0.36, max_retries=1)
 
