@@ -55,15 +55,15 @@ class BusySpec:
     clips); a texture of twice or 2.5 times the contrast did not move it (0.45), because at the
     glance's quarter resolution the blocks' sharp edges outweigh the panned texture. 5
     distractors, with the actor at a random depth among them, brought both to 0.38 and 0.31 (96
-    rendered clips). On the decoded
-    validation clips of seeds 0-7 the raw peak holds the actor in 0.398-0.434 of frames and the
-    compensated one in 0.333-0.387 with the distractors' hues in a cool family (0.45-0.72). The
+    rendered clips). On the decoded validation clips of seeds 0-7 the raw peak held the actor in
+    0.398-0.434 of frames and the compensated one in 0.333-0.387 with the distractors' hues in a
+    cool family (0.45-0.72). The
     raw peak works on RGB differences and gained 0.10-0.12 from the actor being the one block
     whose colours differed strongly from every other block's: with the actor in the distractors'
     family it fell to 0.28-0.33 (seeds 0-3), with the two families swapped it stayed at
     0.400-0.429 (seeds 0-2); a faster camera (3 px) or a sixth distractor did not take the gain
     away. Distractors whose hues span green to violet (:data:`DISTRACTOR_HUES`, 0.30-0.85) do:
-    raw 0.322-0.381, compensated 0.335-0.359 on the decoded validation clips of seeds 0-7
+    raw 0.322-0.381, compensated 0.335-0.358 on the decoded validation clips of seeds 0-7
     (tests/data/test_busy_scene.py checks rendered clips stay below 0.40). The baseline still
     learns the scene (97.0%, 97.75% and 96.75% validation top-1 on seeds 0-2, 95.75-98.25% on
     seeds 3, 4 and 6). GlanceFocusNet's stage 1 stalled on seed 0 with them (0.2175, and 0.2825
