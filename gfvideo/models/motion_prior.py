@@ -14,14 +14,23 @@ import torch.nn.functional as F
 
 from .patches import centred_locations
 
-#: Phase-correlation peaks tried as the camera's shift (besides no shift at all). The moving
-#: blocks' sharp edges often outweigh the panned background in the whitened correlation: on 896
-#: frame pairs of decoded busy-scene clips the estimate was the camera's own shift for 73% of the
-#: pairs with 3 peaks and 87% with 8 (against an exhaustive search; 1.1x the time), yet the busy
-#: recipe trained with 8 reached 88.8% top-1 on seed 0 against 98.0% with 3 (BENCHMARKS.md).
+#: Halvings of the grey frames before phase correlation: the camera's shift is found on frames
+#: 4x smaller (32 px for the demo's 128) and refined at each finer level (the shift doubled, then
+#: the best of it and its 8 neighbours). A search at full resolution took 4x as long on CPU and
+#: found the camera's own shift less often (below).
+PYRAMID_LEVELS = 2
+#: The coarsest level keeps at least this many pixels a side (small frames get fewer halvings).
+MIN_CORRELATION_SIDE = 16
+#: Phase-correlation peaks tried as the camera's shift on the coarsest level (besides no shift at
+#: all). The moving blocks' sharp edges often outweigh the panned background in the whitened
+#: correlation, so the residual chooses among the peaks: on 672 frame pairs of rendered busy-scene
+#: clips the camera's own shift was found for 0.89 of the pairs (0.85 by the same search on
+#: full-resolution frames, 0.99 by an exhaustive search of every shift up to 8 px).
 CAMERA_CANDIDATES = 3
-#: Pixels a side of the grid on which the candidate shifts' residuals are compared.
-RESIDUAL_SAMPLES = 32
+#: Pixels a side of the grid, on each level, on which candidate shifts' residuals are compared.
+RESIDUAL_SAMPLES = 16
+#: The shifts tried around the doubled coarser estimate on each finer level: ``(dy, dx)`` in {-1, 0, 1}^2.
+_NEIGHBOURHOOD = torch.stack(torch.meshgrid(torch.arange(-1, 2), torch.arange(-1, 2), indexing='ij'), dim=-1).view(9, 2)
 
 
 def motion_locations(differences: torch.Tensor, patch_size: int, frame_size: tuple[int, int]) -> torch.Tensor:
@@ -107,29 +116,63 @@ def _aligned_differences(
     return (current[:, None, ::stride, ::stride] - aligned).abs() * inside
 
 
-def _compensate(
-    previous: torch.Tensor, current: torch.Tensor, spectra: tuple[torch.Tensor, torch.Tensor]
-) -> torch.Tensor:
-    """:func:`camera_shifts` ``(N, 2)`` from the grey image pairs ``(N, H, W)`` and their
-    :func:`_spectra` (previous, current; any leading axes holding the ``N`` pairs). The
-    candidates' residuals are compared on a grid of about :data:`RESIDUAL_SAMPLES` pixels a side
-    (on 128-px frames all pixels cost 16 times as much and, of 3 candidates, chose the same shift
-    for 96% of 1232 frame pairs of the busy scene's validation clips)."""
-    height, width = current.shape[-2:]
-    peaks = _correlation_peaks(*spectra, (height, width), CAMERA_CANDIDATES)
-    options = torch.cat([torch.zeros_like(peaks[:, :1]), peaks], dim=1)  # no motion, then the peaks
-    stride = max(1, min(height, width) // RESIDUAL_SAMPLES)
+def _halved(grey: torch.Tensor) -> torch.Tensor:
+    """Grey images ``(..., H, W)`` halved: the mean of each 2x2 block (an odd last row or column is
+    dropped). Four strided sums: the CPU's ``avg_pool2d`` takes several times as long."""
+    height, width = grey.shape[-2] // 2 * 2, grey.shape[-1] // 2 * 2
+    return (
+        grey[..., 0:height:2, 0:width:2]
+        + grey[..., 1:height:2, 0:width:2]
+        + grey[..., 0:height:2, 1:width:2]
+        + grey[..., 1:height:2, 1:width:2]
+    ) / 4
+
+
+def _pyramid(grey: torch.Tensor) -> list[torch.Tensor]:
+    """Grey images ``(..., H, W)`` and up to :data:`PYRAMID_LEVELS` :func:`_halved` copies,
+    finest first; a halving stops before a side would fall under :data:`MIN_CORRELATION_SIDE`."""
+    levels = [grey]
+    while len(levels) <= PYRAMID_LEVELS and min(levels[-1].shape[-2:]) >= 2 * MIN_CORRELATION_SIDE:
+        levels.append(_halved(levels[-1]))
+    return levels
+
+
+def _least_residual(previous: torch.Tensor, current: torch.Tensor, options: torch.Tensor) -> torch.Tensor:
+    """Of the shifts ``options`` ``(N, K, 2)`` of each image pair ``(N, H, W)``, the one ``(N, 2)`` that
+    leaves the least mean difference on a grid of about :data:`RESIDUAL_SAMPLES` pixels a side."""
+    stride = max(1, min(current.shape[-2:]) // RESIDUAL_SAMPLES)
     best = _aligned_differences(previous, current, options, stride).mean(dim=(2, 3)).argmin(dim=1)
     rows = torch.arange(best.shape[0], device=best.device)  # not len(): an exported graph keeps its batch axis free
     return options[rows, best]
 
 
+def _coarse_to_fine(
+    previous: list[torch.Tensor], current: list[torch.Tensor], spectra: tuple[torch.Tensor, torch.Tensor]
+) -> torch.Tensor:
+    """:func:`camera_shifts` ``(N, 2)`` from the :func:`_pyramid` levels of the grey image pairs
+    (``(N, h, w)`` each) and the :func:`_spectra` of their coarsest level (previous, current; any
+    leading axes holding the ``N`` pairs): of the :data:`CAMERA_CANDIDATES` strongest
+    phase-correlation peaks and no motion at all, the shift with the least residual on the
+    coarsest level, then refined level by level."""
+    peaks = _correlation_peaks(*spectra, tuple(current[-1].shape[-2:]), CAMERA_CANDIDATES)
+    options = torch.cat([torch.zeros_like(peaks[:, :1]), peaks], dim=1)  # no motion, then the peaks
+    shifts = _least_residual(previous[-1], current[-1], options)
+    for finer_previous, finer_current in zip(reversed(previous[:-1]), reversed(current[:-1])):
+        options = 2 * shifts[:, None] + _NEIGHBOURHOOD.to(shifts.device)
+        shifts = _least_residual(finer_previous, finer_current, options)
+    return shifts
+
+
 def camera_shifts(previous: torch.Tensor, current: torch.Tensor) -> torch.Tensor:
     """The camera's whole-pixel motion ``(N, 2)`` as ``(dy, dx)`` from ``previous`` to ``current``
-    (grey images ``(N, H, W)``): of the :data:`CAMERA_CANDIDATES` strongest phase-correlation
-    peaks and no motion at all, the shift that leaves the least mean difference (a strongly
-    textured object moving over a plain background can win the correlation; the residual tells)."""
-    return _compensate(previous, current, (_spectra(previous), _spectra(current)))
+    (grey images ``(N, H, W)``), coarse to fine: on the images halved :data:`PYRAMID_LEVELS`
+    times, the strongest phase-correlation peaks and no motion at all are tried and the one that
+    leaves the least mean difference wins (a strongly textured object moving over a plain
+    background can win the correlation; the residual tells); each finer level then tries the
+    doubled shift and its neighbours."""
+    previous_levels, current_levels = _pyramid(previous), _pyramid(current)
+    spectra = (_spectra(previous_levels[-1]), _spectra(current_levels[-1]))
+    return _coarse_to_fine(previous_levels, current_levels, spectra)
 
 
 def _grey(clips: torch.Tensor) -> torch.Tensor:
@@ -139,11 +182,19 @@ def _grey(clips: torch.Tensor) -> torch.Tensor:
 
 def _neighbour_shifts(clips: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`camera_shifts` ``(B*(T-1), 2)`` from each frame of clips ``(B, T, C, H, W)`` (``T >= 2``)
-    to the next, and the grey frames ``(B, T, H, W)``; each frame's spectrum is computed once."""
+    to the next, and the grey frames ``(B, T, H, W)``; each frame's pyramid and spectrum are
+    computed once. Every frame of the batch is paired with the next as it lies in memory (no
+    copy), and the pairs that cross from one clip to the next are dropped afterwards."""
+    batch, frames = clips.shape[:2]
     grey = _grey(clips)
-    spectra = _spectra(grey)
-    shifts = _compensate(grey[:, :-1].flatten(0, 1), grey[:, 1:].flatten(0, 1), (spectra[:, :-1], spectra[:, 1:]))
-    return shifts, grey
+    levels = _pyramid(grey.flatten(0, 1))
+    spectra = _spectra(levels[-1])
+    shifts = _coarse_to_fine(
+        [level[:-1] for level in levels], [level[1:] for level in levels], (spectra[:-1], spectra[1:])
+    )
+    # pair i is frame i against frame i + 1: a clip's last frame against the next clip's first is dropped
+    shifts = torch.cat([shifts, shifts[:1]]).view(batch, frames, 2)[:, :-1]
+    return shifts.flatten(0, 1), grey
 
 
 def compensated_differences(clips: torch.Tensor, offsets: torch.Tensor | None = None) -> torch.Tensor:

@@ -190,8 +190,9 @@ def test_ffts_are_counted_so_the_camera_estimate_costs_its_share():
     assert count_macs(torch.fft.fft, torch.zeros(4, 16, dtype=torch.complex64)) == 4 * 5 * 16 * 4 / 2
     plain = glance_focus_costs(small_model(), 64, 64)
     compensated = glance_focus_costs(small_model(**COMPENSATED), 64, 64)
-    # T frames' spectra (64 x 64) and T-1 inverse transforms of their pairs' correlation
-    assert compensated.glance - plain.glance == (2 * T - 1) * 2.5 * 4096 * 12 / 2
+    # T frames' spectra and T-1 inverse transforms of their pairs' correlation, on the frames
+    # halved twice (16 x 16)
+    assert compensated.glance - plain.glance == (2 * T - 1) * 2.5 * 256 * 8 / 2
     assert compensated.focus_backbone > plain.focus_backbone  # the change's 3 more input channels
 
 
