@@ -154,7 +154,8 @@ def _coarse_to_fine(
     leading axes holding the ``N`` pairs): of the :data:`CAMERA_CANDIDATES` strongest
     phase-correlation peaks and no motion at all, the shift with the least residual on the
     coarsest level, then refined level by level."""
-    peaks = _correlation_peaks(*spectra, tuple(current[-1].shape[-2:]), CAMERA_CANDIDATES)
+    height, width = current[-1].shape[-2:]
+    peaks = _correlation_peaks(*spectra, (height, width), CAMERA_CANDIDATES)
     options = torch.cat([torch.zeros_like(peaks[:, :1]), peaks], dim=1)  # no motion, then the peaks
     shifts = _least_residual(previous[-1], current[-1], options)
     for finer_previous, finer_current in zip(reversed(previous[:-1]), reversed(current[:-1])):
