@@ -104,7 +104,8 @@ class MotionPeak(LocationSource):
 @LOCATION_SOURCES.register_module()
 class CompensatedMotionPeak(LocationSource):
     """The frame-difference peak after the camera's motion is estimated (phase correlation of
-    neighbouring full-resolution frames) and removed: the strongest label-free heuristic, which
+    neighbouring frames halved twice, refined at each finer level:
+    :func:`~gfvideo.models.motion_prior.camera_shifts`) and removed: the strongest label-free heuristic, which
     finds what moves against the background, whatever the camera does. The differences are
     pooled to the glance's size before the peak is sought, as :class:`MotionPeak`'s are. They
     are computed once for a batch's frames, whichever step asks first, with the camera's motion
